@@ -1,0 +1,83 @@
+// swift-tools-version: 6.2
+// SealedBid: sealed-bid cryptography for e-procurement portals.
+//
+// Layering (dependencies point one way, upward):
+//   CSodium, COpenSSL        system libraries (libsodium, OpenSSL libcrypto)
+//   SealedBidShims           the only C code: macros and OSSL_PARAM plumbing as functions
+//   SealedBidPrimitives      the only Swift module that imports C
+//   SealedBidHPKE            RFC 9180 on the primitives
+//   SealedBidVectors         upstream and project test-vector suites (used by tests and the CLI)
+//   sealbid                  the command-line tool, a thin shell
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "SealedBid",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SealedBidPrimitives", targets: ["SealedBidPrimitives"]),
+        .library(name: "SealedBidHPKE", targets: ["SealedBidHPKE"]),
+        .executable(name: "sealbid", targets: ["sealbid"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "SealedBidShims",
+            dependencies: ["CSodium", "COpenSSL"],
+            cSettings: [.treatAllWarnings(as: .error)]
+        ),
+        .target(
+            name: "SealedBidPrimitives",
+            dependencies: ["SealedBidShims", "CSodium", "COpenSSL"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SealedBidHPKE",
+            dependencies: ["SealedBidPrimitives"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SealedBidVectors",
+            dependencies: ["SealedBidPrimitives", "SealedBidHPKE"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sealbid",
+            dependencies: [
+                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidVectors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SealedBidPrimitivesTests",
+            dependencies: ["SealedBidPrimitives"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SealedBidHPKETests",
+            dependencies: ["SealedBidHPKE", "SealedBidPrimitives"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SealedBidVectorsTests",
+            dependencies: ["SealedBidVectors"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,146 @@
+internal import CSodium
+import Foundation
+
+/// Secret bytes in libsodium guarded memory.
+///
+/// The allocation comes from `sodium_malloc` (guard pages, `mlock` where the
+/// system permits), is zeroised by `sodium_free` on release, compares in
+/// constant time, and prints as `<redacted>`. Instances are immutable once
+/// built, which is what makes sharing them across threads safe.
+public final class SecureBytes: @unchecked Sendable {
+    private let base: UnsafeMutableRawPointer
+    /// The number of secret bytes.
+    public let count: Int
+
+    /// Allocates `count` zero bytes and lets `initializer` fill them.
+    /// The memory is released (and zeroised) if `initializer` throws.
+    package init<E: Error>(
+        count: Int,
+        initializingWith initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+    ) throws(E) where E: Error {
+        precondition(count >= 0, "SecureBytes count must not be negative")
+        // sodium_init is checked on first use; an allocation failure leaves no
+        // sensible way forward, exactly as for Swift's own allocator.
+        guard (try? Sodium.ensureInitialised()) != nil,
+            let pointer = sodium_malloc(Swift.max(count, 1))
+        else {
+            fatalError("sodium_malloc failed: out of memory or libsodium unusable")
+        }
+        sodium_memzero(pointer, Swift.max(count, 1))
+        // Fill before the stored properties are set: if `initializer` throws,
+        // `self` was never initialised, so deinit does not run and we free here.
+        do {
+            try initializer(UnsafeMutableRawBufferPointer(start: pointer, count: count))
+        } catch {
+            sodium_free(pointer)
+            throw error
+        }
+        self.base = pointer
+        self.count = count
+    }
+
+    /// Copies `bytes` into guarded memory. The caller remains responsible for
+    /// wiping its own copy.
+    public convenience init(copying bytes: some ContiguousBytes) {
+        let count = bytes.withUnsafeBytes { $0.count }
+        self.init(count: count) { (destination: UnsafeMutableRawBufferPointer) in
+            bytes.withUnsafeBytes { source in
+                if let from = source.baseAddress, let to = destination.baseAddress {
+                    to.copyMemory(from: from, byteCount: count)
+                }
+            }
+        }
+    }
+
+    /// `count` bytes from the CSPRNG (`randombytes_buf`).
+    public static func random(count: Int) -> SecureBytes {
+        SecureBytes(count: count) { (buffer: UnsafeMutableRawBufferPointer) in
+            SecureRandom.fill(buffer)
+        }
+    }
+
+    deinit {
+        sodium_free(base)
+    }
+
+    /// Calls `body` with a read-only view of the secret. Do not let the
+    /// pointer escape, and wipe any copy you make.
+    public func withUnsafeBytes<R, E: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// A plain copy, for handing the bytes to a format writer. Callers own
+    /// the zeroisation of the copy; prefer ``withUnsafeBytes(_:)``.
+    package func unsafeCopy() -> [UInt8] {
+        withUnsafeBytes { Array($0) }
+    }
+}
+
+extension SecureBytes: Equatable {
+    /// Constant-time comparison (`sodium_memcmp`); lengths are not secret.
+    public static func == (lhs: SecureBytes, rhs: SecureBytes) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.withUnsafeBytes { a in
+            rhs.withUnsafeBytes { b in ConstantTime.equals(a, b) }
+        }
+    }
+}
+
+extension SecureBytes: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "SecureBytes(\(count) bytes, <redacted>)" }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}
+
+/// Constant-time helpers over libsodium.
+public enum ConstantTime {
+    /// `true` when both buffers have the same length and contents. The time
+    /// taken depends only on the length.
+    public static func equals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard a.count > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+        return sodium_memcmp(pa, pb, a.count) == 0
+    }
+
+    /// `true` when both byte sequences are equal, compared in constant time.
+    public static func equals(_ a: some ContiguousBytes, _ b: some ContiguousBytes) -> Bool {
+        a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in equals(pa, pb) } }
+    }
+
+    /// Overwrites `buffer` with zeros in a way the compiler cannot elide.
+    public static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        sodium_memzero(base, buffer.count)
+    }
+
+    /// Zeroises an array in place.
+    public static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { wipe($0) }
+    }
+}
+
+/// The CSPRNG (libsodium `randombytes_buf`).
+public enum SecureRandom {
+    /// Fills `buffer` with random bytes.
+    public static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        // randombytes_buf cannot fail once sodium_init succeeded; if
+        // initialisation failed we must not hand out predictable bytes.
+        guard (try? Sodium.ensureInitialised()) != nil else {
+            fatalError("libsodium failed to initialise: refusing to produce randomness")
+        }
+        randombytes_buf(base, buffer.count)
+    }
+
+    /// `count` random bytes (for public values such as nonces and salts).
+    public static func bytes(count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        out.withUnsafeMutableBytes { fill($0) }
+        return out
+    }
+}
+
+/// Secrets can be handed to any byte-consuming API without a plain copy.
+extension SecureBytes: ContiguousBytes {}

@@ -1,0 +1,93 @@
+internal import COpenSSL
+internal import SealedBidShims
+import Foundation
+
+/// A parsed X.509 certificate (DER).
+public final class X509Certificate: @unchecked Sendable {
+    // The X509 object is only read after parsing; OpenSSL's verification
+    // takes its own references, so sharing it across threads is safe.
+    let handle: OpaquePointer
+    /// The DER encoding as given.
+    public let derRepresentation: [UInt8]
+
+    /// - Throws: ``CryptoError/invalidDER(what:)`` for malformed DER or trailing data.
+    public init(derRepresentation der: some ContiguousBytes) throws(CryptoError) {
+        let bytes = der.withUnsafeBytes { Array($0) }
+        guard let handle = bytes.withUnsafeBufferPointer({ sb_x509_from_der($0.baseAddress, $0.count) }) else {
+            throw .invalidDER(what: "malformed X.509 certificate")
+        }
+        self.handle = handle
+        self.derRepresentation = bytes
+    }
+
+    /// Parses every `-----BEGIN CERTIFICATE-----` block of a PEM text.
+    public static func certificates(pem: String) throws(CryptoError) -> [X509Certificate] {
+        var certificates: [X509Certificate] = []
+        var body: String?
+        for line in pem.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if line == "-----BEGIN CERTIFICATE-----" {
+                body = ""
+            } else if line == "-----END CERTIFICATE-----" {
+                guard let text = body, let der = Data(base64Encoded: text) else {
+                    throw .invalidDER(what: "malformed PEM certificate block")
+                }
+                certificates.append(try X509Certificate(derRepresentation: der))
+                body = nil
+            } else if body != nil {
+                body! += line
+            }
+        }
+        guard body == nil else { throw .invalidDER(what: "unterminated PEM certificate block") }
+        return certificates
+    }
+
+    deinit { X509_free(handle) }
+
+    /// The certificate's validity window.
+    public var validity: ClosedRange<Date>? {
+        var notBefore: Int64 = 0
+        var notAfter: Int64 = 0
+        guard sb_x509_validity(handle, &notBefore, &notAfter) == 1, notBefore <= notAfter else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(notBefore))...Date(timeIntervalSince1970: TimeInterval(notAfter))
+    }
+
+    /// The subject public key as DER SubjectPublicKeyInfo.
+    public var subjectPublicKeyInfo: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 2048)
+        var length = 0
+        let ok = out.withUnsafeMutableBufferPointer { sb_x509_spki_der(handle, $0.baseAddress, $0.count, &length) }
+        return ok == 1 ? Array(out.prefix(length)) : []
+    }
+}
+
+/// Verifies certificate chains against caller-supplied roots only (never the
+/// system trust store) at a caller-supplied time, with OpenSSL's
+/// `X509_V_FLAG_X509_STRICT`.
+public enum X509ChainVerifier {
+    /// Returns the leaf's ECDSA P-256 key if `leaf` chains to one of `roots`
+    /// through `intermediates`, and every certificate is valid `at` the given time.
+    /// - Throws: ``CryptoError/certificateInvalid(reason:)`` with OpenSSL's reason,
+    ///   or ``CryptoError/unsupportedKey(reason:)`` when the leaf key is not P-256.
+    public static func verify(
+        leaf: X509Certificate, intermediates: [X509Certificate] = [], roots: [X509Certificate], at time: Date
+    ) throws(CryptoError) -> ECDSAP256PublicKey {
+        guard !roots.isEmpty else { throw .certificateInvalid(reason: "no trust anchors given") }
+        var verifyError: Int32 = 0
+        let inter: [OpaquePointer?] = intermediates.map { $0.handle }
+        let anchors: [OpaquePointer?] = roots.map { $0.handle }
+        let ok = inter.withUnsafeBufferPointer { i in
+            anchors.withUnsafeBufferPointer { r in
+                sb_x509_verify_chain(
+                    leaf.handle, i.baseAddress, i.count, r.baseAddress, r.count,
+                    Int64(time.timeIntervalSince1970.rounded(.down)), &verifyError)
+            }
+        }
+        // Keep the certificates alive for the duration of the C call.
+        withExtendedLifetime((intermediates, roots)) {}
+        guard ok == 1 else {
+            let reason = X509_verify_cert_error_string(Int(verifyError)).map { String(cString: $0) } ?? "unknown"
+            throw .certificateInvalid(reason: reason)
+        }
+        return try ECDSAP256PublicKey(subjectPublicKeyInfo: leaf.subjectPublicKeyInfo)
+    }
+}

@@ -1,0 +1,82 @@
+// SealedBidShims: the only C code in SealedBid.
+//
+// Swift cannot import OpenSSL's function-like macros (sk_X509_*, OPENSSL_free),
+// and OSSL_PARAM plumbing is clumsy from Swift. Each helper here does one small
+// thing, takes `void *`/`size_t` pointers Swift can pass, and returns 1 on
+// success and 0 (or a negative status) on failure. No helper holds state
+// except the algorithm handles fetched once (see sealedbid_shims.c).
+#ifndef SEALEDBID_SHIMS_H
+#define SEALEDBID_SHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+// Algorithm handles fetched once per process (NULL if OpenSSL is unusable).
+const EVP_MD *sb_sha256(void);
+const EVP_CIPHER *sb_aes_gcm(size_t key_bytes);
+
+// HKDF-SHA256 (RFC 5869) through EVP_KDF. `salt` may be empty.
+int sb_hkdf_sha256_extract(const void *salt, size_t salt_len,
+                           const void *ikm, size_t ikm_len,
+                           void *prk_out /* 32 bytes */);
+int sb_hkdf_sha256_expand(const void *prk, size_t prk_len,
+                          const void *info, size_t info_len,
+                          void *out, size_t out_len);
+
+// HMAC-SHA256, one shot.
+int sb_hmac_sha256(const void *key, size_t key_len,
+                   const void *msg, size_t msg_len,
+                   void *mac_out /* 32 bytes */);
+
+// SubjectPublicKeyInfo (DER) -> SEC1 point octets, only for id-ecPublicKey
+// with the named curve prime256v1. Returns 1, or one of SB_SPKI_* below.
+enum {
+    SB_SPKI_OK = 1,
+    SB_SPKI_BAD_DER = -1,
+    SB_SPKI_TRAILING_DATA = -2,
+    SB_SPKI_NOT_EC = -3,
+    SB_SPKI_WRONG_CURVE = -4,
+    SB_SPKI_EXPLICIT_PARAMETERS = -5,
+    SB_SPKI_INTERNAL = -6,
+    SB_SPKI_NOT_DER = -7,
+};
+int sb_spki_p256_point(const void *der, size_t der_len,
+                       void *point_out, size_t point_cap, size_t *point_len);
+
+// ECDSA with SHA-256 over `msg`; `sig_der` must be DER. 1 valid, 0 invalid,
+// negative on an internal error. `spki_der` is a P-256 SubjectPublicKeyInfo.
+int sb_ecdsa_p256_sha256_verify(const void *spki_der, size_t spki_len,
+                                const void *msg, size_t msg_len,
+                                const void *sig_der, size_t sig_len);
+
+// Strict DER ECDSA-Sig-Value <-> fixed 32-byte r and s. Parsing rejects
+// trailing data and any encoding that does not re-encode byte for byte.
+int sb_ecdsa_sig_from_der(const void *der, size_t der_len, void *r_out, void *s_out);
+int sb_ecdsa_sig_to_der(const void *r, const void *s, void *der_out, size_t der_cap, size_t *der_len);
+
+// X.509: parse one DER certificate (no trailing data). Caller frees with X509_free.
+X509 *sb_x509_from_der(const void *der, size_t der_len);
+// Verifies `leaf` against `roots` only (never the system store), with
+// `intermediates` as untrusted helpers, at `at_time`, with X509_V_FLAG_X509_STRICT.
+// Returns 1 if valid; otherwise 0 and the X509_V_ERR_* code in *verify_error.
+int sb_x509_verify_chain(X509 *leaf,
+                         X509 *const *intermediates, size_t intermediate_count,
+                         X509 *const *roots, size_t root_count,
+                         int64_t at_time, int *verify_error);
+// The leaf's public key as a SubjectPublicKeyInfo (DER).
+int sb_x509_spki_der(X509 *cert, void *out, size_t cap, size_t *out_len);
+// The certificate validity window in seconds since the epoch.
+int sb_x509_validity(X509 *cert, int64_t *not_before, int64_t *not_after);
+
+// EC_POINTs_mul is deprecated in OpenSSL 3.0 but is the only public
+// multi-scalar multiplication; used for public values only.
+int sb_ec_points_mul(const EC_GROUP *group, EC_POINT *r, size_t num,
+                     const EC_POINT *const *points, const BIGNUM *const *scalars, BN_CTX *ctx);
+
+#endif

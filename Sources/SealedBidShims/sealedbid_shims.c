@@ -1,0 +1,269 @@
+// See include/SealedBidShims.h. OPENSSL_SUPPRESS_DEPRECATED is set only so
+// that EC_POINTs_mul (public-value multi-scalar multiplication) compiles.
+#define _DEFAULT_SOURCE 1 // timegm
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
+#include "SealedBidShims.h"
+
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/x509_vfy.h>
+
+static CRYPTO_ONCE fetch_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MD *fetched_sha256;
+static EVP_KDF *fetched_hkdf;
+static EVP_CIPHER *fetched_gcm128, *fetched_gcm192, *fetched_gcm256;
+
+static void fetch_all(void) {
+    fetched_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    fetched_hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    fetched_gcm128 = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+    fetched_gcm192 = EVP_CIPHER_fetch(NULL, "AES-192-GCM", NULL);
+    fetched_gcm256 = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+}
+
+static int ensure_fetched(void) {
+    return CRYPTO_THREAD_run_once(&fetch_once, fetch_all) == 1;
+}
+
+const EVP_MD *sb_sha256(void) {
+    return ensure_fetched() ? fetched_sha256 : NULL;
+}
+
+const EVP_CIPHER *sb_aes_gcm(size_t key_bytes) {
+    if (!ensure_fetched()) return NULL;
+    switch (key_bytes) {
+    case 16: return fetched_gcm128;
+    case 24: return fetched_gcm192;
+    case 32: return fetched_gcm256;
+    default: return NULL;
+    }
+}
+
+// OSSL_PARAM octet strings may not point at NULL even when empty.
+static const unsigned char empty_byte = 0;
+static void *nonnull(const void *p) { return (void *)(p ? p : &empty_byte); }
+
+static int hkdf_derive(int mode, const void *salt, size_t salt_len,
+                       const void *key, size_t key_len,
+                       const void *info, size_t info_len,
+                       void *out, size_t out_len) {
+    if (!ensure_fetched() || fetched_hkdf == NULL) return 0;
+    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(fetched_hkdf);
+    if (kctx == NULL) return 0;
+    OSSL_PARAM params[6];
+    size_t n = 0;
+    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, nonnull(key), key_len);
+    if (mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY) {
+        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, nonnull(salt), salt_len);
+    } else {
+        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, nonnull(info), info_len);
+    }
+    params[n] = OSSL_PARAM_construct_end();
+    int ok = EVP_KDF_derive(kctx, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(kctx);
+    return ok;
+}
+
+int sb_hkdf_sha256_extract(const void *salt, size_t salt_len,
+                           const void *ikm, size_t ikm_len, void *prk_out) {
+    // RFC 5869 2.2: an absent salt is HashLen zero bytes; OpenSSL's empty salt
+    // is equivalent because HMAC pads the key with zeros.
+    return hkdf_derive(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, ikm, ikm_len,
+                       NULL, 0, prk_out, 32);
+}
+
+int sb_hkdf_sha256_expand(const void *prk, size_t prk_len,
+                          const void *info, size_t info_len,
+                          void *out, size_t out_len) {
+    if (out_len == 0 || out_len > 255 * 32) return 0;
+    return hkdf_derive(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, prk_len,
+                       info, info_len, out, out_len);
+}
+
+int sb_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
+                   void *mac_out) {
+    const EVP_MD *md = sb_sha256();
+    if (md == NULL || key_len > INT32_MAX) return 0;
+    unsigned int len = 0;
+    unsigned char *r = HMAC(md, nonnull(key), (int)key_len, nonnull(msg), msg_len,
+                            mac_out, &len);
+    return r != NULL && len == 32;
+}
+
+int sb_spki_p256_point(const void *der, size_t der_len,
+                       void *point_out, size_t point_cap, size_t *point_len) {
+    if (der_len == 0 || der_len > 4096) return SB_SPKI_BAD_DER;
+    const unsigned char *p = der;
+    EVP_PKEY *pkey = d2i_PUBKEY(NULL, &p, (long)der_len);
+    if (pkey == NULL) return SB_SPKI_BAD_DER;
+    int status = SB_SPKI_OK;
+    char group[64] = {0};
+    char encoding[32] = {0};
+    size_t glen = 0, elen = 0;
+    unsigned char *again = NULL;
+    int again_len = 0;
+    if ((size_t)(p - (const unsigned char *)der) != der_len) {
+        status = SB_SPKI_TRAILING_DATA;
+    } else if ((again_len = i2d_PUBKEY(pkey, &again)) <= 0 || (size_t)again_len != der_len ||
+               memcmp(again, der, der_len) != 0) {
+        // BER (long-form lengths, padded integers, ...) parses but does not
+        // re-encode to the same bytes: only DER is accepted.
+        status = SB_SPKI_NOT_DER;
+    } else if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) {
+        status = SB_SPKI_NOT_EC;
+    } else if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING,
+                                              encoding, sizeof encoding, &elen) != 1 ||
+               strcmp(encoding, OSSL_PKEY_EC_ENCODING_GROUP) != 0) {
+        status = SB_SPKI_EXPLICIT_PARAMETERS;
+    } else if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
+                                              group, sizeof group, &glen) != 1 ||
+               strcmp(group, "prime256v1") != 0) {
+        status = SB_SPKI_WRONG_CURVE;
+    } else if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY,
+                                               point_out, point_cap, point_len) != 1) {
+        status = SB_SPKI_INTERNAL;
+    }
+    OPENSSL_free(again);
+    EVP_PKEY_free(pkey);
+    ERR_clear_error();
+    return status;
+}
+
+int sb_ecdsa_p256_sha256_verify(const void *spki_der, size_t spki_len,
+                                const void *msg, size_t msg_len,
+                                const void *sig_der, size_t sig_len) {
+    const unsigned char *p = spki_der;
+    EVP_PKEY *pkey = d2i_PUBKEY(NULL, &p, (long)spki_len);
+    if (pkey == NULL) return -1;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int result = -1;
+    if (ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, sb_sha256(), NULL, pkey) == 1) {
+        int r = EVP_DigestVerify(ctx, sig_der, sig_len, nonnull(msg), msg_len);
+        result = r == 1 ? 1 : 0;
+    }
+    ERR_clear_error();
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(pkey);
+    return result;
+}
+
+int sb_ecdsa_sig_from_der(const void *der, size_t der_len, void *r_out, void *s_out) {
+    if (der_len == 0 || der_len > 256) return 0;
+    const unsigned char *p = der;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+    if (sig == NULL) { ERR_clear_error(); return 0; }
+    int ok = 0;
+    unsigned char *again = NULL;
+    int again_len = i2d_ECDSA_SIG(sig, &again);
+    if ((size_t)(p - (const unsigned char *)der) == der_len && again_len > 0 &&
+        (size_t)again_len == der_len && memcmp(again, der, der_len) == 0) {
+        const BIGNUM *r = NULL, *s = NULL;
+        ECDSA_SIG_get0(sig, &r, &s);
+        ok = !BN_is_negative(r) && !BN_is_negative(s) &&
+             BN_num_bytes(r) <= 32 && BN_num_bytes(s) <= 32 &&
+             BN_bn2binpad(r, r_out, 32) == 32 && BN_bn2binpad(s, s_out, 32) == 32;
+    }
+    OPENSSL_free(again);
+    ECDSA_SIG_free(sig);
+    ERR_clear_error();
+    return ok;
+}
+
+int sb_ecdsa_sig_to_der(const void *r, const void *s, void *der_out, size_t der_cap, size_t *der_len) {
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *br = BN_bin2bn(r, 32, NULL), *bs = BN_bin2bn(s, 32, NULL);
+    int ok = 0;
+    if (sig != NULL && br != NULL && bs != NULL && ECDSA_SIG_set0(sig, br, bs) == 1) {
+        br = bs = NULL; // owned by sig now
+        int len = i2d_ECDSA_SIG(sig, NULL);
+        if (len > 0 && (size_t)len <= der_cap) {
+            unsigned char *out = der_out;
+            ok = i2d_ECDSA_SIG(sig, &out) == len;
+            *der_len = (size_t)len;
+        }
+    }
+    BN_free(br);
+    BN_free(bs);
+    ECDSA_SIG_free(sig);
+    return ok;
+}
+
+X509 *sb_x509_from_der(const void *der, size_t der_len) {
+    if (der_len == 0 || der_len > (1u << 20)) return NULL;
+    const unsigned char *p = der;
+    X509 *cert = d2i_X509(NULL, &p, (long)der_len);
+    if (cert != NULL && (size_t)(p - (const unsigned char *)der) != der_len) {
+        X509_free(cert);
+        cert = NULL;
+    }
+    ERR_clear_error();
+    return cert;
+}
+
+int sb_x509_verify_chain(X509 *leaf, X509 *const *intermediates, size_t intermediate_count,
+                         X509 *const *roots, size_t root_count, int64_t at_time,
+                         int *verify_error) {
+    *verify_error = X509_V_ERR_UNSPECIFIED;
+    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    int ok = 0;
+    if (store == NULL || untrusted == NULL || ctx == NULL) goto done;
+    for (size_t i = 0; i < root_count; i++) {
+        if (X509_STORE_add_cert(store, roots[i]) != 1) goto done;
+    }
+    for (size_t i = 0; i < intermediate_count; i++) {
+        if (sk_X509_push(untrusted, intermediates[i]) <= 0) goto done;
+    }
+    if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1) goto done;
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+    X509_VERIFY_PARAM_set_time(param, (time_t)at_time);
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
+    ok = X509_verify_cert(ctx) == 1;
+    *verify_error = ok ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
+done:
+    X509_STORE_CTX_free(ctx);
+    sk_X509_free(untrusted); // the certificates stay owned by the caller
+    X509_STORE_free(store);
+    ERR_clear_error();
+    return ok;
+}
+
+int sb_x509_spki_der(X509 *cert, void *out, size_t cap, size_t *out_len) {
+    EVP_PKEY *pkey = X509_get0_pubkey(cert);
+    if (pkey == NULL) return 0;
+    int len = i2d_PUBKEY(pkey, NULL);
+    if (len <= 0 || (size_t)len > cap) return 0;
+    unsigned char *p = out;
+    if (i2d_PUBKEY(pkey, &p) != len) return 0;
+    *out_len = (size_t)len;
+    return 1;
+}
+
+int sb_x509_validity(X509 *cert, int64_t *not_before, int64_t *not_after) {
+    struct tm tm;
+    const ASN1_TIME *nb = X509_get0_notBefore(cert), *na = X509_get0_notAfter(cert);
+    if (nb == NULL || na == NULL) return 0;
+    if (ASN1_TIME_to_tm(nb, &tm) != 1) return 0;
+    *not_before = (int64_t)timegm(&tm);
+    if (ASN1_TIME_to_tm(na, &tm) != 1) return 0;
+    *not_after = (int64_t)timegm(&tm);
+    return 1;
+}
+
+int sb_ec_points_mul(const EC_GROUP *group, EC_POINT *r, size_t num,
+                     const EC_POINT *const *points, const BIGNUM *const *scalars, BN_CTX *ctx) {
+    return EC_POINTs_mul(group, r, NULL, num, (const EC_POINT **)points,
+                         (const BIGNUM **)scalars, ctx);
+}

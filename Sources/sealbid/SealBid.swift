@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct SealBid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sealbid",
+        abstract: "Sealed-bid cryptography for e-procurement: seal, open, verify.",
+        discussion: """
+            Every command works offline on plain files. Specifications of every format \
+            are in docs/spec/ of the SealedBid repository.
+            """,
+        subcommands: [Demo.self, Vectors.self]
+    )
+}

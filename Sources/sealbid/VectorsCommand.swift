@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import SealedBidVectors
+
+struct Vectors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vectors",
+        abstract: "Run test-vector suites (for testers and auditors).",
+        subcommands: [Verify.self, List.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the suites the runner knows and their file paths.")
+
+        func run() {
+            for suite in VectorRunner.allSuites {
+                print("\(suite.name)\t\(suite.relativePath)")
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every known suite found under each directory.",
+            discussion: """
+                Each DIR is a vectors root such as ../shared/vectors (upstream: Wycheproof, \
+                RFC 9180, CCTV, RFC 8032, RFC 5869, RFC 9591). Prints one line per suite \
+                and ends with 'N passed, N failed' counted over individual vectors. Exits \
+                non-zero if any vector disagrees, a suite cannot be read, or nothing was found.
+                """
+        )
+
+        @Argument(help: "Vector root directories (default: $SEALEDBID_VECTORS or ../shared/vectors).")
+        var directories: [String] = []
+
+        @Flag(help: "Print a JSON report instead of text.")
+        var json = false
+
+        func run() throws {
+            let roots =
+                directories.isEmpty
+                ? [VectorRunner.upstreamDirectory(startingAt: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))]
+                : directories.map { URL(fileURLWithPath: $0) }
+            var reports: [SuiteReport] = []
+            var emptyRoots: [String] = []
+            for root in roots {
+                let found = VectorRunner.runAll(root: root)
+                if found.isEmpty { emptyRoots.append(root.path) }
+                reports += found
+            }
+            let passed = reports.reduce(0) { $0 + $1.passed }
+            let failed = reports.reduce(0) { $0 + $1.failed }
+            let broken = reports.filter { $0.loadError != nil }.count
+            if json {
+                struct Output: Encodable {
+                    let suites: [SuiteReport]
+                    let passed: Int
+                    let failed: Int
+                    let rootsWithoutSuites: [String]
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                let data = try encoder.encode(Output(suites: reports, passed: passed, failed: failed, rootsWithoutSuites: emptyRoots))
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                for root in emptyRoots { print("no known vector suites under \(root)") }
+                for report in reports {
+                    print(report.summaryLine)
+                    for failure in report.failures { print("    \(failure)") }
+                }
+                print("\(passed) passed, \(failed) failed")
+            }
+            if failed > 0 || broken > 0 || !emptyRoots.isEmpty { throw ExitCode.failure }
+        }
+    }
+}
