@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .library(name: "SealedBidPrimitives", targets: ["SealedBidPrimitives"]),
         .library(name: "SealedBidHPKE", targets: ["SealedBidHPKE"]),
+        .library(name: "SealedBidEnvelope", targets: ["SealedBidEnvelope"]),
         .executable(name: "sealbid", targets: ["sealbid"]),
     ],
     dependencies: [
@@ -52,26 +53,49 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SealedBidMerkle",
+            dependencies: ["SealedBidPrimitives"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SealedBidEnvelope",
+            dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SealedBidVectors",
-            dependencies: ["SealedBidPrimitives", "SealedBidHPKE"],
+            dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "sealbid",
             dependencies: [
-                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidVectors",
+                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidVectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "SealedBidTestSupport",
+            dependencies: ["SealedBidPrimitives"],
+            path: "Tests/Support",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SealedBidPrimitivesTests",
-            dependencies: ["SealedBidPrimitives"],
+            dependencies: ["SealedBidPrimitives", "SealedBidTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "SealedBidHPKETests",
             dependencies: ["SealedBidHPKE", "SealedBidPrimitives"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SealedBidEnvelopeTests",
+            dependencies: [
+                "SealedBidEnvelope", "SealedBidHPKE", "SealedBidPrimitives", "SealedBidMerkle", "SealedBidTestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

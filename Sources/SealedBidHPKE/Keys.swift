@@ -91,7 +91,8 @@ extension HPKE {
             self.publicKey = try PublicKey(rawRepresentation: bytes)
         }
 
-        init(publicKey: PublicKey) { self.publicKey = publicKey }
+        /// The encapsulated key is the ephemeral public key itself.
+        public init(publicKey: PublicKey) { self.publicKey = publicKey }
 
         public var rawRepresentation: [UInt8] { publicKey.rawRepresentation }
     }

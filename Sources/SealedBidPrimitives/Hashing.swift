@@ -44,6 +44,15 @@ public struct SHA256Hasher: ~Copyable {
         _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
     }
 
+    /// The digest so far; the hasher starts over empty (no allocation).
+    public mutating func finalizeAndReset() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: SHA256.byteCount)
+        var length: UInt32 = 0
+        _ = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        _ = EVP_DigestInit_ex2(context, nil, nil)
+        return out
+    }
+
     /// The digest; consumes the hasher.
     public consuming func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: SHA256.byteCount)

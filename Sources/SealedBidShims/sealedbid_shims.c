@@ -158,6 +158,49 @@ int sb_ecdsa_p256_sha256_verify(const void *spki_der, size_t spki_len,
     return result;
 }
 
+EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len) {
+    if (der_len == 0 || der_len > 4096) return NULL;
+    const unsigned char *p = der;
+    EVP_PKEY *pkey = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
+    char group[64] = {0};
+    size_t glen = 0;
+    if (pkey != NULL &&
+        ((size_t)(p - (const unsigned char *)der) != der_len ||
+         EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC ||
+         EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) != 1 ||
+         strcmp(group, "prime256v1") != 0)) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+    }
+    ERR_clear_error();
+    return pkey;
+}
+
+int sb_ecdsa_p256_public_point(EVP_PKEY *key, void *out65) {
+    size_t len = 0;
+    unsigned char *buf = NULL;
+    len = EVP_PKEY_get1_encoded_public_key(key, &buf);
+    int ok = len == 65 && buf != NULL && buf[0] == 0x04;
+    if (ok) memcpy(out65, buf, 65);
+    OPENSSL_free(buf);
+    return ok;
+}
+
+int sb_ecdsa_p256_sha256_sign(EVP_PKEY *key, const void *msg, size_t msg_len,
+                              void *sig_der, size_t cap, size_t *sig_len) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = 0;
+    size_t len = cap;
+    if (ctx != NULL && EVP_DigestSignInit(ctx, NULL, sb_sha256(), NULL, key) == 1 &&
+        EVP_DigestSign(ctx, sig_der, &len, nonnull(msg), msg_len) == 1) {
+        *sig_len = len;
+        ok = 1;
+    }
+    EVP_MD_CTX_free(ctx);
+    ERR_clear_error();
+    return ok;
+}
+
 int sb_ecdsa_sig_from_der(const void *der, size_t der_len, void *r_out, void *s_out) {
     if (der_len == 0 || der_len > 256) return 0;
     const unsigned char *p = der;

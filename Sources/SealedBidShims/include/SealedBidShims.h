@@ -55,6 +55,15 @@ int sb_ecdsa_p256_sha256_verify(const void *spki_der, size_t spki_len,
                                 const void *msg, size_t msg_len,
                                 const void *sig_der, size_t sig_len);
 
+// ECDSA P-256 signing key from DER (PKCS#8 or SEC1 ECPrivateKey). Returns
+// NULL unless it is a P-256 key; free with EVP_PKEY_free.
+EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len);
+// The key's public point, uncompressed (65 bytes).
+int sb_ecdsa_p256_public_point(EVP_PKEY *key, void *out65);
+// Signs SHA-256(msg); writes a DER signature.
+int sb_ecdsa_p256_sha256_sign(EVP_PKEY *key, const void *msg, size_t msg_len,
+                              void *sig_der, size_t cap, size_t *sig_len);
+
 // Strict DER ECDSA-Sig-Value <-> fixed 32-byte r and s. Parsing rejects
 // trailing data and any encoding that does not re-encode byte for byte.
 int sb_ecdsa_sig_from_der(const void *der, size_t der_len, void *r_out, void *s_out);

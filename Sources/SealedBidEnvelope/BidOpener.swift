@@ -1,0 +1,213 @@
+import Foundation
+import SealedBidHPKE
+import SealedBidPrimitives
+
+/// How an envelope key is obtained.
+public enum KeyAccess: Sendable {
+    /// The committee's private key for `stage` (reconstructed, or a 1-of-1 committee).
+    case committeeKey(HPKE.PrivateKey, stage: StageName)
+    /// A DH value `skR * enc` computed elsewhere (threshold decryption), for the
+    /// committee key `committeeKey` of `stage`.
+    case sharedDH(SecureBytes, committeeKey: HPKE.PublicKey, stage: StageName)
+    /// The bidder's own escrow key.
+    case escrowKey(HPKE.PrivateKey)
+    /// The 32-byte envelope key itself (for example disclosed in a dispute).
+    case envelopeKey(SecureBytes)
+}
+
+/// A bid whose header has been checked (`docs/spec/envelope-v1.md`, Opening
+/// steps 1 to 8): structure, limits, file length, signature and signer,
+/// tender and bidder. Only ``BidOpener/init(source:tender:bidder:policy:)`` makes one.
+public struct BidOpener: Sendable {
+    public let header: BidHeader
+    let source: any RandomAccessSource
+
+    /// Reads and checks the header; touches no payload byte.
+    public init(
+        source: some RandomAccessSource, tender: TenderID? = nil, bidder: BidderID? = nil, policy: SignerPolicy
+    ) throws(EnvelopeError) {
+        let header = try BidHeader.read(from: source)
+        let expected = header.expectedFileLength
+        guard source.length >= expected else { throw .truncated("the file has \(source.length) bytes, the header declares \(expected)") }
+        guard source.length == expected else { throw .trailingData(source.length - expected) }
+        try Self.verifySignature(header, policy: policy)
+        if let tender, tender != header.tender { throw .wrongTender(expected: tender.value, found: header.tender.value) }
+        if let bidder, bidder != header.bidder { throw .wrongBidder(expected: bidder.value, found: header.bidder.value) }
+        self.header = header
+        self.source = source
+    }
+
+    /// Opens a bid file.
+    public init(path: String, tender: TenderID? = nil, bidder: BidderID? = nil, policy: SignerPolicy) throws(EnvelopeError) {
+        try self.init(source: try FileSource(path: path), tender: tender, bidder: bidder, policy: policy)
+    }
+
+    static func verifySignature(_ header: BidHeader, policy: SignerPolicy) throws(EnvelopeError) {
+        switch header.signer {
+        case .ed25519(let key):
+            if let allowed = policy.ed25519Keys, !allowed.contains(key) {
+                throw .untrustedSigner("the Ed25519 key is not registered for this bidder")
+            }
+            let signature = try lift { () throws(CryptoError) in try Ed25519Signature(rawRepresentation: header.signature) }
+            guard key.isValidSignature(signature, for: header.signedMessage) else { throw .badSignature }
+        case .x509(let chain):
+            try verifyLeafSignature(header, chain: chain)
+            do {
+                _ = try X509ChainVerifier.verify(
+                    leaf: chain[0], intermediates: Array(chain.dropFirst()), roots: policy.x509Roots,
+                    at: policy.verificationTime)
+            } catch {
+                throw .untrustedSigner("\(error)")
+            }
+        }
+    }
+
+    /// The ECDSA signature against the leaf certificate's key, without the chain.
+    static func verifyLeafSignature(_ header: BidHeader, chain: [X509Certificate]) throws(EnvelopeError) {
+        guard let leaf = chain.first,
+            let key = try? ECDSAP256PublicKey(subjectPublicKeyInfo: leaf.subjectPublicKeyInfo)
+        else { throw .untrustedSigner("the leaf certificate does not carry a P-256 key") }
+        guard let signature = try? ECDSAP256Signature(rawRepresentation: header.signature),
+            (try? key.verify(signature, for: header.signedMessage)) != nil
+        else { throw .badSignature }
+    }
+
+    /// Recomputes every payload digest without any key (spec, "verify").
+    public func verifyPayloadDigests(workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws(EnvelopeError) {
+        for (index, entry) in header.envelopes.enumerated() {
+            let reader = try PayloadReader(
+                source: source, offset: header.payloadOffset(of: index), length: entry.payloadLength,
+                envelope: entry.name.value)
+            guard try reader.process(workers: workers, deliver: nil) == entry.payloadDigest else {
+                throw .payloadDigestMismatch(envelope: entry.name.value)
+            }
+        }
+    }
+
+    /// Unwraps the key of envelope `name` and checks its header MAC (spec,
+    /// Opening steps 8 and 9). No payload byte is decrypted yet.
+    public func unlock(_ name: EnvelopeName, with access: KeyAccess) throws(EnvelopeError) -> UnlockedEnvelope {
+        let index = try header.index(of: name)
+        let entry = header.envelopes[index]
+        let binding = EnvelopeBinding(tender: header.tender, bidder: header.bidder, name: entry.name, stage: entry.stage)
+        let key: SecureBytes
+        switch access {
+        case .committeeKey(let privateKey, let stage):
+            try checkStage(entry, stage)
+            guard privateKey.publicKey == entry.recipientKey else { throw .wrongRecipient(envelope: name.value) }
+            key = try unwrap(entry, name) { () throws(CryptoError) in
+                try HPKE.open(entry.wrappedKey, encapsulatedKey: entry.encapsulatedKey, with: privateKey, info: binding.wrapInfo)
+            }
+        case .sharedDH(let dh, let committeeKey, let stage):
+            try checkStage(entry, stage)
+            guard committeeKey == entry.recipientKey else { throw .wrongRecipient(envelope: name.value) }
+            key = try unwrap(entry, name) { () throws(CryptoError) in
+                var recipient = try HPKE.Recipient(
+                    encapsulatedKey: entry.encapsulatedKey, recipientKey: committeeKey, sharedDH: dh, info: binding.wrapInfo)
+                return try recipient.open(entry.wrappedKey)
+            }
+        case .escrowKey(let privateKey):
+            guard let escrow = entry.escrow, escrow.recipientKey == privateKey.publicKey else {
+                throw .wrongRecipient(envelope: name.value)
+            }
+            key = try unwrap(entry, name) { () throws(CryptoError) in
+                try HPKE.open(escrow.wrappedKey, encapsulatedKey: escrow.encapsulatedKey, with: privateKey, info: binding.escrowInfo)
+            }
+        case .envelopeKey(let given):
+            guard given.count == 32 else { throw .invalidInput("an envelope key is 32 bytes") }
+            key = given
+        }
+        let macKey = try binding.macKey(envelopeKey: key)
+        let expected = HMACSHA256.authenticationCode(key: macKey, message: header.core)
+        guard ConstantTime.equals(expected, header.macs[index]) else { throw .headerMACInvalid(envelope: name.value) }
+        let reader = try PayloadReader(
+            source: source, offset: header.payloadOffset(of: index), length: entry.payloadLength, envelope: name.value,
+            envelopeKey: key, context: binding.payloadContext)
+        return UnlockedEnvelope(entry: entry, key: key, reader: reader)
+    }
+
+    private func checkStage(_ entry: EnvelopeEntry, _ stage: StageName) throws(EnvelopeError) {
+        guard entry.stage == stage else {
+            throw .wrongStage(envelope: entry.name.value, expected: stage.value, found: entry.stage.value)
+        }
+    }
+
+    private func unwrap(
+        _ entry: EnvelopeEntry, _ name: EnvelopeName, _ body: () throws(CryptoError) -> [UInt8]
+    ) throws(EnvelopeError) -> SecureBytes {
+        do {
+            var raw = try body()
+            defer { ConstantTime.wipe(&raw) }
+            guard raw.count == 32 else { throw EnvelopeError.keyUnwrapFailed(envelope: name.value) }
+            return SecureBytes(copying: raw)
+        } catch {
+            throw .keyUnwrapFailed(envelope: name.value)
+        }
+    }
+}
+
+/// An envelope whose key unwrapped and whose header MAC and payload
+/// commitment verified. Decryption authenticates the final chunk first,
+/// then releases each chunk only after its tag verifies, and checks the
+/// payload digest at the end.
+public struct UnlockedEnvelope: Sendable {
+    public let entry: EnvelopeEntry
+    /// The envelope key (for an escrow disclosure); never printed.
+    public let key: SecureBytes
+    let reader: PayloadReader
+
+    public var plaintextLength: UInt64 { reader.plaintextLength }
+
+    /// Decrypts into `sink` with up to `workers` threads. The sink must
+    /// accept concurrent writes to disjoint ranges when `workers > 1`.
+    public func decrypt(into sink: some RandomAccessSink & Sendable, workers: Int) throws(EnvelopeError) {
+        let digest = try reader.process(workers: workers) { (offset, bytes) throws(EnvelopeError) in
+            try sink.write(bytes, at: offset)
+        }
+        guard ConstantTime.equals(digest, entry.payloadDigest) else {
+            throw .payloadDigestMismatch(envelope: entry.name.value)
+        }
+    }
+
+    /// Decrypts to a file, which appears under `path` only if everything authenticates.
+    public func decrypt(toFile path: String, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws(EnvelopeError) {
+        let sink = try FileSink(path: path)
+        do {
+            try decrypt(into: sink, workers: workers)
+            try sink.commit()
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+
+    /// Decrypts into memory (for small envelopes); single-threaded.
+    public func decryptToMemory() throws(EnvelopeError) -> [UInt8] {
+        let sink = LockedMemorySink()
+        try decrypt(into: sink, workers: 1)
+        return sink.bytes
+    }
+
+    /// Plaintext bytes `range`, decrypting only the chunks it touches.
+    public func read(_ range: Range<UInt64>) throws(EnvelopeError) -> [UInt8] {
+        try reader.read(range)
+    }
+}
+
+/// A memory sink safe to share with worker threads.
+final class LockedMemorySink: RandomAccessSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private let inner = MemorySink()
+
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try inner.write(bytes, at: offset)
+    }
+
+    var bytes: [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        return inner.bytes
+    }
+}

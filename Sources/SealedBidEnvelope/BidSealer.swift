@@ -1,0 +1,226 @@
+import Foundation
+import SealedBidHPKE
+import SealedBidPrimitives
+
+/// What to seal in one envelope.
+public struct EnvelopeRecipe: Sendable {
+    public let name: EnvelopeName
+    public let stage: StageName
+    /// The committee key of `stage`.
+    public let committeeKey: HPKE.PublicKey
+    /// The bidder's own HPKE key for the escrow copy (recommended), or nil.
+    public let escrowKey: HPKE.PublicKey?
+
+    public init(name: EnvelopeName, stage: StageName, committeeKey: HPKE.PublicKey, escrowKey: HPKE.PublicKey? = nil) {
+        self.name = name
+        self.stage = stage
+        self.committeeKey = committeeKey
+        self.escrowKey = escrowKey
+    }
+}
+
+/// The result of sealing: the header as written and the digest receipts bind.
+public struct SealedBidSummary: Sendable {
+    public let header: BidHeader
+    public var bidDigest: [UInt8] { header.bidDigest }
+    public var fileLength: UInt64 { header.expectedFileLength }
+}
+
+/// Seals one bid in constant memory (`docs/spec/envelope-v1.md`, "Sealing").
+///
+/// ```swift
+/// var sealer = try BidSealer(tender: t, bidder: b, signer: .ed25519(key), envelopes: recipes, to: sink)
+/// try sealer.append(technicalBytes)        // as many calls as needed, in recipe order
+/// try sealer.nextEnvelope()
+/// try sealer.append(priceBytes)
+/// let summary = try sealer.finish()         // writes the signed header
+/// ```
+/// Envelope keys, salts and nonces come from the CSPRNG; the caller chooses
+/// none of them. The sealer cannot be copied and ``finish()`` consumes it.
+public struct BidSealer: ~Copyable {
+    private let tender: TenderID
+    private let bidder: BidderID
+    private let signer: BidSigner
+    private let recipes: [EnvelopeRecipe]
+    private let keys: [SecureBytes]
+    private let wraps: [(enc: HPKE.EncapsulatedKey, wrapped: [UInt8], escrow: EscrowWrap?)]
+    private let sink: any RandomAccessSink
+    private let headerLength: Int
+    private var current = 0
+    private var encryptor: PayloadEncryptor
+    private var results: [(length: UInt64, digest: [UInt8])] = []
+    private var offset: UInt64
+
+    public init(
+        tender: TenderID, bidder: BidderID, signer: BidSigner, envelopes recipes: [EnvelopeRecipe],
+        to sink: any RandomAccessSink
+    ) throws(EnvelopeError) {
+        guard (1...EnvelopeFormat.maximumEnvelopes).contains(recipes.count) else {
+            throw .invalidInput("a bid has 1 to 16 envelopes")
+        }
+        guard Set(recipes.map(\.name)).count == recipes.count else { throw .invalidInput("envelope names must be distinct") }
+        try signer.check()
+        var keys: [SecureBytes] = []
+        var wraps: [(HPKE.EncapsulatedKey, [UInt8], EscrowWrap?)] = []
+        for recipe in recipes {
+            let key = SecureBytes.random(count: 32)
+            let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: recipe.name, stage: recipe.stage)
+            let (enc, wrapped) = try lift { () throws(CryptoError) in
+                try HPKE.seal(key, to: recipe.committeeKey, info: binding.wrapInfo)
+            }
+            var escrow: EscrowWrap?
+            if let escrowKey = recipe.escrowKey {
+                let (escrowEnc, escrowWrapped) = try lift { () throws(CryptoError) in
+                    try HPKE.seal(key, to: escrowKey, info: binding.escrowInfo)
+                }
+                escrow = EscrowWrap(recipientKey: escrowKey, encapsulatedKey: escrowEnc, wrappedKey: escrowWrapped)
+            }
+            keys.append(key)
+            wraps.append((enc, wrapped, escrow))
+        }
+        let entrySizes = recipes.map {
+            EnvelopeEntry.encodedSize(name: $0.name, stage: $0.stage, escrow: $0.escrowKey != nil)
+        }
+        let headerLength =
+            BidHeader.coreLength(tender: tender, bidder: bidder, signer: signer.identity, entrySizes: entrySizes)
+            + recipes.count * 32 + 64
+        guard headerLength <= EnvelopeFormat.maximumHeaderLength else { throw .invalidInput("the header would exceed 1 MiB") }
+        let first = EnvelopeBinding(tender: tender, bidder: bidder, name: recipes[0].name, stage: recipes[0].stage)
+        var encryptor = try PayloadEncryptor(envelopeKey: keys[0], context: first.payloadContext)
+        var offset = UInt64(headerLength)
+        try encryptor.start { (bytes) throws(EnvelopeError) in
+            try sink.write(bytes, at: offset)
+            offset += UInt64(bytes.count)
+        }
+        self.tender = tender
+        self.bidder = bidder
+        self.signer = signer
+        self.recipes = recipes
+        self.keys = keys
+        self.wraps = wraps
+        self.sink = sink
+        self.headerLength = headerLength
+        self.encryptor = encryptor
+        self.offset = offset
+    }
+
+    /// The envelope currently being written.
+    public var currentEnvelope: EnvelopeName { recipes[current].name }
+
+    /// Appends plaintext to the current envelope.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) throws(EnvelopeError) {
+        let sink = self.sink
+        var offset = self.offset
+        try encryptor.update(bytes) { (out) throws(EnvelopeError) in
+            try sink.write(out, at: offset)
+            offset += UInt64(out.count)
+        }
+        self.offset = offset
+    }
+
+    /// Appends plaintext to the current envelope.
+    public mutating func append(_ bytes: some ContiguousBytes) throws(EnvelopeError) {
+        let copy = bytes.withUnsafeBytes { Array($0) }
+        try withBytes(copy) { (b) throws(EnvelopeError) in try append(b) }
+    }
+
+    /// Appends a whole file to the current envelope, 1 MiB at a time.
+    public mutating func append(contentsOfFile path: String) throws(EnvelopeError) {
+        let source = try FileSource(path: path)
+        let step: UInt64 = 1 << 20
+        var buffer = [UInt8](repeating: 0, count: Int(step))
+        var position: UInt64 = 0
+        while position < source.length {
+            let count = Int(min(step, source.length - position))
+            let result: Result<Void, EnvelopeError> = buffer.withUnsafeMutableBytes { b in
+                do throws(EnvelopeError) {
+                    let slice = UnsafeMutableRawBufferPointer(rebasing: b[..<count])
+                    try source.read(at: position, into: slice)
+                    try append(UnsafeRawBufferPointer(slice))
+                } catch {
+                    return .failure(error)
+                }
+                return .success(())
+            }
+            try result.get()
+            position += UInt64(count)
+        }
+        ConstantTime.wipe(&buffer)
+    }
+
+    /// Appends everything an asynchronous byte sequence yields (for example an upload stream).
+    public mutating func append<S: AsyncSequence>(contentsOf sequence: S) async throws where S.Element == UInt8 {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(EnvelopeFormat.chunkSize)
+        for try await byte in sequence {
+            buffer.append(byte)
+            if buffer.count == EnvelopeFormat.chunkSize {
+                try append(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        try append(buffer)
+        ConstantTime.wipe(&buffer)
+    }
+
+    /// Closes the current envelope and starts the next one.
+    /// - Throws: ``EnvelopeError/invalidInput(_:)`` when there is no next envelope.
+    public mutating func nextEnvelope() throws(EnvelopeError) {
+        guard current + 1 < recipes.count else { throw .invalidInput("no envelope after '\(recipes[current].name)'") }
+        try closeCurrent()
+        current += 1
+        let recipe = recipes[current]
+        let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: recipe.name, stage: recipe.stage)
+        var next = try PayloadEncryptor(envelopeKey: keys[current], context: binding.payloadContext)
+        let sink = self.sink
+        var offset = self.offset
+        try next.start { (bytes) throws(EnvelopeError) in
+            try sink.write(bytes, at: offset)
+            offset += UInt64(bytes.count)
+        }
+        self.offset = offset
+        encryptor = next
+    }
+
+    private mutating func closeCurrent() throws(EnvelopeError) {
+        let sink = self.sink
+        var offset = self.offset
+        let result = try encryptor.finish { (bytes) throws(EnvelopeError) in
+            try sink.write(bytes, at: offset)
+            offset += UInt64(bytes.count)
+        }
+        self.offset = offset
+        results.append(result)
+    }
+
+    /// Closes the last envelope, computes the MACs, signs, and writes the
+    /// header at the start of the sink.
+    /// - Throws: ``EnvelopeError/invalidInput(_:)`` when envelopes were skipped.
+    public consuming func finish() throws(EnvelopeError) -> SealedBidSummary {
+        guard current == recipes.count - 1 else {
+            throw .invalidInput("envelope '\(recipes[current + 1].name)' was never written")
+        }
+        try closeCurrent()
+        var entries: [EnvelopeEntry] = []
+        for (i, recipe) in recipes.enumerated() {
+            entries.append(
+                EnvelopeEntry(
+                    name: recipe.name, stage: recipe.stage, recipientKey: recipe.committeeKey,
+                    encapsulatedKey: wraps[i].enc, wrappedKey: wraps[i].wrapped, escrow: wraps[i].escrow,
+                    payloadLength: results[i].length, payloadDigest: results[i].digest))
+        }
+        let core = BidHeader.encodeCore(tender: tender, bidder: bidder, signer: signer.identity, entries: entries)
+        var macs: [[UInt8]] = []
+        for (i, recipe) in recipes.enumerated() {
+            let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: recipe.name, stage: recipe.stage)
+            let macKey = try binding.macKey(envelopeKey: keys[i])
+            macs.append(HMACSHA256.authenticationCode(key: macKey, message: core))
+        }
+        let signature = try signer.sign(EnvelopeFormat.signatureLabel + core + macs.flatMap { $0 })
+        let header = core + macs.flatMap { $0 } + signature
+        guard header.count == headerLength else { throw .invalidInput("internal: header length differs from the reserved space") }
+        let sink = self.sink
+        try withBytes(header) { (h) throws(EnvelopeError) in try sink.write(h, at: 0) }
+        return SealedBidSummary(header: try BidHeader.parse(header))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import SealedBidPrimitives
+
+/// How the bidder signs (`docs/spec/envelope-v1.md`, `signer`).
+public enum BidSigner: Sendable {
+    /// `sig_alg = 0x01`.
+    case ed25519(Ed25519PrivateKey)
+    /// `sig_alg = 0x02`: a national-PKI key with its certificate chain, leaf first
+    /// (up to 4 certificates). The leaf's key must be the signing key.
+    case ecdsaP256(ECDSAP256SigningKey, chain: [X509Certificate])
+
+    var identity: SignerIdentity {
+        switch self {
+        case .ed25519(let key): .ed25519(key.publicKey)
+        case .ecdsaP256(_, let chain): .x509(chain: chain)
+        }
+    }
+
+    func check() throws(EnvelopeError) {
+        guard case .ecdsaP256(let key, let chain) = self else { return }
+        guard (1...EnvelopeFormat.maximumCertificates).contains(chain.count) else {
+            throw .invalidInput("a certificate chain of 1 to 4 certificates is required")
+        }
+        guard chain.allSatisfy({ (1...EnvelopeFormat.maximumCertificateLength).contains($0.derRepresentation.count) }) else {
+            throw .invalidInput("each certificate must be 1 to 16384 bytes of DER")
+        }
+        guard (try? ECDSAP256PublicKey(subjectPublicKeyInfo: chain[0].subjectPublicKeyInfo)) == key.publicKey else {
+            throw .invalidInput("the leaf certificate does not carry the signing key")
+        }
+    }
+
+    /// A 64-byte signature over `message`.
+    func sign(_ message: [UInt8]) throws(EnvelopeError) -> [UInt8] {
+        switch self {
+        case .ed25519(let key):
+            return key.signature(for: message).rawRepresentation
+        case .ecdsaP256(let key, _):
+            return try lift { () throws(CryptoError) in try key.signature(for: message).rawRepresentation }
+        }
+    }
+}
+
+/// What the verifier accepts as a bidder's signing identity.
+public struct SignerPolicy: Sendable {
+    /// Trust anchors for `sig_alg = 0x02` chains. Empty: X.509 signers are untrusted.
+    public var x509Roots: [X509Certificate]
+    /// The time at which chains must be valid (normally the receipt's time).
+    public var verificationTime: Date
+    /// When set, only these Ed25519 keys are accepted (for example from bidder registration).
+    public var ed25519Keys: Set<Ed25519PublicKey>?
+
+    public init(x509Roots: [X509Certificate] = [], verificationTime: Date = Date(), ed25519Keys: Set<Ed25519PublicKey>? = nil) {
+        self.x509Roots = x509Roots
+        self.verificationTime = verificationTime
+        self.ed25519Keys = ed25519Keys
+    }
+
+    /// Any Ed25519 key, and X.509 chains to `roots`: the signature is checked,
+    /// the identity is left to the caller (it is in ``BidHeader/signer``).
+    public static func signatureOnly(x509Roots: [X509Certificate] = [], at time: Date = Date()) -> SignerPolicy {
+        SignerPolicy(x509Roots: x509Roots, verificationTime: time)
+    }
+}

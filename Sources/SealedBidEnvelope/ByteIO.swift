@@ -1,0 +1,159 @@
+import Foundation
+
+/// Bytes that can be read at any offset, from any thread.
+public protocol RandomAccessSource: Sendable {
+    var length: UInt64 { get }
+    /// Fills `buffer` with the bytes at `offset`.
+    /// - Throws: ``EnvelopeError/truncated(_:)`` past the end, ``EnvelopeError/io(_:)`` on a read error.
+    func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(EnvelopeError)
+}
+
+extension RandomAccessSource {
+    func read(at offset: UInt64, count: Int) throws(EnvelopeError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let result: Result<Void, EnvelopeError> = out.withUnsafeMutableBytes { buffer in
+            do throws(EnvelopeError) { try read(at: offset, into: buffer) } catch { return .failure(error) }
+            return .success(())
+        }
+        try result.get()
+        return out
+    }
+}
+
+/// An in-memory source.
+public struct MemorySource: RandomAccessSource {
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public var length: UInt64 { UInt64(bytes.count) }
+
+    public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(EnvelopeError) {
+        guard offset <= length, UInt64(buffer.count) <= length - offset else { throw .truncated("read past the end") }
+        guard buffer.count > 0 else { return }
+        bytes.withUnsafeBytes { all in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: all[Int(offset)..<(Int(offset) + buffer.count)]))
+        }
+    }
+}
+
+/// A file read with `pread`, safe to share between worker threads.
+public final class FileSource: RandomAccessSource, @unchecked Sendable {
+    // The descriptor is only used with pread, which has no shared offset.
+    private let descriptor: Int32
+    public let length: UInt64
+    public let path: String
+
+    public init(path: String) throws(EnvelopeError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            close(fd)
+            throw .io("cannot stat \(path)")
+        }
+        self.descriptor = fd
+        self.length = UInt64(info.st_size)
+        self.path = path
+    }
+
+    deinit { close(descriptor) }
+
+    public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(EnvelopeError) {
+        guard offset <= length, UInt64(buffer.count) <= length - offset else { throw .truncated("read past the end of \(path)") }
+        var done = 0
+        while done < buffer.count {
+            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw .io("read error in \(path)") }
+            done += n
+        }
+    }
+}
+
+/// Where bytes go, at any offset (sealed bids, decrypted plaintext).
+public protocol RandomAccessSink: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError)
+}
+
+/// An in-memory sink.
+public final class MemorySink: RandomAccessSink {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+
+    public func write(_ data: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {
+        let end = Int(offset) + data.count
+        if bytes.count < end { bytes += [UInt8](repeating: 0, count: end - bytes.count) }
+        bytes.withUnsafeMutableBytes { all in
+            UnsafeMutableRawBufferPointer(rebasing: all[Int(offset)..<end]).copyMemory(from: data)
+        }
+    }
+}
+
+/// A file written with `pwrite` under a temporary name and renamed into
+/// place only by ``commit()``: a failure leaves nothing under the target
+/// name (spec, "Opening": no partial plaintext).
+public final class FileSink: RandomAccessSink, @unchecked Sendable {
+    // pwrite has no shared offset, so workers may write disjoint ranges concurrently.
+    private let descriptor: Int32
+    public let path: String
+    private let temporaryPath: String
+    private var finished = false
+
+    public init(path: String) throws(EnvelopeError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).partial-\(UUID().uuidString)"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        self.descriptor = fd
+        self.path = path
+        self.temporaryPath = temporary
+    }
+
+    deinit {
+        if !finished {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    public func write(_ data: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {
+        var done = 0
+        while done < data.count {
+            let n = pwrite(descriptor, data.baseAddress! + done, data.count - done, off_t(offset) + off_t(done))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw .io("write error in \(path): \(String(cString: strerror(errno)))") }
+            done += n
+        }
+    }
+
+    /// Flushes to disk and moves the file to its name.
+    public func commit() throws(EnvelopeError) {
+        guard !finished else { return }
+        finished = true
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+            unlink(temporaryPath)
+            throw .io("cannot flush \(path)")
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            unlink(temporaryPath)
+            throw .io("cannot rename into \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes the temporary file.
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        close(descriptor)
+        unlink(temporaryPath)
+    }
+}
+
+/// `Array.withUnsafeBytes` keeping the typed error.
+@inline(__always)
+func withBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(EnvelopeError) -> R) throws(EnvelopeError) -> R {
+    let result: Result<R, EnvelopeError> = bytes.withUnsafeBytes { b in
+        do throws(EnvelopeError) { return .success(try body(b)) } catch { return .failure(error) }
+    }
+    return try result.get()
+}

@@ -1,0 +1,238 @@
+import Foundation
+import SealedBidMerkle
+import SealedBidPrimitives
+
+/// Reads one payload from a random-access source: checks the commitment,
+/// authenticates the final chunk first, and decrypts chunks in parallel
+/// while recomputing the Merkle digest in the same pass.
+struct PayloadReader: Sendable {
+    let source: any RandomAccessSource
+    /// Offset of the payload in `source`.
+    let offset: UInt64
+    let length: UInt64
+    let chunkCount: UInt64
+    let envelope: String
+    /// nil when only the digest is recomputed (verification without keys).
+    let keys: PayloadKeys?
+
+    /// A reader that only recomputes the digest.
+    init(source: any RandomAccessSource, offset: UInt64, length: UInt64, envelope: String) throws(EnvelopeError) {
+        guard let chunks = EnvelopeFormat.chunkCount(payloadLength: length) else {
+            throw .malformedHeader("payload_length of '\(envelope)'")
+        }
+        self.source = source
+        self.offset = offset
+        self.length = length
+        self.chunkCount = chunks
+        self.envelope = envelope
+        self.keys = nil
+    }
+
+    /// A decrypting reader: derives the payload keys from the salt and checks
+    /// the commitment (spec, Opening step 10) before anything else.
+    init(
+        source: any RandomAccessSource, offset: UInt64, length: UInt64, envelope: String,
+        envelopeKey: SecureBytes, context: [UInt8]
+    ) throws(EnvelopeError) {
+        let plain = try PayloadReader(source: source, offset: offset, length: length, envelope: envelope)
+        let prefix = try source.read(at: offset, count: EnvelopeFormat.payloadPrefixSize)
+        let keys = try PayloadKeys(
+            envelopeKey: envelopeKey, salt: Array(prefix[..<EnvelopeFormat.saltSize]), context: context)
+        guard ConstantTime.equals(keys.commitment, Array(prefix[EnvelopeFormat.saltSize...])) else {
+            throw .payloadCommitmentMismatch(envelope: envelope)
+        }
+        self.source = plain.source
+        self.offset = offset
+        self.length = length
+        self.chunkCount = plain.chunkCount
+        self.envelope = envelope
+        self.keys = keys
+    }
+
+    var plaintextLength: UInt64 { length - UInt64(EnvelopeFormat.payloadPrefixSize) - chunkCount * UInt64(EnvelopeFormat.tagSize) }
+
+    /// `[start, end)` of chunk `k` within the payload.
+    func chunkBounds(_ k: UInt64) -> (start: UInt64, end: UInt64) {
+        let start = UInt64(EnvelopeFormat.payloadPrefixSize) + k * UInt64(EnvelopeFormat.encryptedChunkSize)
+        return (start, min(start + UInt64(EnvelopeFormat.encryptedChunkSize), length))
+    }
+
+    /// Scratch buffers for one worker, allocated once.
+    final class Scratch {
+        let cipher: AESGCM?
+        let sealed = UnsafeMutableRawBufferPointer.allocate(byteCount: EnvelopeFormat.encryptedChunkSize, alignment: 16)
+        let opened = UnsafeMutableRawBufferPointer.allocate(byteCount: EnvelopeFormat.chunkSize, alignment: 16)
+        let nonce = UnsafeMutableRawBufferPointer.allocate(byteCount: 12, alignment: 16)
+
+        init(keys: PayloadKeys?) throws(EnvelopeError) {
+            cipher = try keys?.cipher()
+        }
+
+        deinit {
+            ConstantTime.wipe(opened)
+            sealed.deallocate()
+            opened.deallocate()
+            nonce.deallocate()
+        }
+    }
+
+    /// Decrypts chunk `k`, whose ciphertext is already in `scratch.sealed[..<count]`.
+    func open(chunk k: UInt64, sealedCount count: Int, scratch: Scratch) throws(EnvelopeError) -> UnsafeRawBufferPointer {
+        guard let keys, let cipher = scratch.cipher else { throw .invalidInput("no key for '\(envelope)'") }
+        keys.nonce(chunk: k, into: scratch.nonce)
+        let plainCount = count - EnvelopeFormat.tagSize
+        do {
+            try cipher.open(
+                nonce: UnsafeRawBufferPointer(scratch.nonce),
+                ciphertextAndTag: UnsafeRawBufferPointer(rebasing: scratch.sealed[..<count]),
+                authenticating: UnsafeRawBufferPointer(start: nil, count: 0),
+                into: UnsafeMutableRawBufferPointer(rebasing: scratch.opened[..<plainCount]))
+        } catch {
+            throw .payloadAuthenticationFailed(envelope: envelope, chunk: k)
+        }
+        return UnsafeRawBufferPointer(rebasing: scratch.opened[..<plainCount])
+    }
+
+    func readChunk(_ k: UInt64, into scratch: Scratch) throws(EnvelopeError) -> Int {
+        let (start, end) = chunkBounds(k)
+        let count = Int(end - start)
+        try source.read(at: offset + start, into: UnsafeMutableRawBufferPointer(rebasing: scratch.sealed[..<count]))
+        return count
+    }
+
+    /// Authenticates the final chunk, which fixes the payload length (C2SP
+    /// "Implementation notes"); done before any plaintext is released.
+    func authenticateFinalChunk() throws(EnvelopeError) {
+        let scratch = try Scratch(keys: keys)
+        let count = try readChunk(chunkCount - 1, into: scratch)
+        _ = try open(chunk: chunkCount - 1, sealedCount: count, scratch: scratch)
+    }
+
+    /// Plaintext bytes `range` (random access): only the chunks it touches
+    /// are read and authenticated, after the final chunk.
+    func read(_ range: Range<UInt64>) throws(EnvelopeError) -> [UInt8] {
+        guard range.upperBound <= plaintextLength else {
+            throw .invalidInput("range ends at \(range.upperBound), the plaintext has \(plaintextLength) bytes")
+        }
+        try authenticateFinalChunk()
+        guard !range.isEmpty else { return [] }
+        let scratch = try Scratch(keys: keys)
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        let size = UInt64(EnvelopeFormat.chunkSize)
+        for k in (range.lowerBound / size)...((range.upperBound - 1) / size) {
+            let plain = try open(chunk: k, sealedCount: try readChunk(k, into: scratch), scratch: scratch)
+            let chunkStart = k * size
+            let from = Int(max(range.lowerBound, chunkStart) - chunkStart)
+            let to = Int(min(range.upperBound, chunkStart + UInt64(plain.count)) - chunkStart)
+            out += plain[from..<to]
+        }
+        return out
+    }
+
+    typealias Deliver = @Sendable (_ plaintextOffset: UInt64, _ bytes: UnsafeRawBufferPointer) throws(EnvelopeError) -> Void
+
+    /// Decrypts every chunk (when keys are present) and returns the payload
+    /// Merkle digest, using up to `workers` threads over contiguous ranges of
+    /// digest blocks. `deliver` may be called concurrently from several
+    /// threads, each time with authenticated plaintext only.
+    func process(workers: Int, deliver: Deliver?) throws(EnvelopeError) -> [UInt8] {
+        let blockSize = UInt64(EnvelopeFormat.digestBlockSize)
+        let blocks = (length + blockSize - 1) / blockSize
+        let workerCount = Int(min(UInt64(max(workers, 1)), blocks))
+        let perWorker = (blocks + UInt64(workerCount) - 1) / UInt64(workerCount)
+        let ranges = (0..<UInt64(workerCount)).map { w in
+            (w * perWorker)..<min((w + 1) * perWorker, blocks)
+        }.filter { !$0.isEmpty }
+
+        if keys != nil { try authenticateFinalChunk() }
+        if ranges.count == 1 {
+            return MerkleTreeHash.root(leafHashes: try leaves(blocks: ranges[0], deliver: deliver, stop: nil)) ?? []
+        }
+        let results = ResultSlots(count: ranges.count)
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
+            do throws(EnvelopeError) {
+                results.set(index, .success(try leaves(blocks: ranges[index], deliver: deliver, stop: results)))
+            } catch {
+                results.set(index, .failure(error))
+            }
+        }
+        var all: [[UInt8]] = []
+        let values = results.values
+        // Report the first real failure, not a worker that stopped because of it.
+        for case .failure(let error)? in values where error != ResultSlots.stopped { throw error }
+        for result in values {
+            guard case .success(let leaves)? = result else { throw .invalidInput("a worker did not finish") }
+            all += leaves
+        }
+        return MerkleTreeHash.root(leafHashes: all) ?? []
+    }
+
+    /// One worker: hashes the bytes of its blocks and decrypts the chunks
+    /// that start inside them (a chunk's tail past the range is hashed by the
+    /// next worker, which reads it again: at most 16 KiB per boundary).
+    private func leaves(blocks: Range<UInt64>, deliver: Deliver?, stop: ResultSlots?) throws(EnvelopeError) -> [[UInt8]] {
+        let blockSize = UInt64(EnvelopeFormat.digestBlockSize)
+        let a = blocks.lowerBound * blockSize
+        let b = min(blocks.upperBound * blockSize, length)
+        let scratch = try Scratch(keys: keys)
+        var digest = PayloadDigestBuilder(collectLeaves: true)
+        let prefix = UInt64(EnvelopeFormat.payloadPrefixSize)
+        let chunk = UInt64(EnvelopeFormat.encryptedChunkSize)
+        var k: UInt64 = a <= prefix ? 0 : (a - prefix + chunk - 1) / chunk
+        var position = a
+        while true {
+            if stop?.failed == true { throw ResultSlots.stopped }
+            let start = k < chunkCount ? chunkBounds(k).start : length
+            // Bytes before the next chunk: the prefix, or the tail of the previous chunk.
+            let gapEnd = min(start, b)
+            if position < gapEnd {
+                let gap = UnsafeMutableRawBufferPointer(rebasing: scratch.sealed[..<Int(gapEnd - position)])
+                try source.read(at: offset + position, into: gap)
+                digest.absorb(UnsafeRawBufferPointer(gap))
+                position = gapEnd
+            }
+            guard k < chunkCount, start < b else { break }
+            let count = try readChunk(k, into: scratch)
+            let hashed = Int(min(start + UInt64(count), b) - start)
+            digest.absorb(UnsafeRawBufferPointer(rebasing: scratch.sealed[..<hashed]))
+            position = start + UInt64(hashed)
+            if keys != nil {
+                let plain = try open(chunk: k, sealedCount: count, scratch: scratch)
+                try deliver?(k * UInt64(EnvelopeFormat.chunkSize), plain)
+            }
+            k += 1
+        }
+        return digest.finishLeaves()
+    }
+}
+
+/// Results of parallel workers, and a shared "someone failed" flag so the
+/// others stop early.
+final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<[[UInt8]], EnvelopeError>?]
+    private var anyFailed = false
+    static let stopped = EnvelopeError.invalidInput("stopped: another worker failed")
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<[[UInt8]], EnvelopeError>) {
+        lock.lock()
+        defer { lock.unlock() }
+        slots[index] = result
+        if case .failure = result { anyFailed = true }
+    }
+
+    var failed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return anyFailed
+    }
+
+    var values: [Result<[[UInt8]], EnvelopeError>?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}

@@ -1,0 +1,68 @@
+internal import COpenSSL
+internal import SealedBidShims
+import Foundation
+
+/// An ECDSA P-256 signing key, as issued with a national-PKI certificate
+/// (PKCS#8 or SEC1 `EC PRIVATE KEY`, DER or PEM). Signatures use SHA-256 and
+/// OpenSSL's nonce generation.
+public final class ECDSAP256SigningKey: @unchecked Sendable, CustomStringConvertible {
+    // The EVP_PKEY is only read after construction; EVP_DigestSign takes its own context.
+    private let key: OpaquePointer
+    public let publicKey: ECDSAP256PublicKey
+
+    /// - Throws: ``CryptoError/unsupportedKey(reason:)`` unless the DER holds a P-256 private key.
+    public init(derRepresentation der: SecureBytes) throws(CryptoError) {
+        guard let key = der.withUnsafeBytes({ sb_ecdsa_p256_private_key_from_der($0.baseAddress, $0.count) }) else {
+            throw .unsupportedKey(reason: "not a P-256 private key in PKCS#8 or SEC1 DER")
+        }
+        var point = [UInt8](repeating: 0, count: 65)
+        guard point.withUnsafeMutableBytes({ sb_ecdsa_p256_public_point(key, $0.baseAddress) }) == 1 else {
+            EVP_PKEY_free(key)
+            throw .libraryFailure(operation: "EVP_PKEY_get1_encoded_public_key")
+        }
+        do {
+            self.publicKey = try ECDSAP256PublicKey(sec1: point)
+        } catch {
+            EVP_PKEY_free(key)
+            throw error
+        }
+        self.key = key
+    }
+
+    /// From a PEM `PRIVATE KEY` or `EC PRIVATE KEY` block.
+    public convenience init(pem: String) throws(CryptoError) {
+        var body = ""
+        var inside = false
+        for line in pem.split(whereSeparator: \.isNewline) {
+            if line.hasPrefix("-----BEGIN") && line.contains("PRIVATE KEY") {
+                inside = true
+            } else if line.hasPrefix("-----END") {
+                break
+            } else if inside {
+                body += line.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        guard var der = Data(base64Encoded: body).map({ [UInt8]($0) }) else {
+            throw .invalidDER(what: "malformed PEM private key")
+        }
+        defer { ConstantTime.wipe(&der) }
+        try self.init(derRepresentation: SecureBytes(copying: der))
+    }
+
+    deinit { EVP_PKEY_free(key) }
+
+    /// Signs SHA-256(`message`).
+    public func signature(for message: some ContiguousBytes) throws(CryptoError) -> ECDSAP256Signature {
+        var der = [UInt8](repeating: 0, count: 80)
+        var length = 0
+        let ok = message.withUnsafeBytes { m in
+            der.withUnsafeMutableBytes { d in
+                sb_ecdsa_p256_sha256_sign(key, m.baseAddress, m.count, d.baseAddress, d.count, &length)
+            }
+        }
+        guard ok == 1 else { throw .libraryFailure(operation: "EVP_DigestSign") }
+        return try ECDSAP256Signature(derRepresentation: der.prefix(length))
+    }
+
+    public var description: String { "ECDSAP256SigningKey(<redacted>)" }
+}
