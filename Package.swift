@@ -63,6 +63,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SealedBidKeyFiles",
+            dependencies: ["SealedBidPrimitives", "SealedBidHPKE"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SealedBidVectors",
             dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope"],
             swiftSettings: strict
@@ -70,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "sealbid",
             dependencies: [
-                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidVectors",
+                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidKeyFiles", "SealedBidVectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
