@@ -50,10 +50,31 @@ public struct BidSealer: ~Copyable {
     private var encryptor: PayloadEncryptor
     private var results: [(length: UInt64, digest: [UInt8])] = []
     private var offset: UInt64
+    private let randomness: SealRandomness
+    private let tampering: SealTampering?
 
     public init(
         tender: TenderID, bidder: BidderID, signer: BidSigner, envelopes recipes: [EnvelopeRecipe],
         to sink: any RandomAccessSink
+    ) throws(EnvelopeError) {
+        try self.init(
+            tender: tender, bidder: bidder, signer: signer, envelopes: recipes, to: sink, randomness: .system,
+            tampering: nil)
+    }
+
+    /// For the test-vector generator only: reproducible randomness and tampering hooks.
+    package init(
+        tender: TenderID, bidder: BidderID, signer: BidSigner, envelopes recipes: [EnvelopeRecipe],
+        to sink: any RandomAccessSink, deterministic: DeterministicRandom, tampering: SealTampering?
+    ) throws(EnvelopeError) {
+        try self.init(
+            tender: tender, bidder: bidder, signer: signer, envelopes: recipes, to: sink,
+            randomness: .deterministic(deterministic), tampering: tampering)
+    }
+
+    private init(
+        tender: TenderID, bidder: BidderID, signer: BidSigner, envelopes recipes: [EnvelopeRecipe],
+        to sink: any RandomAccessSink, randomness: SealRandomness, tampering: SealTampering?
     ) throws(EnvelopeError) {
         guard (1...EnvelopeFormat.maximumEnvelopes).contains(recipes.count) else {
             throw .invalidInput("a bid has 1 to 16 envelopes")
@@ -63,15 +84,15 @@ public struct BidSealer: ~Copyable {
         var keys: [SecureBytes] = []
         var wraps: [(HPKE.EncapsulatedKey, [UInt8], EscrowWrap?)] = []
         for recipe in recipes {
-            let key = SecureBytes.random(count: 32)
+            let key = randomness.secret(count: 32)
             let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: recipe.name, stage: recipe.stage)
             let (enc, wrapped) = try lift { () throws(CryptoError) in
-                try HPKE.seal(key, to: recipe.committeeKey, info: binding.wrapInfo)
+                try randomness.hpkeSeal(key, to: recipe.committeeKey, info: binding.wrapInfo)
             }
             var escrow: EscrowWrap?
             if let escrowKey = recipe.escrowKey {
                 let (escrowEnc, escrowWrapped) = try lift { () throws(CryptoError) in
-                    try HPKE.seal(key, to: escrowKey, info: binding.escrowInfo)
+                    try randomness.hpkeSeal(key, to: escrowKey, info: binding.escrowInfo)
                 }
                 escrow = EscrowWrap(recipientKey: escrowKey, encapsulatedKey: escrowEnc, wrappedKey: escrowWrapped)
             }
@@ -86,7 +107,8 @@ public struct BidSealer: ~Copyable {
             + recipes.count * 32 + 64
         guard headerLength <= EnvelopeFormat.maximumHeaderLength else { throw .invalidInput("the header would exceed 1 MiB") }
         let first = EnvelopeBinding(tender: tender, bidder: bidder, name: recipes[0].name, stage: recipes[0].stage)
-        var encryptor = try PayloadEncryptor(envelopeKey: keys[0], context: first.payloadContext)
+        var encryptor = try PayloadEncryptor(
+            envelopeKey: keys[0], context: first.payloadContext, salt: randomness.bytes(count: EnvelopeFormat.saltSize))
         var offset = UInt64(headerLength)
         try encryptor.start { (bytes) throws(EnvelopeError) in
             try sink.write(bytes, at: offset)
@@ -102,6 +124,8 @@ public struct BidSealer: ~Copyable {
         self.headerLength = headerLength
         self.encryptor = encryptor
         self.offset = offset
+        self.randomness = randomness
+        self.tampering = tampering
     }
 
     /// The envelope currently being written.
@@ -171,7 +195,9 @@ public struct BidSealer: ~Copyable {
         current += 1
         let recipe = recipes[current]
         let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: recipe.name, stage: recipe.stage)
-        var next = try PayloadEncryptor(envelopeKey: keys[current], context: binding.payloadContext)
+        var next = try PayloadEncryptor(
+            envelopeKey: keys[current], context: binding.payloadContext,
+            salt: randomness.bytes(count: EnvelopeFormat.saltSize))
         let sink = self.sink
         var offset = self.offset
         try next.start { (bytes) throws(EnvelopeError) in
@@ -209,13 +235,15 @@ public struct BidSealer: ~Copyable {
                     encapsulatedKey: wraps[i].enc, wrappedKey: wraps[i].wrapped, escrow: wraps[i].escrow,
                     payloadLength: results[i].length, payloadDigest: results[i].digest))
         }
-        let core = BidHeader.encodeCore(tender: tender, bidder: bidder, signer: signer.identity, entries: entries)
+        var core = BidHeader.encodeCore(tender: tender, bidder: bidder, signer: signer.identity, entries: entries)
+        if let tamper = tampering?.core { core = tamper(core) }
         var macs: [[UInt8]] = []
         for (i, recipe) in recipes.enumerated() {
             let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: recipe.name, stage: recipe.stage)
             let macKey = try binding.macKey(envelopeKey: keys[i])
             macs.append(HMACSHA256.authenticationCode(key: macKey, message: core))
         }
+        if let tamper = tampering?.macs { macs = tamper(macs) }
         let signature = try signer.sign(EnvelopeFormat.signatureLabel + core + macs.flatMap { $0 })
         let header = core + macs.flatMap { $0 } + signature
         guard header.count == headerLength else { throw .invalidInput("internal: header length differs from the reserved space") }

@@ -99,8 +99,7 @@ struct PayloadEncryptor: ~Copyable {
     private(set) var length: UInt64 = 0
     private let salt: [UInt8]
 
-    init(envelopeKey: SecureBytes, context: [UInt8]) throws(EnvelopeError) {
-        let salt = SecureRandom.bytes(count: EnvelopeFormat.saltSize)
+    init(envelopeKey: SecureBytes, context: [UInt8], salt: [UInt8]) throws(EnvelopeError) {
         let keys = try PayloadKeys(envelopeKey: envelopeKey, salt: salt, context: context)
         let cipher = try keys.cipher()
         self.salt = salt

@@ -60,8 +60,13 @@ public enum VectorRunner {
         },
     ]
 
+    /// The project's own suites (files under `TestVectors/`).
+    public static let projectSuites: [Suite] = [
+        Suite(name: "sealbid/envelope-v1", relativePath: "envelope") { try EnvelopeVectors.run($0, into: &$1) },
+    ]
+
     /// Every suite the runner knows.
-    public static var allSuites: [Suite] { upstreamSuites }
+    public static var allSuites: [Suite] { upstreamSuites + projectSuites }
 
     /// Runs one suite on the file under `root`; a missing file is a load error.
     public static func run(_ suite: Suite, root: URL) -> SuiteReport {
@@ -83,6 +88,18 @@ public enum VectorRunner {
     public static func runAll(root: URL) -> [SuiteReport] {
         allSuites.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0.relativePath).path) }
             .map { run($0, root: root) }
+    }
+
+    /// The package's `TestVectors` directory, found from `start` upwards.
+    public static func projectDirectory(startingAt start: URL) -> URL? {
+        var directory = start.standardizedFileURL
+        while directory.path != "/" {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+                return directory.appendingPathComponent("TestVectors")
+            }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
     }
 
     /// The upstream vectors directory: `$SEALEDBID_VECTORS` if set, otherwise

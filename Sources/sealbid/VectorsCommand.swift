@@ -6,7 +6,7 @@ struct Vectors: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vectors",
         abstract: "Run test-vector suites (for testers and auditors).",
-        subcommands: [Verify.self, List.self]
+        subcommands: [Verify.self, List.self, Generate.self]
     )
 
     struct List: ParsableCommand {
@@ -19,27 +19,49 @@ struct Vectors: ParsableCommand {
         }
     }
 
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Regenerate the project's own vector files (deterministic: same bytes every run).",
+            discussion: "Writes TestVectors/envelope/*.json under DIR (default: ./TestVectors)."
+        )
+
+        @Argument(help: "The TestVectors directory.")
+        var directory: String = "TestVectors"
+
+        func run() throws {
+            let envelope = URL(fileURLWithPath: directory).appendingPathComponent("envelope")
+            try FileManager.default.createDirectory(at: envelope, withIntermediateDirectories: true)
+            let files = try EnvelopeVectors.generate()
+            for file in files {
+                try file.json.write(to: envelope.appendingPathComponent(file.name))
+            }
+            print("wrote \(files.count) files to \(envelope.path)")
+        }
+    }
+
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run every known suite found under each directory.",
             discussion: """
                 Each DIR is a vectors root such as ../shared/vectors (upstream: Wycheproof, \
-                RFC 9180, CCTV, RFC 8032, RFC 5869, RFC 9591). Prints one line per suite \
+                RFC 9180, CCTV, RFC 8032, RFC 5869, RFC 9591) or TestVectors (the project's \
+                own suites, e.g. envelope/). Prints one line per suite \
                 and ends with 'N passed, N failed' counted over individual vectors. Exits \
                 non-zero if any vector disagrees, a suite cannot be read, or nothing was found.
                 """
         )
 
-        @Argument(help: "Vector root directories (default: $SEALEDBID_VECTORS or ../shared/vectors).")
+        @Argument(help: "Vector root directories (default: $SEALEDBID_VECTORS or ../shared/vectors, and ./TestVectors).")
         var directories: [String] = []
 
         @Flag(help: "Print a JSON report instead of text.")
         var json = false
 
         func run() throws {
+            let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             let roots =
                 directories.isEmpty
-                ? [VectorRunner.upstreamDirectory(startingAt: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))]
+                ? [VectorRunner.upstreamDirectory(startingAt: here)] + [VectorRunner.projectDirectory(startingAt: here)].compactMap { $0 }
                 : directories.map { URL(fileURLWithPath: $0) }
             var reports: [SuiteReport] = []
             var emptyRoots: [String] = []

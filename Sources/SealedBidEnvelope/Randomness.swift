@@ -1,0 +1,74 @@
+import SealedBidHPKE
+import SealedBidPrimitives
+
+/// Where the sealer's randomness comes from. Production always uses the
+/// CSPRNG; the deterministic stream exists only so the test-vector generator
+/// can reproduce its files byte for byte (package access, not public).
+enum SealRandomness {
+    case system
+    case deterministic(DeterministicRandom)
+
+    func secret(count: Int) -> SecureBytes {
+        switch self {
+        case .system: SecureBytes.random(count: count)
+        case .deterministic(let stream): SecureBytes(copying: stream.bytes(count))
+        }
+    }
+
+    func bytes(count: Int) -> [UInt8] {
+        switch self {
+        case .system: SecureRandom.bytes(count: count)
+        case .deterministic(let stream): stream.bytes(count)
+        }
+    }
+
+    /// HPKE single-shot seal; the ephemeral key is random, or derived from the stream.
+    func hpkeSeal(_ key: SecureBytes, to recipient: HPKE.PublicKey, info: [UInt8]) throws(CryptoError)
+        -> (HPKE.EncapsulatedKey, [UInt8])
+    {
+        switch self {
+        case .system:
+            let (enc, ciphertext) = try HPKE.seal(key, to: recipient, info: info)
+            return (enc, ciphertext)
+        case .deterministic(let stream):
+            let ephemeral = try HPKE.PrivateKey.derive(fromIKM: stream.bytes(32))
+            var sender = try HPKE.Sender(recipientKey: recipient, info: info, ephemeralKey: ephemeral)
+            return (sender.encapsulatedKey, try sender.seal(key))
+        }
+    }
+}
+
+/// A reproducible byte stream: block i = SHA-256(seed || I2OSP(i, 8)).
+/// Not a CSPRNG for production: test vectors only.
+package final class DeterministicRandom: @unchecked Sendable {
+    // Used from one thread by the vector generator.
+    private let seed: [UInt8]
+    private var counter: UInt64 = 0
+    private var pending: [UInt8] = []
+
+    package init(seed: String) { self.seed = Array(seed.utf8) }
+
+    package func bytes(_ count: Int) -> [UInt8] {
+        while pending.count < count {
+            pending += SHA256.hash(seed + withUnsafeBytes(of: counter.bigEndian) { Array($0) })
+            counter += 1
+        }
+        defer { pending.removeFirst(count) }
+        return Array(pending.prefix(count))
+    }
+}
+
+/// Hooks the vector generator uses to build well-signed but otherwise
+/// broken bids (a wrap that does not open, a MAC that does not verify, a
+/// digest that does not match). Package access only.
+package struct SealTampering: Sendable {
+    /// Applied to `core` (same length) before MACs and signature are computed.
+    package var core: (@Sendable ([UInt8]) -> [UInt8])?
+    /// Applied to the MACs before signing.
+    package var macs: (@Sendable ([[UInt8]]) -> [[UInt8]])?
+
+    package init(core: (@Sendable ([UInt8]) -> [UInt8])? = nil, macs: (@Sendable ([[UInt8]]) -> [[UInt8]])? = nil) {
+        self.core = core
+        self.macs = macs
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import SealedBidVectors
+
+@Suite("Project test vectors (TestVectors/)")
+struct ProjectVectorTests {
+    static let root = VectorRunner.projectDirectory(startingAt: URL(fileURLWithPath: #filePath))!
+
+    @Test("every envelope vector gives its expected result")
+    func envelopeVectors() throws {
+        let suite = try #require(VectorRunner.projectSuites.first { $0.name == "sealbid/envelope-v1" })
+        let report = VectorRunner.run(suite, root: Self.root)
+        print("[vectors] \(report.summaryLine)")
+        #expect(report.loadError == nil)
+        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+        #expect(report.passed == 43)
+        #expect(report.policyDecisions["success"] == 6)
+    }
+
+    @Test("the committed files are exactly what the generator writes")
+    func generatorIsDeterministicAndCommitted() throws {
+        let generated = try EnvelopeVectors.generate()
+        let again = try EnvelopeVectors.generate()
+        #expect(generated.map(\.json) == again.map(\.json))
+        let directory = Self.root.appendingPathComponent("envelope")
+        let committed = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") })
+        #expect(committed == Set(generated.map(\.name)), "run `swift run sealbid vectors generate` and commit")
+        for file in generated {
+            let onDisk = try Data(contentsOf: directory.appendingPathComponent(file.name))
+            #expect(onDisk == file.json, "\(file.name) differs from the generator's output")
+        }
+    }
+
+    @Test("every MUST-reject code of the spec has a vector")
+    func coverage() throws {
+        let directory = Self.root.appendingPathComponent("envelope")
+        var expects: Set<String> = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".json") {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(name)))
+            expects.insert(try #require((object as? [String: Any])?["expect"] as? String))
+        }
+        let required: Set<String> = [
+            "success", "not-a-bid", "unsupported-version", "unsupported-suite", "malformed-header", "truncated",
+            "trailing-data", "unsupported-signature-algorithm", "bad-signature", "wrong-tender", "wrong-bidder",
+            "wrong-stage", "wrong-recipient", "key-unwrap-failed", "header-mac-invalid", "payload-commitment-mismatch",
+            "payload-authentication-failed", "payload-digest-mismatch",
+        ]
+        #expect(required.subtracting(expects).isEmpty, "no vector for \(required.subtracting(expects).sorted())")
+    }
+}
