@@ -9,7 +9,8 @@ public protocol RandomAccessSource: Sendable {
 }
 
 extension RandomAccessSource {
-    func read(at offset: UInt64, count: Int) throws(EnvelopeError) -> [UInt8] {
+    /// `count` bytes at `offset`.
+    public func read(at offset: UInt64, count: Int) throws(EnvelopeError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         let result: Result<Void, EnvelopeError> = out.withUnsafeMutableBytes { buffer in
             do throws(EnvelopeError) { try read(at: offset, into: buffer) } catch { return .failure(error) }
