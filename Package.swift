@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SealedBidPrimitives", targets: ["SealedBidPrimitives"]),
         .library(name: "SealedBidHPKE", targets: ["SealedBidHPKE"]),
         .library(name: "SealedBidEnvelope", targets: ["SealedBidEnvelope"]),
+        .library(name: "SealedBidCommittee", targets: ["SealedBidCommittee"]),
         .executable(name: "sealbid", targets: ["sealbid"]),
     ],
     dependencies: [
@@ -63,13 +64,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SealedBidCommittee",
+            dependencies: ["SealedBidPrimitives", "SealedBidHPKE"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SealedBidKeyFiles",
             dependencies: ["SealedBidPrimitives", "SealedBidHPKE"],
             swiftSettings: strict
         ),
         .target(
             name: "SealedBidVectors",
-            dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope"],
+            dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidCommittee"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -55,6 +55,9 @@ public enum VectorRunner {
         Suite(name: "rfc5869/hkdf_sha256", relativePath: "pyca-cryptography-vectors/hkdf-rfc5869-sha256.txt") {
             try RFC5869Suite.run($0, into: &$1)
         },
+        Suite(name: "rfc9497/dleq-p256", relativePath: "rfc9497-oprf-dleq/OPRFVectors-VOPRFDraft19.json") {
+            try DLEQSuite.run($0, into: &$1)
+        },
         Suite(name: "rfc9591/frost-p256-arithmetic", relativePath: "frost-rfc9591/cfrg-poc/frost-p256-sha256.json") {
             try FROSTArithmeticSuite.run($0, into: &$1)
         },

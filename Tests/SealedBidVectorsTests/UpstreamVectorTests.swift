@@ -24,6 +24,7 @@ struct UpstreamVectorTests {
         "rfc8032/ed25519": (3, 0),
         "djb/ed25519-sign-input": (1024, 0),
         "rfc5869/hkdf_sha256": (3, 0),
+        "rfc9497/dleq-p256": (8, 2),
         "rfc9591/frost-p256-arithmetic": (9, 0),
     ]
 
