@@ -110,6 +110,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SealedBidCommitteeTests",
+            dependencies: ["SealedBidCommittee", "SealedBidHPKE", "SealedBidPrimitives"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SealedBidVectorsTests",
             dependencies: ["SealedBidVectors"],
             swiftSettings: strict

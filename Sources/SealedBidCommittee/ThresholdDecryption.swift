@@ -1,0 +1,130 @@
+import Foundation
+import SealedBidHPKE
+import SealedBidPrimitives
+
+/// One member's decryption shares for a batch of envelopes: `D_j = s_i * E_j`
+/// for every envelope's `enc` point `E_j`, with one batched DLEQ proof
+/// (RFC 9497 construction) that the same `s_i` as in `Y_i = s_i * G` was used
+/// (`docs/spec/committee-v1.md`, "Decryption shares").
+public struct DecryptionShares: Sendable, Hashable {
+    public let rosterDigest: [UInt8]
+    public let member: MemberID
+    public let encapsulatedKeys: [P256Point]
+    public let shares: [P256Point]
+    public let proof: DLEQProof
+
+    /// The DLEQ context: `"sealbid/committee-v1 dleq" || 0x00 || roster digest`.
+    static func context(_ rosterDigest: [UInt8]) -> [UInt8] { CommitteeFormat.label("dleq") + rosterDigest }
+
+    /// A member computes its shares for the envelopes it was asked to open.
+    /// Members only ever help open what they are shown: pass exactly the
+    /// `enc` values of the authorised stage's envelopes.
+    public static func create(share: SecretShare, stageKey: StageKey, encapsulatedKeys: [HPKE.EncapsulatedKey])
+        throws(CommitteeError) -> DecryptionShares
+    {
+        guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes to decrypt") }
+        let Y = try stageKey.verificationShare(share.id)
+        let image = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(share.value) }
+        guard image == Y else { throw .keyMismatch("this share does not belong to this stage key") }
+        let E = encapsulatedKeys.map(\.publicKey.point)
+        let D = try E.map { e throws(CommitteeError) in try lift { () throws(CryptoError) in try e.multiplied(by: share.value) } }
+        let digest = stageKey.roster.digest
+        let proof = try lift { () throws(CryptoError) in
+            try DLEQ.prove(key: share.value, A: .generator, B: Y, C: E, D: D, context: context(digest))
+        }
+        return DecryptionShares(rosterDigest: digest, member: share.id, encapsulatedKeys: E, shares: D, proof: proof)
+    }
+
+    /// Checks the proof against the member's verification share.
+    public func verify(stageKey: StageKey) throws(CommitteeError) -> Bool {
+        guard rosterDigest == stageKey.roster.digest, shares.count == encapsulatedKeys.count, !shares.isEmpty else {
+            return false
+        }
+        let Y = try stageKey.verificationShare(member)
+        return (try? DLEQ.verify(proof, A: .generator, B: Y, C: encapsulatedKeys, D: shares, context: Self.context(rosterDigest)))
+            != nil
+    }
+
+    /// `prefix(0x05) || roster digest || u16 member || u32 m || m x (E_j || D_j) || proof`.
+    public var encoded: [UInt8] {
+        var out = CommitteeFormat.prefix(.decryptionShares) + rosterDigest + member.bytes
+        out += withUnsafeBytes(of: UInt32(shares.count).bigEndian) { Array($0) }
+        for (e, d) in zip(encapsulatedKeys, shares) { out += e.uncompressedRepresentation + d.uncompressedRepresentation }
+        return out + proof.rawRepresentation
+    }
+}
+
+/// Combines decryption shares into the HPKE DH values, naming members whose
+/// proofs fail and carrying on with the others.
+public enum ThresholdCombiner {
+    public struct Result: Sendable {
+        /// The DH value `x(skR * E_j)` for each envelope, in the order asked.
+        public let sharedSecrets: [SecureBytes]
+        /// The members whose shares were used.
+        public let participants: [MemberID]
+        /// Members whose shares were rejected (bad proof, wrong envelopes, unknown).
+        public let culprits: [MemberID]
+    }
+
+    /// - Throws: ``CommitteeError/tooFewShares(have:need:culprits:)`` when fewer than t members
+    ///   sent valid shares; the culprits are named.
+    public static func combine(
+        stageKey: StageKey, encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
+    ) throws(CommitteeError) -> Result {
+        let E = encapsulatedKeys.map(\.publicKey.point)
+        var valid: [MemberID: DecryptionShares] = [:]
+        var culprits: [MemberID] = []
+        for contribution in contributions.sorted(by: { $0.member < $1.member }) {
+            guard valid[contribution.member] == nil else { continue }  // a duplicate adds nothing
+            let known = stageKey.roster.ids.contains(contribution.member)
+            if known, contribution.encapsulatedKeys == E, try contribution.verify(stageKey: stageKey) {
+                valid[contribution.member] = contribution
+            } else if !culprits.contains(contribution.member) {
+                culprits.append(contribution.member)
+            }
+        }
+        let need = stageKey.roster.threshold
+        guard valid.count >= need else { throw .tooFewShares(have: valid.count, need: need, culprits: culprits) }
+        let chosen = Array(valid.keys.sorted().prefix(need))
+        let lambdas = try Lagrange.coefficients(for: chosen)
+        var secrets: [SecureBytes] = []
+        for j in E.indices {
+            let points = chosen.map { valid[$0]!.shares[j] }
+            let combined = try lift { () throws(CryptoError) in try P256Point.multiScalarMultiply(lambdas, points) }
+            secrets.append(SecureBytes(copying: combined.xCoordinate))
+        }
+        return Result(sharedSecrets: secrets, participants: chosen, culprits: culprits)
+    }
+}
+
+/// Reconstruct mode: members release their shares; each is checked against
+/// its verification share, bad ones are named, and t good ones are
+/// interpolated at zero into secure memory.
+public enum Reconstruction {
+    public struct Result: Sendable {
+        public let privateKey: HPKE.PrivateKey
+        public let participants: [MemberID]
+        public let culprits: [MemberID]
+    }
+
+    public static func reconstruct(stageKey: StageKey, shares: [SecretShare]) throws(CommitteeError) -> Result {
+        var good: [MemberID: SecretShare] = [:]
+        var culprits: [MemberID] = []
+        for share in shares.sorted(by: { $0.id < $1.id }) where good[share.id] == nil {
+            if stageKey.roster.ids.contains(share.id), try stageKey.commitment.verify(share) {
+                good[share.id] = share
+            } else if !culprits.contains(share.id) {
+                culprits.append(share.id)
+            }
+        }
+        let need = stageKey.roster.threshold
+        guard good.count >= need else { throw .tooFewShares(have: good.count, need: need, culprits: culprits) }
+        let chosen = Array(good.keys.sorted().prefix(need))
+        let lambdas = try Lagrange.coefficients(for: chosen)
+        var secret = P256Scalar.zero
+        for (id, lambda) in zip(chosen, lambdas) { secret = secret + lambda * good[id]!.value }
+        let key = try lift { () throws(CryptoError) in try HPKE.PrivateKey(scalar: secret) }
+        guard key.publicKey == stageKey.publicKey else { throw .keyMismatch("the interpolated key is not the stage key") }
+        return Result(privateKey: key, participants: chosen, culprits: culprits)
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import SealedBidHPKE
+import SealedBidPrimitives
+
+/// One member's share of a stage key: `f(id)`, in secure memory.
+public struct SecretShare: Sendable, CustomStringConvertible {
+    public let id: MemberID
+    public let value: P256Scalar
+
+    public init(id: MemberID, value: P256Scalar) {
+        self.id = id
+        self.value = value
+    }
+
+    public var description: String { "SecretShare(\(id), <redacted>)" }
+}
+
+/// A random polynomial of degree t-1 over the scalars; its coefficients are secret.
+struct SecretPolynomial: Sendable {
+    let coefficients: [P256Scalar]
+
+    init(threshold: Int, constant: P256Scalar? = nil) {
+        coefficients = [constant ?? .random()] + (1..<max(threshold, 1)).map { _ in P256Scalar.random() }
+    }
+
+    /// f(x), by Horner's rule.
+    func evaluate(_ id: MemberID) -> P256Scalar {
+        let x = id.scalar
+        var value = P256Scalar.zero
+        for c in coefficients.reversed() { value = value * x + c }
+        return value
+    }
+
+    func commitment() throws(CommitteeError) -> VSSCommitment {
+        VSSCommitment(points: try coefficients.map { c throws(CommitteeError) in
+            try lift { () throws(CryptoError) in try P256Point.generatorMultiple(c) }
+        })
+    }
+}
+
+/// Feldman commitments `C_k = a_k * G`, exactly t of them; `C_0` is the stage public key.
+public struct VSSCommitment: Sendable, Hashable {
+    public let points: [P256Point]
+
+    public init(points: [P256Point]) { self.points = points }
+
+    /// `sum_k C_k * id^k`: the public image of the share `f(id)`.
+    public func evaluate(at id: MemberID) throws(CommitteeError) -> P256Point {
+        var powers: [P256Scalar] = []
+        var power = P256Scalar.one
+        for _ in points {
+            powers.append(power)
+            power = power * id.scalar
+        }
+        return try lift { () throws(CryptoError) in try P256Point.multiScalarMultiply(powers, points) }
+    }
+
+    /// `f(id) * G == evaluate(id)`.
+    public func verify(_ share: SecretShare) throws(CommitteeError) -> Bool {
+        let image = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(share.value) }
+        return image == (try evaluate(at: share.id))
+    }
+
+    /// `u8(t) || C_0 || ... || C_{t-1}` (uncompressed points).
+    var encoded: [UInt8] { [UInt8(points.count)] + points.flatMap(\.uncompressedRepresentation) }
+}
+
+/// Lagrange coefficients at zero: `lambda_i = prod_{j != i} x_j / (x_j - x_i)`.
+enum Lagrange {
+    static func coefficients(for ids: [MemberID]) throws(CommitteeError) -> [P256Scalar] {
+        var seen: Set<MemberID> = []
+        for id in ids where !seen.insert(id).inserted { throw .duplicateIdentifier(id) }
+        return try ids.map { i throws(CommitteeError) in
+            var lambda = P256Scalar.one
+            for j in ids where j != i {
+                let inverse = try lift { () throws(CryptoError) in try (j.scalar - i.scalar).inverse() }
+                lambda = lambda * j.scalar * inverse
+            }
+            return lambda
+        }
+    }
+}
+
+/// The public result of a dealing, a DKG or a resharing: everything anyone
+/// needs to encrypt to the stage and to check members' contributions.
+public struct StageKey: Sendable, Hashable {
+    public let roster: CommitteeRoster
+    public let commitment: VSSCommitment
+    /// Hash of the protocol transcript that produced the key (dealer: of the dealing).
+    public let transcriptHash: [UInt8]
+
+    /// The committee public key bids for this stage are sealed to.
+    public var publicKey: HPKE.PublicKey { HPKE.PublicKey(point: commitment.points[0]) }
+
+    /// `Y_i = s_i * G`, the public image of member i's share.
+    public func verificationShare(_ id: MemberID) throws(CommitteeError) -> P256Point {
+        _ = try roster.card(id)
+        return try commitment.evaluate(at: id)
+    }
+
+    /// `prefix(0x04) || roster digest || commitment || transcript hash`.
+    public var encoded: [UInt8] {
+        CommitteeFormat.prefix(.stageKey) + roster.digest + commitment.encoded + transcriptHash
+    }
+}
+
+/// A share sealed with HPKE to one member's encryption key
+/// (`docs/spec/committee-v1.md`, "Sealed shares").
+public struct SealedShare: Sendable, Hashable {
+    public let rosterDigest: [UInt8]
+    /// 0 for the dealer, otherwise the sending member.
+    public let sender: UInt16
+    public let recipient: MemberID
+    public let encapsulatedKey: HPKE.EncapsulatedKey
+    public let ciphertext: [UInt8]
+
+    /// `label || roster digest || I2OSP(sender, 2) || I2OSP(recipient, 2)`.
+    static func info(rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, purpose: String) -> [UInt8] {
+        CommitteeFormat.label(purpose) + rosterDigest + [UInt8(sender >> 8), UInt8(sender & 0xFF)] + recipient.bytes
+    }
+
+    /// Seals `share` to `card`, binding the sender's commitment as AAD.
+    static func seal(
+        _ share: P256Scalar, to card: MemberCard, rosterDigest: [UInt8], sender: UInt16, commitment: VSSCommitment,
+        purpose: String
+    ) throws(CommitteeError) -> SealedShare {
+        let info = info(rosterDigest: rosterDigest, sender: sender, recipient: card.id, purpose: purpose)
+        let (enc, ciphertext) = try lift { () throws(CryptoError) in
+            try HPKE.seal(share.secureRepresentation, to: card.encryptionKey, info: info, authenticating: SHA256.hash(commitment.encoded))
+        }
+        return SealedShare(rosterDigest: rosterDigest, sender: sender, recipient: card.id, encapsulatedKey: enc, ciphertext: ciphertext)
+    }
+
+    /// Opens the share with the recipient's key and checks it against `commitment`.
+    /// - Throws: ``CommitteeError/wrongRecipient(_:)``; a share that does not open or does
+    ///   not match is reported by the caller with the sender as culprit (nil here).
+    func open(with keys: MemberKeys, commitment: VSSCommitment, purpose: String) throws(CommitteeError) -> SecretShare? {
+        guard keys.id == recipient else { throw .wrongRecipient(recipient) }
+        let info = Self.info(rosterDigest: rosterDigest, sender: sender, recipient: recipient, purpose: purpose)
+        guard
+            var raw = try? HPKE.open(
+                ciphertext, encapsulatedKey: encapsulatedKey, with: keys.encryptionKey, info: info,
+                authenticating: SHA256.hash(commitment.encoded))
+        else { return nil }
+        defer { ConstantTime.wipe(&raw) }
+        guard let value = try? P256Scalar(bytes: raw) else { return nil }
+        let share = SecretShare(id: recipient, value: value)
+        return try commitment.verify(share) ? share : nil
+    }
+
+    /// `prefix(0x02) || roster digest || u16 sender || u16 recipient || enc || ciphertext (48)`.
+    public var encoded: [UInt8] {
+        CommitteeFormat.prefix(.sealedShare) + rosterDigest + [UInt8(sender >> 8), UInt8(sender & 0xFF)] + recipient.bytes
+            + encapsulatedKey.rawRepresentation + ciphertext
+    }
+}
+
+/// A trusted dealer (`docs/spec/committee-v1.md`, "Trusted dealer"): draws
+/// the stage key as the constant of a random polynomial, publishes exactly t
+/// Feldman commitments, seals each member's share to its HPKE key, and keeps
+/// nothing: the polynomial lives only inside ``deal(roster:)``, in secure
+/// memory released on return.
+public enum TrustedDealer {
+    public struct Dealing: Sendable {
+        public let stageKey: StageKey
+        public let shares: [SealedShare]
+    }
+
+    public static func deal(roster: CommitteeRoster) throws(CommitteeError) -> Dealing {
+        let polynomial = SecretPolynomial(threshold: roster.threshold)
+        let commitment = try polynomial.commitment()
+        let digest = roster.digest
+        var shares: [SealedShare] = []
+        for card in roster.members {
+            shares.append(
+                try SealedShare.seal(
+                    polynomial.evaluate(card.id), to: card, rosterDigest: digest, sender: 0, commitment: commitment,
+                    purpose: "dealer-share"))
+        }
+        let transcript = SHA256.hash(CommitteeFormat.label("dealing") + roster.encoded + commitment.encoded)
+        return Dealing(stageKey: StageKey(roster: roster, commitment: commitment, transcriptHash: transcript), shares: shares)
+    }
+
+    /// A member opens and verifies its dealt share.
+    /// - Throws: ``CommitteeError/badDealerShare`` when it does not open or does not match the commitments.
+    public static func receive(_ sealed: SealedShare, stageKey: StageKey, keys: MemberKeys) throws(CommitteeError) -> SecretShare {
+        guard sealed.rosterDigest == stageKey.roster.digest, sealed.sender == 0 else {
+            throw .malformed("this share is not from this dealing")
+        }
+        guard let share = try sealed.open(with: keys, commitment: stageKey.commitment, purpose: "dealer-share") else {
+            throw .badDealerShare
+        }
+        return share
+    }
+}
