@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealedBidHPKETests",
-            dependencies: ["SealedBidHPKE", "SealedBidPrimitives"],
+            dependencies: ["SealedBidHPKE", "SealedBidPrimitives", "SealedBidTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealedBidCommitteeTests",
-            dependencies: ["SealedBidCommittee", "SealedBidHPKE", "SealedBidPrimitives"],
+            dependencies: ["SealedBidCommittee", "SealedBidHPKE", "SealedBidPrimitives", "SealedBidTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -3,45 +3,12 @@ import Testing
 
 import SealedBidHPKE
 import SealedBidPrimitives
+import SealedBidTestSupport
 
 /// Interoperability with an independent HPKE implementation (pyhpke, from
-/// PyPI, in the virtual environment `scripts/test` prepares). Under CI=true a
-/// missing judge is a failure; elsewhere the tests say so loudly.
+/// PyPI, run through ``PythonJudge``).
 @Suite("HPKE interoperability with pyhpke")
 struct HPKEInteropTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    static var python: URL? {
-        if let path = ProcessInfo.processInfo.environment["SEALEDBID_PYTHON"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let venv = packageRoot.appendingPathComponent(".build/interop-venv/bin/python")
-        return FileManager.default.isExecutableFile(atPath: venv.path) ? venv : nil
-    }
-
-    static func judge(_ arguments: [String]) throws -> [String: String]? {
-        guard let python else {
-            let message = "INTEROP JUDGE MISSING: run ./scripts/test (it prepares .build/interop-venv with pyhpke) or set SEALEDBID_PYTHON"
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record(Comment(rawValue: message))
-            } else {
-                print(message)
-            }
-            return nil
-        }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [packageRoot.appendingPathComponent("Tests/Interop/hpke_judge.py").path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "pyhpke judge failed")
-        return try JSONDecoder().decode([String: String].self, from: data)
-    }
-
     let recipient = HPKE.PrivateKey()
     let info = Array("sealbid interop|tender-7|bidder-3|price".utf8)
     let aad = Array("header".utf8)
@@ -51,7 +18,7 @@ struct HPKEInteropTests {
         let bidKey = SecureRandom.bytes(count: 32)
         let (enc, ciphertext) = try HPKE.seal(bidKey, to: recipient.publicKey, info: info, authenticating: aad)
         guard
-            let result = try Self.judge([
+            let result = try PythonJudge.hpke([
                 "open", recipient.rawRepresentation.hexString, enc.rawRepresentation.hexString, info.hexString,
                 aad.hexString, ciphertext.hexString,
             ])
@@ -63,7 +30,7 @@ struct HPKEInteropTests {
     func weOpenPyhpke() throws {
         let bidKey = SecureRandom.bytes(count: 32)
         guard
-            let result = try Self.judge([
+            let result = try PythonJudge.hpke([
                 "seal", recipient.publicKey.rawRepresentation.hexString, info.hexString, aad.hexString, bidKey.hexString,
             ])
         else { return }
