@@ -81,7 +81,8 @@ let package = Package(
         .executableTarget(
             name: "sealbid",
             dependencies: [
-                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidKeyFiles", "SealedBidVectors",
+                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidCommittee", "SealedBidKeyFiles",
+                "SealedBidVectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

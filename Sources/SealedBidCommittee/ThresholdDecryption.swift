@@ -62,38 +62,51 @@ public enum ThresholdCombiner {
         public let sharedSecrets: [SecureBytes]
         /// The members whose shares were used.
         public let participants: [MemberID]
-        /// Members whose shares were rejected (bad proof, wrong envelopes, unknown).
+        /// Members whose shares were rejected (unknown member, or a proof that fails).
         public let culprits: [MemberID]
+        /// Members with valid proofs that did not cover every envelope asked (not a fault).
+        public let incomplete: [MemberID]
     }
 
+    /// Each contribution's proof is checked over the envelopes it covers (a
+    /// member may have been asked for more envelopes than this call opens);
+    /// the shares of the envelopes asked for are then taken from it.
     /// - Throws: ``CommitteeError/tooFewShares(have:need:culprits:)`` when fewer than t members
-    ///   sent valid shares; the culprits are named.
+    ///   sent valid shares covering every envelope; the culprits are named.
     public static func combine(
         stageKey: StageKey, encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
     ) throws(CommitteeError) -> Result {
-        let E = encapsulatedKeys.map(\.publicKey.point)
-        var valid: [MemberID: DecryptionShares] = [:]
+        guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes to combine") }
+        let asked = encapsulatedKeys.map(\.publicKey.point)
+        var valid: [MemberID: [P256Point]] = [:]
         var culprits: [MemberID] = []
+        var incomplete: [MemberID] = []
         for contribution in contributions.sorted(by: { $0.member < $1.member }) {
-            guard valid[contribution.member] == nil else { continue }  // a duplicate adds nothing
-            let known = stageKey.roster.ids.contains(contribution.member)
-            if known, contribution.encapsulatedKeys == E, try contribution.verify(stageKey: stageKey) {
-                valid[contribution.member] = contribution
-            } else if !culprits.contains(contribution.member) {
+            guard valid[contribution.member] == nil, !culprits.contains(contribution.member) else { continue }
+            guard stageKey.roster.ids.contains(contribution.member), try contribution.verify(stageKey: stageKey) else {
                 culprits.append(contribution.member)
+                continue
             }
+            var index: [P256Point: Int] = [:]
+            for (i, e) in contribution.encapsulatedKeys.enumerated() where index[e] == nil { index[e] = i }
+            let positions = asked.compactMap { index[$0] }
+            guard positions.count == asked.count else {
+                incomplete.append(contribution.member)
+                continue
+            }
+            valid[contribution.member] = positions.map { contribution.shares[$0] }
         }
         let need = stageKey.roster.threshold
         guard valid.count >= need else { throw .tooFewShares(have: valid.count, need: need, culprits: culprits) }
         let chosen = Array(valid.keys.sorted().prefix(need))
         let lambdas = try Lagrange.coefficients(for: chosen)
         var secrets: [SecureBytes] = []
-        for j in E.indices {
-            let points = chosen.map { valid[$0]!.shares[j] }
+        for j in asked.indices {
+            let points = chosen.map { valid[$0]![j] }
             let combined = try lift { () throws(CryptoError) in try P256Point.multiScalarMultiply(lambdas, points) }
             secrets.append(SecureBytes(copying: combined.xCoordinate))
         }
-        return Result(sharedSecrets: secrets, participants: chosen, culprits: culprits)
+        return Result(sharedSecrets: secrets, participants: chosen, culprits: culprits, incomplete: incomplete)
     }
 }
 

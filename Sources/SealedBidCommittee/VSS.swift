@@ -19,6 +19,8 @@ public struct SecretShare: Sendable, CustomStringConvertible {
 struct SecretPolynomial: Sendable {
     let coefficients: [P256Scalar]
 
+    init(coefficients: [P256Scalar]) { self.coefficients = coefficients }
+
     init(threshold: Int, constant: P256Scalar? = nil) {
         coefficients = [constant ?? .random()] + (1..<max(threshold, 1)).map { _ in P256Scalar.random() }
     }

@@ -12,15 +12,20 @@ public enum KeyFile {
         case ed25519Private = "sealbid-ed25519-private-v1"
         case ed25519Public = "sealbid-ed25519-public-v1"
         case envelopeKey = "sealbid-envelope-key-v1"
+        case committeeShare = "sealbid-committee-share-v1"
+        case dkgState = "sealbid-dkg-state-v1"
 
-        var byteCount: Int {
+        /// Whether `count` key bytes are right for this kind.
+        func accepts(byteCount count: Int) -> Bool {
             switch self {
-            case .hpkePrivate, .ed25519Private, .ed25519Public, .envelopeKey: 32
-            case .hpkePublic: 65
+            case .hpkePrivate, .ed25519Private, .ed25519Public, .envelopeKey: count == 32
+            case .hpkePublic: count == 65
+            case .committeeShare: count == 66
+            case .dkgState: count >= 66 && (count - 34) % 32 == 0 && (count - 34) / 32 <= 255
             }
         }
 
-        public var isSecret: Bool { self == .hpkePrivate || self == .ed25519Private || self == .envelopeKey }
+        public var isSecret: Bool { self != .hpkePublic && self != .ed25519Public }
     }
 
     public enum Error: Swift.Error, Equatable, CustomStringConvertible {
@@ -55,7 +60,9 @@ public enum KeyFile {
         guard type == kind.rawValue else { throw .wrongKind(expected: kind, found: type) }
         var hex = Array(lines[0][(space + 1)...])
         defer { ConstantTime.wipe(&hex) }
-        guard hex.count == 2 * kind.byteCount, var bytes = try? Hex.decode(String(decoding: hex, as: UTF8.self)) else {
+        guard hex.count % 2 == 0, kind.accepts(byteCount: hex.count / 2),
+            var bytes = try? Hex.decode(String(decoding: hex, as: UTF8.self))
+        else {
             throw .malformed(path)
         }
         defer { ConstantTime.wipe(&bytes) }
@@ -64,7 +71,7 @@ public enum KeyFile {
 
     /// Writes a key file; secret kinds get mode 0600. Refuses to overwrite.
     public static func write(_ key: SecureBytes, kind: Kind, to path: String, comment: String? = nil) throws(Error) {
-        guard key.count == kind.byteCount else { throw .invalidKey("\(key.count) bytes for \(kind.rawValue)") }
+        guard kind.accepts(byteCount: key.count) else { throw .invalidKey("\(key.count) bytes for \(kind.rawValue)") }
         var line = Array((comment.map { "# \($0)\n" } ?? "").utf8) + Array("\(kind.rawValue) ".utf8)
         key.withUnsafeBytes { line += Array($0.hexString.utf8) }
         line.append(UInt8(ascii: "\n"))

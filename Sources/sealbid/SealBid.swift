@@ -10,6 +10,6 @@ struct SealBid: ParsableCommand {
             Every command works offline on plain files. Specifications of every format \
             are in docs/spec/ of the SealedBid repository.
             """,
-        subcommands: [Demo.self, Keygen.self, Seal.self, Inspect.self, Verify.self, Decrypt.self, Vectors.self]
+        subcommands: [Demo.self, Keygen.self, Seal.self, Inspect.self, Verify.self, Decrypt.self, Committee.self, Vectors.self]
     )
 }

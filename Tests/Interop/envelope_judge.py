@@ -11,6 +11,7 @@ Usage (one JSON object on stdout; exit 0 ok, 1 format/verification failure, 2 us
   envelope_judge.py verify PATH
   envelope_judge.py open PATH --envelope NAME --stage STAGE --private-key HEX32
         [--tender T] [--bidder B] [--escrow] --out PLAINTEXT_PATH
+      (with --escrow, --stage may be omitted: the bidder's self-check opens no particular stage)
   envelope_judge.py hpke-keygen
 """
 import argparse
@@ -284,6 +285,13 @@ def read_fixed(f, file_size):
 
 def parse_bid(f):
     """Opening steps 1 to 6 on an open file; returns a dict describing the bid."""
+    try:
+        return _parse_bid(f)
+    except (struct.error, IndexError) as exc:  # Cursor bounds every read; this is a safety net
+        raise BidError("malformed-header", f"decoding error: {exc}")
+
+
+def _parse_bid(f):
     file_size = os.fstat(f.fileno()).st_size
     f.seek(0)
     header_length = read_fixed(f, file_size)
@@ -459,7 +467,7 @@ def cmd_open(path, name, stage, private_key_hex, tender, bidder, escrow, out):
         if not matches:
             raise BidError("no-such-envelope", f"no envelope named {name}")
         e = matches[0]
-        if e["stage"] != stage.encode():
+        if stage is not None and e["stage"] != stage.encode():
             raise BidError("wrong-stage", f"envelope is for stage {e['stage'].decode()}")
         if escrow:
             if e["escrow"] != 0x01:
@@ -692,7 +700,7 @@ def main(argv):
     o = sub.add_parser("open")
     o.add_argument("path")
     o.add_argument("--envelope", required=True)
-    o.add_argument("--stage", required=True)
+    o.add_argument("--stage")
     o.add_argument("--private-key", required=True)
     o.add_argument("--tender")
     o.add_argument("--bidder")
@@ -715,6 +723,8 @@ def main(argv):
     if args.cmd == "verify":
         return cmd_verify(args.path)
     if args.cmd == "open":
+        if args.stage is None and not args.escrow:
+            raise UsageError("--stage is required unless --escrow is given")
         return cmd_open(args.path, args.envelope, args.stage, args.private_key, args.tender, args.bidder,
                         args.escrow, args.out)
     return cmd_keygen()

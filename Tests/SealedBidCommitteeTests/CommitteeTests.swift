@@ -101,6 +101,29 @@ struct DealerTests {
         } == .wrongRecipient(committee.keys[0].id))
     }
 
+    @Test("shares computed for more envelopes can open a subset; shares for fewer are unused, not blamed")
+    func envelopeSubsets() throws {
+        let committee = try Committee(t: 2, n: 3)
+        let dealing = try TrustedDealer.deal(roster: committee.roster)
+        let shares = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: committee.keys(for: $0.recipient)) }
+        let wraps = try Wraps(to: dealing.stageKey.publicKey, count: 3)
+        let all = try shares.map { try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs) }
+        let firstOnly = try DecryptionShares.create(share: shares[2], stageKey: dealing.stageKey, encapsulatedKeys: [wraps.encs[0]])
+        // Open only the last two envelopes with members 1 and 2 (their batches cover all three).
+        let result = try ThresholdCombiner.combine(
+            stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: [all[0], all[1], firstOnly])
+        #expect(result.incomplete == [shares[2].id])
+        #expect(result.culprits.isEmpty)
+        for (offset, secret) in result.sharedSecrets.enumerated() {
+            var recipient = try HPKE.Recipient(
+                encapsulatedKey: wraps.encs[offset + 1], recipientKey: dealing.stageKey.publicKey, sharedDH: secret, info: wraps.info)
+            #expect(try recipient.open(wraps.ciphertexts[offset + 1]) == wraps.plaintexts[offset + 1])
+        }
+        #expect(committeeError {
+            _ = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: [all[0], firstOnly])
+        } == .tooFewShares(have: 1, need: 2, culprits: []))
+    }
+
     @Test("rosters: zero and duplicate identifiers, thresholds out of range")
     func rosterRules() throws {
         #expect(committeeError { _ = try MemberID(UInt16(0)) } == .zeroIdentifier)
