@@ -116,6 +116,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SealedBidCLITests",
+            dependencies: ["SealedBidTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SealedBidVectorsTests",
             dependencies: ["SealedBidVectors"],
             swiftSettings: strict

@@ -8,7 +8,7 @@ Usage (one JSON object on stdout; exit 0 ok, 1 format/verification failure, 2 us
   envelope_judge.py seal --tender T --bidder B --ed25519-seed HEX32
         --envelope NAME:STAGE:RECIPIENT_PUBKEY_HEX:PLAINTEXT_PATH [--envelope ...]
         [--escrow-key PUBKEY_HEX] --out PATH
-  envelope_judge.py verify PATH
+  envelope_judge.py verify PATH [--tender T] [--bidder B]
   envelope_judge.py open PATH --envelope NAME --stage STAGE --private-key HEX32
         [--tender T] [--bidder B] [--escrow] --out PLAINTEXT_PATH
       (with --escrow, --stage may be omitted: the bidder's self-check opens no particular stage)
@@ -427,10 +427,20 @@ def read_exact(f, offset, n):
 
 # --- verify ----------------------------------------------------------------------------------
 
-def cmd_verify(path):
+def check_expected_ids(bid, tender, bidder):
+    """Opening step 8, first half: the ids the caller expects (only those given are checked)."""
+    if tender is not None and bid["tender"] != tender.encode():
+        raise BidError("wrong-tender", f"bid is for tender {bid['tender'].decode()}")
+    if bidder is not None and bid["bidder"] != bidder.encode():
+        raise BidError("wrong-bidder", f"bid is from bidder {bid['bidder'].decode()}")
+
+
+def cmd_verify(path, tender=None, bidder=None):
+    """Steps 1 to 8 without keys (no stage or recipient to check), then every payload_digest."""
     with open(path, "rb") as f:
         bid = parse_bid(f)
         extra = verify_signature(bid)
+        check_expected_ids(bid, tender, bidder)
         envelopes = []
         for i, e in enumerate(bid["entries"]):
             md = MerkleDigest()
@@ -459,10 +469,7 @@ def cmd_open(path, name, stage, private_key_hex, tender, bidder, escrow, out):
         bid = parse_bid(f)                                  # steps 1-6
         extra = verify_signature(bid)                       # step 7
         # Step 8: caller expectations.
-        if tender is not None and bid["tender"] != tender.encode():
-            raise BidError("wrong-tender", f"bid is for tender {bid['tender'].decode()}")
-        if bidder is not None and bid["bidder"] != bidder.encode():
-            raise BidError("wrong-bidder", f"bid is from bidder {bid['bidder'].decode()}")
+        check_expected_ids(bid, tender, bidder)
         matches = [e for e in bid["entries"] if e["name"] == name.encode()]
         if not matches:
             raise BidError("no-such-envelope", f"no envelope named {name}")
@@ -697,6 +704,8 @@ def main(argv):
     s.add_argument("--out", required=True)
     v = sub.add_parser("verify")
     v.add_argument("path")
+    v.add_argument("--tender")
+    v.add_argument("--bidder")
     o = sub.add_parser("open")
     o.add_argument("path")
     o.add_argument("--envelope", required=True)
@@ -721,7 +730,7 @@ def main(argv):
         signer = ed25519_signer(parse_hex(args.ed25519_seed, 32, "Ed25519 seed"))
         return seal_bid(args.tender.encode(), args.bidder.encode(), envelopes, escrow, signer, args.out)
     if args.cmd == "verify":
-        return cmd_verify(args.path)
+        return cmd_verify(args.path, args.tender, args.bidder)
     if args.cmd == "open":
         if args.stage is None and not args.escrow:
             raise UsageError("--stage is required unless --escrow is given")
