@@ -48,10 +48,17 @@ public enum DKG {
     }
 
     public static func round1(roster: CommitteeRoster, keys: MemberKeys) throws(CommitteeError) -> (Round1Secret, Round1Package) {
+        try round1(roster: roster, keys: keys, randomness: .system)
+    }
+
+    /// For the test-vector generator only.
+    package static func round1(roster: CommitteeRoster, keys: MemberKeys, randomness: ScalarSource) throws(CommitteeError)
+        -> (Round1Secret, Round1Package)
+    {
         _ = try roster.card(keys.id)
-        let polynomial = SecretPolynomial(threshold: roster.threshold)
+        let polynomial = SecretPolynomial(threshold: roster.threshold, randomness: randomness)
         let commitment = try polynomial.commitment()
-        let k = P256Scalar.random()
+        let k = randomness.next()
         let R = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(k) }
         let c = try popChallenge(rosterDigest: roster.digest, member: keys.id, constant: commitment.points[0], R: R)
         let z = k + polynomial.coefficients[0] * c
@@ -93,6 +100,13 @@ public enum DKG {
 
     /// Round 2: verify round 1 and seal `f_i(j)` to every other member j.
     public static func round2(_ secret: Round1Secret, packages: [Round1Package]) throws(CommitteeError) -> [SealedShare] {
+        try round2(secret, packages: packages, randomness: .system)
+    }
+
+    /// For the test-vector generator only.
+    package static func round2(_ secret: Round1Secret, packages: [Round1Package], randomness: ScalarSource)
+        throws(CommitteeError) -> [SealedShare]
+    {
         let byMember = try checkPackages(packages, roster: secret.roster)
         guard byMember[secret.keys.id]?.commitment == secret.commitment else {
             throw .inconsistentTranscript(culprits: [secret.keys.id])
@@ -102,7 +116,7 @@ public enum DKG {
             out.append(
                 try SealedShare.seal(
                     secret.polynomial.evaluate(card.id), to: card, rosterDigest: secret.roster.digest,
-                    sender: secret.keys.id.value, commitment: secret.commitment, purpose: "dkg-share"))
+                    sender: secret.keys.id.value, commitment: secret.commitment, purpose: "dkg-share", randomness: randomness))
         }
         return out
     }

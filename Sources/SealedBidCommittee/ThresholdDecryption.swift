@@ -22,6 +22,13 @@ public struct DecryptionShares: Sendable, Hashable {
     public static func create(share: SecretShare, stageKey: StageKey, encapsulatedKeys: [HPKE.EncapsulatedKey])
         throws(CommitteeError) -> DecryptionShares
     {
+        try create(share: share, stageKey: stageKey, encapsulatedKeys: encapsulatedKeys, randomness: .system)
+    }
+
+    /// For the test-vector generator only.
+    package static func create(
+        share: SecretShare, stageKey: StageKey, encapsulatedKeys: [HPKE.EncapsulatedKey], randomness: ScalarSource
+    ) throws(CommitteeError) -> DecryptionShares {
         guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes to decrypt") }
         let Y = try stageKey.verificationShare(share.id)
         let image = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(share.value) }
@@ -30,7 +37,7 @@ public struct DecryptionShares: Sendable, Hashable {
         let D = try E.map { e throws(CommitteeError) in try lift { () throws(CryptoError) in try e.multiplied(by: share.value) } }
         let digest = stageKey.roster.digest
         let proof = try lift { () throws(CryptoError) in
-            try DLEQ.prove(key: share.value, A: .generator, B: Y, C: E, D: D, context: context(digest))
+            try DLEQ.prove(key: share.value, A: .generator, B: Y, C: E, D: D, context: context(digest), nonce: randomness.next())
         }
         return DecryptionShares(rosterDigest: digest, member: share.id, encapsulatedKeys: E, shares: D, proof: proof)
     }

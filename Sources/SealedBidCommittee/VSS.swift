@@ -16,13 +16,13 @@ public struct SecretShare: Sendable, CustomStringConvertible {
 }
 
 /// A random polynomial of degree t-1 over the scalars; its coefficients are secret.
-struct SecretPolynomial: Sendable {
+package struct SecretPolynomial: Sendable {
     let coefficients: [P256Scalar]
 
-    init(coefficients: [P256Scalar]) { self.coefficients = coefficients }
+    package init(coefficients: [P256Scalar]) { self.coefficients = coefficients }
 
-    init(threshold: Int, constant: P256Scalar? = nil) {
-        coefficients = [constant ?? .random()] + (1..<max(threshold, 1)).map { _ in P256Scalar.random() }
+    init(threshold: Int, constant: P256Scalar? = nil, randomness: ScalarSource = .system) {
+        coefficients = [constant ?? randomness.next()] + (1..<max(threshold, 1)).map { _ in randomness.next() }
     }
 
     /// f(x), by Horner's rule.
@@ -91,6 +91,12 @@ public struct StageKey: Sendable, Hashable {
     /// Hash of the protocol transcript that produced the key (dealer: of the dealing).
     public let transcriptHash: [UInt8]
 
+    package init(roster: CommitteeRoster, commitment: VSSCommitment, transcriptHash: [UInt8]) {
+        self.roster = roster
+        self.commitment = commitment
+        self.transcriptHash = transcriptHash
+    }
+
     /// The committee public key bids for this stage are sealed to.
     public var publicKey: HPKE.PublicKey { HPKE.PublicKey(point: commitment.points[0]) }
 
@@ -124,11 +130,13 @@ public struct SealedShare: Sendable, Hashable {
     /// Seals `share` to `card`, binding the sender's commitment as AAD.
     static func seal(
         _ share: P256Scalar, to card: MemberCard, rosterDigest: [UInt8], sender: UInt16, commitment: VSSCommitment,
-        purpose: String
+        purpose: String, randomness: ScalarSource = .system
     ) throws(CommitteeError) -> SealedShare {
         let info = info(rosterDigest: rosterDigest, sender: sender, recipient: card.id, purpose: purpose)
         let (enc, ciphertext) = try lift { () throws(CryptoError) in
-            try HPKE.seal(share.secureRepresentation, to: card.encryptionKey, info: info, authenticating: SHA256.hash(commitment.encoded))
+            var sender = try HPKE.Sender(recipientKey: card.encryptionKey, info: info, ephemeralKey: randomness.ephemeralKey())
+            let ciphertext = try sender.seal(share.secureRepresentation, authenticating: SHA256.hash(commitment.encoded))
+            return (sender.encapsulatedKey, ciphertext)
         }
         return SealedShare(rosterDigest: rosterDigest, sender: sender, recipient: card.id, encapsulatedKey: enc, ciphertext: ciphertext)
     }
@@ -169,7 +177,12 @@ public enum TrustedDealer {
     }
 
     public static func deal(roster: CommitteeRoster) throws(CommitteeError) -> Dealing {
-        let polynomial = SecretPolynomial(threshold: roster.threshold)
+        try deal(roster: roster, randomness: .system)
+    }
+
+    /// For the test-vector generator only.
+    package static func deal(roster: CommitteeRoster, randomness: ScalarSource) throws(CommitteeError) -> Dealing {
+        let polynomial = SecretPolynomial(threshold: roster.threshold, randomness: randomness)
         let commitment = try polynomial.commitment()
         let digest = roster.digest
         var shares: [SealedShare] = []
@@ -177,7 +190,7 @@ public enum TrustedDealer {
             shares.append(
                 try SealedShare.seal(
                     polynomial.evaluate(card.id), to: card, rosterDigest: digest, sender: 0, commitment: commitment,
-                    purpose: "dealer-share"))
+                    purpose: "dealer-share", randomness: randomness))
         }
         let transcript = SHA256.hash(CommitteeFormat.label("dealing") + roster.encoded + commitment.encoded)
         return Dealing(stageKey: StageKey(roster: roster, commitment: commitment, transcriptHash: transcript), shares: shares)

@@ -66,6 +66,7 @@ public enum VectorRunner {
     /// The project's own suites (files under `TestVectors/`).
     public static let projectSuites: [Suite] = [
         Suite(name: "sealbid/envelope-v1", relativePath: "envelope") { try EnvelopeVectors.run($0, into: &$1) },
+        Suite(name: "sealbid/committee-v1", relativePath: "committee") { try CommitteeVectors.run($0, into: &$1) },
     ]
 
     /// Every suite the runner knows.

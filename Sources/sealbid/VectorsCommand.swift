@@ -22,7 +22,7 @@ struct Vectors: ParsableCommand {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Regenerate the project's own vector files (deterministic: same bytes every run).",
-            discussion: "Writes TestVectors/envelope/*.json under DIR (default: ./TestVectors)."
+            discussion: "Writes envelope/*.json and committee/*.json under DIR (default: ./TestVectors)."
         )
 
         @Argument(help: "The TestVectors directory.")
@@ -36,6 +36,13 @@ struct Vectors: ParsableCommand {
                 try file.json.write(to: envelope.appendingPathComponent(file.name))
             }
             print("wrote \(files.count) files to \(envelope.path)")
+            let committee = URL(fileURLWithPath: directory).appendingPathComponent("committee")
+            try FileManager.default.createDirectory(at: committee, withIntermediateDirectories: true)
+            let committeeFiles = try CommitteeVectors.generate()
+            for file in committeeFiles {
+                try file.json.write(to: committee.appendingPathComponent(file.name))
+            }
+            print("wrote \(committeeFiles.count) files to \(committee.path)")
         }
     }
 

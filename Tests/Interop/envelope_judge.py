@@ -403,8 +403,8 @@ def verify_signature(bid):
         return {"sig_alg": "ed25519"}
     try:
         leaf_key = x509.load_der_x509_certificate(signer["certs"][0]).public_key()
-    except ValueError as exc:
-        raise BidError("bad-signature", f"leaf certificate does not parse: {exc}")
+    except Exception as exc:  # ValueError, UnsupportedAlgorithm: no envelope-level code exists
+        raise BidError("bad-signature", f"leaf certificate or its key does not parse: {exc}")
     if not isinstance(leaf_key, ec.EllipticCurvePublicKey) or leaf_key.curve.name != "secp256r1":
         raise BidError("bad-signature", "leaf certificate key is not P-256")
     r, s = int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")

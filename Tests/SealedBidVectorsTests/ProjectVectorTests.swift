@@ -18,12 +18,23 @@ struct ProjectVectorTests {
         #expect(report.policyDecisions["success"] == 6)
     }
 
-    @Test("the committed files are exactly what the generator writes")
-    func generatorIsDeterministicAndCommitted() throws {
-        let generated = try EnvelopeVectors.generate()
-        let again = try EnvelopeVectors.generate()
+    @Test("every committee vector gives its expected result and culprits")
+    func committeeVectors() throws {
+        let suite = try #require(VectorRunner.projectSuites.first { $0.name == "sealbid/committee-v1" })
+        let report = VectorRunner.run(suite, root: Self.root)
+        print("[vectors] \(report.summaryLine)")
+        #expect(report.loadError == nil)
+        #expect(report.failed == 0, "\(report.failures.joined(separator: "\n"))")
+        #expect(report.passed == 18)
+    }
+
+    @Test("the committed files are exactly what the generators write", arguments: ["envelope", "committee"])
+    func generatorIsDeterministicAndCommitted(_ folder: String) throws {
+        let generate = folder == "envelope" ? EnvelopeVectors.generate : CommitteeVectors.generate
+        let generated = try generate()
+        let again = try generate()
         #expect(generated.map(\.json) == again.map(\.json))
-        let directory = Self.root.appendingPathComponent("envelope")
+        let directory = Self.root.appendingPathComponent(folder)
         let committed = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") })
         #expect(committed == Set(generated.map(\.name)), "run `swift run sealbid vectors generate` and commit")
         for file in generated {
