@@ -140,7 +140,9 @@ public struct BidHeader: Sendable {
     public static func read(from source: some RandomAccessSource) throws(EnvelopeError) -> BidHeader {
         let available = source.length
         guard available >= UInt64(EnvelopeFormat.fixedPrefixLength) else {
-            if available >= 8, try source.read(at: 0, count: 8) != EnvelopeFormat.magic { throw .notABid }
+            // Empty, or not starting like the magic: not a bid. A cut-off header: truncated.
+            let head = try source.read(at: 0, count: Int(min(available, 8)))
+            guard !head.isEmpty, head == Array(EnvelopeFormat.magic.prefix(head.count)) else { throw .notABid }
             throw .truncated("the input is shorter than a header")
         }
         let prefix = try source.read(at: 0, count: EnvelopeFormat.fixedPrefixLength)

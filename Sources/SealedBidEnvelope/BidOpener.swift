@@ -64,9 +64,10 @@ public struct BidOpener: Sendable {
 
     /// The ECDSA signature against the leaf certificate's key, without the chain.
     static func verifyLeafSignature(_ header: BidHeader, chain: [X509Certificate]) throws(EnvelopeError) {
+        // A leaf whose key is not P-256 cannot have made this signature (spec, Opening step 7).
         guard let leaf = chain.first,
             let key = try? ECDSAP256PublicKey(subjectPublicKeyInfo: leaf.subjectPublicKeyInfo)
-        else { throw .untrustedSigner("the leaf certificate does not carry a P-256 key") }
+        else { throw .badSignature }
         guard let signature = try? ECDSAP256Signature(rawRepresentation: header.signature),
             (try? key.verify(signature, for: header.signedMessage)) != nil
         else { throw .badSignature }

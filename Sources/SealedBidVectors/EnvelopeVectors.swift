@@ -165,7 +165,9 @@ public enum EnvelopeVectors {
         }
 
         // Successes, at the chunk boundaries.
-        for (name, size) in [("empty", 0), ("one-byte", 1), ("one-chunk-exactly", 16384), ("one-chunk-plus-one", 16385)] {
+        for (name, size) in [("empty", 0), ("one-byte", 1), ("one-chunk-exactly", 16384), ("one-chunk-plus-one", 16385),
+            ("two-digest-blocks", 1 << 20),
+        ] {
             let p = try Parties(seed: name)
             let plaintext = p.payload(size)
             add(

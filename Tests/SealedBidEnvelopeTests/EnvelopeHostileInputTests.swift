@@ -27,7 +27,9 @@ struct EnvelopeHostileInputTests {
 
     @Test func structure() {
         #expect(errorCode { _ = try f.opener(mutated { $0[0] ^= 1 }) } == "not-a-bid")
-        #expect(errorCode { _ = try f.opener([]) } == "truncated")
+        #expect(errorCode { _ = try f.opener([]) } == "not-a-bid")
+        #expect(errorCode { _ = try f.opener(Array("hello".utf8)) } == "not-a-bid")
+        #expect(errorCode { _ = try f.opener(Array(sealed.prefix(5))) } == "truncated")
         #expect(errorCode { _ = try f.opener(Array(sealed.prefix(12))) } == "truncated")
         #expect(errorCode { _ = try f.opener(mutated { $0[9] = 2 }) } == "unsupported-version")
         #expect(errorCode { _ = try f.opener(mutated { $0[11] = 9 }) } == "unsupported-suite")
