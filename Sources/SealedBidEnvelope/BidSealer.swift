@@ -45,11 +45,12 @@ public struct BidSealer: ~Copyable {
     private let keys: [SecureBytes]
     private let wraps: [(enc: HPKE.EncapsulatedKey, wrapped: [UInt8], escrow: EscrowWrap?)]
     private let sink: any RandomAccessSink
+    /// Writes payload bytes at the running offset after the reserved header.
+    private let writer: PayloadWriter
     private let headerLength: Int
     private var current = 0
     private var encryptor: PayloadEncryptor
     private var results: [(length: UInt64, digest: [UInt8])] = []
-    private var offset: UInt64
     private let randomness: SealRandomness
     private let tampering: SealTampering?
 
@@ -109,11 +110,8 @@ public struct BidSealer: ~Copyable {
         let first = EnvelopeBinding(tender: tender, bidder: bidder, name: recipes[0].name, stage: recipes[0].stage)
         var encryptor = try PayloadEncryptor(
             envelopeKey: keys[0], context: first.payloadContext, salt: randomness.bytes(count: EnvelopeFormat.saltSize))
-        var offset = UInt64(headerLength)
-        try encryptor.start { (bytes) throws(EnvelopeError) in
-            try sink.write(bytes, at: offset)
-            offset += UInt64(bytes.count)
-        }
+        let writer = PayloadWriter(sink: sink, offset: UInt64(headerLength))
+        try encryptor.start(writer.emit)
         self.tender = tender
         self.bidder = bidder
         self.signer = signer
@@ -123,7 +121,7 @@ public struct BidSealer: ~Copyable {
         self.sink = sink
         self.headerLength = headerLength
         self.encryptor = encryptor
-        self.offset = offset
+        self.writer = writer
         self.randomness = randomness
         self.tampering = tampering
     }
@@ -133,13 +131,7 @@ public struct BidSealer: ~Copyable {
 
     /// Appends plaintext to the current envelope.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) throws(EnvelopeError) {
-        let sink = self.sink
-        var offset = self.offset
-        try encryptor.update(bytes) { (out) throws(EnvelopeError) in
-            try sink.write(out, at: offset)
-            offset += UInt64(out.count)
-        }
-        self.offset = offset
+        try encryptor.update(bytes, writer.emit)
     }
 
     /// Appends plaintext to the current envelope.
@@ -198,25 +190,12 @@ public struct BidSealer: ~Copyable {
         var next = try PayloadEncryptor(
             envelopeKey: keys[current], context: binding.payloadContext,
             salt: randomness.bytes(count: EnvelopeFormat.saltSize))
-        let sink = self.sink
-        var offset = self.offset
-        try next.start { (bytes) throws(EnvelopeError) in
-            try sink.write(bytes, at: offset)
-            offset += UInt64(bytes.count)
-        }
-        self.offset = offset
+        try next.start(writer.emit)
         encryptor = next
     }
 
     private mutating func closeCurrent() throws(EnvelopeError) {
-        let sink = self.sink
-        var offset = self.offset
-        let result = try encryptor.finish { (bytes) throws(EnvelopeError) in
-            try sink.write(bytes, at: offset)
-            offset += UInt64(bytes.count)
-        }
-        self.offset = offset
-        results.append(result)
+        results.append(try encryptor.finish(writer.emit))
     }
 
     /// Closes the last envelope, computes the MACs, signs, and writes the
@@ -250,5 +229,21 @@ public struct BidSealer: ~Copyable {
         let sink = self.sink
         try withBytes(header) { (h) throws(EnvelopeError) in try sink.write(h, at: 0) }
         return SealedBidSummary(header: try BidHeader.parse(header))
+    }
+}
+
+/// Appends payload bytes to a sink at a running offset.
+final class PayloadWriter {
+    private let sink: any RandomAccessSink
+    private var offset: UInt64
+
+    init(sink: any RandomAccessSink, offset: UInt64) {
+        self.sink = sink
+        self.offset = offset
+    }
+
+    func emit(_ bytes: UnsafeRawBufferPointer) throws(EnvelopeError) {
+        try sink.write(bytes, at: offset)
+        offset += UInt64(bytes.count)
     }
 }

@@ -29,20 +29,16 @@ struct Vectors: ParsableCommand {
         var directory: String = "TestVectors"
 
         func run() throws {
-            let envelope = URL(fileURLWithPath: directory).appendingPathComponent("envelope")
-            try FileManager.default.createDirectory(at: envelope, withIntermediateDirectories: true)
-            let files = try EnvelopeVectors.generate()
-            for file in files {
-                try file.json.write(to: envelope.appendingPathComponent(file.name))
+            let suites: [(folder: String, generate: () throws -> [(name: String, json: Data)])] = [
+                ("envelope", EnvelopeVectors.generate), ("committee", CommitteeVectors.generate),
+            ]
+            for suite in suites {
+                let folder = URL(fileURLWithPath: directory).appendingPathComponent(suite.folder)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let files = try suite.generate()
+                for file in files { try file.json.write(to: folder.appendingPathComponent(file.name)) }
+                print("wrote \(files.count) files to \(folder.path)")
             }
-            print("wrote \(files.count) files to \(envelope.path)")
-            let committee = URL(fileURLWithPath: directory).appendingPathComponent("committee")
-            try FileManager.default.createDirectory(at: committee, withIntermediateDirectories: true)
-            let committeeFiles = try CommitteeVectors.generate()
-            for file in committeeFiles {
-                try file.json.write(to: committee.appendingPathComponent(file.name))
-            }
-            print("wrote \(committeeFiles.count) files to \(committee.path)")
         }
     }
 
