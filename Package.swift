@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .library(name: "SealedBidPrimitives", targets: ["SealedBidPrimitives"]),
         .library(name: "SealedBidHPKE", targets: ["SealedBidHPKE"]),
+        .library(name: "SealedBidMerkle", targets: ["SealedBidMerkle"]),
         .library(name: "SealedBidEnvelope", targets: ["SealedBidEnvelope"]),
         .library(name: "SealedBidCommittee", targets: ["SealedBidCommittee"]),
         .executable(name: "sealbid", targets: ["sealbid"]),
@@ -75,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "SealedBidVectors",
-            dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidCommittee"],
+            dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle", "SealedBidEnvelope", "SealedBidCommittee"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -122,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealedBidVectorsTests",
-            dependencies: ["SealedBidVectors"],
+            dependencies: ["SealedBidVectors", "SealedBidMerkle"],
             swiftSettings: strict
         ),
     ]

@@ -58,6 +58,20 @@ public enum VectorRunner {
         Suite(name: "rfc9497/dleq-p256", relativePath: "rfc9497-oprf-dleq/OPRFVectors-VOPRFDraft19.json") {
             try DLEQSuite.run($0, into: &$1)
         },
+        Suite(name: "transparency-dev/inclusion", relativePath: "transparency-dev-merkle/testdata/inclusion") {
+            try MerkleSuites.run($0, kind: .inclusion, into: &$1)
+        },
+        Suite(name: "transparency-dev/consistency", relativePath: "transparency-dev-merkle/testdata/consistency") {
+            try MerkleSuites.run($0, kind: .consistency, into: &$1)
+        },
+        Suite(name: "transparency-dev/subtree-inclusion", relativePath: "transparency-dev-merkle/testdata/subtreeinclusion") {
+            try MerkleSuites.run($0, kind: .subtreeinclusion, into: &$1)
+        },
+        Suite(
+            name: "transparency-dev/subtree-consistency", relativePath: "transparency-dev-merkle/testdata/subtreeconsistency"
+        ) {
+            try MerkleSuites.run($0, kind: .subtreeconsistency, into: &$1)
+        },
         Suite(name: "rfc9591/frost-p256-arithmetic", relativePath: "frost-rfc9591/cfrg-poc/frost-p256-sha256.json") {
             try FROSTArithmeticSuite.run($0, into: &$1)
         },

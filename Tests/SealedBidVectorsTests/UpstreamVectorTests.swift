@@ -25,6 +25,10 @@ struct UpstreamVectorTests {
         "djb/ed25519-sign-input": (1024, 0),
         "rfc5869/hkdf_sha256": (3, 0),
         "rfc9497/dleq-p256": (8, 2),
+        "transparency-dev/inclusion": (98, 0),
+        "transparency-dev/consistency": (98, 0),
+        "transparency-dev/subtree-inclusion": (204, 0),
+        "transparency-dev/subtree-consistency": (118, 0),
         "rfc9591/frost-p256-arithmetic": (9, 0),
     ]
 
