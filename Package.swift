@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SealedBidHPKE", targets: ["SealedBidHPKE"]),
         .library(name: "SealedBidMerkle", targets: ["SealedBidMerkle"]),
         .library(name: "SealedBidEnvelope", targets: ["SealedBidEnvelope"]),
+        .library(name: "SealedBidLog", targets: ["SealedBidLog"]),
         .library(name: "SealedBidCommittee", targets: ["SealedBidCommittee"]),
         .executable(name: "sealbid", targets: ["sealbid"]),
     ],
@@ -65,6 +66,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SealedBidLog",
+            dependencies: ["SealedBidPrimitives", "SealedBidMerkle"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SealedBidCommittee",
             dependencies: ["SealedBidPrimitives", "SealedBidHPKE"],
             swiftSettings: strict
@@ -76,7 +82,9 @@ let package = Package(
         ),
         .target(
             name: "SealedBidVectors",
-            dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle", "SealedBidEnvelope", "SealedBidCommittee"],
+            dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle", "SealedBidEnvelope", "SealedBidCommittee",
+                "SealedBidLog",
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -114,6 +122,11 @@ let package = Package(
         .testTarget(
             name: "SealedBidCommitteeTests",
             dependencies: ["SealedBidCommittee", "SealedBidHPKE", "SealedBidPrimitives", "SealedBidTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SealedBidLogTests",
+            dependencies: ["SealedBidLog", "SealedBidMerkle", "SealedBidPrimitives"],
             swiftSettings: strict
         ),
         .testTarget(

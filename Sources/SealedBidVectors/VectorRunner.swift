@@ -72,6 +72,9 @@ public enum VectorRunner {
         ) {
             try MerkleSuites.run($0, kind: .subtreeconsistency, into: &$1)
         },
+        Suite(name: "c2sp/signed-note", relativePath: "c2sp-signed-note/signed-note-example.json") {
+            try SignedNoteSuite.run($0, into: &$1)
+        },
         Suite(name: "rfc9591/frost-p256-arithmetic", relativePath: "frost-rfc9591/cfrg-poc/frost-p256-sha256.json") {
             try FROSTArithmeticSuite.run($0, into: &$1)
         },

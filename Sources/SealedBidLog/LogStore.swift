@@ -1,0 +1,141 @@
+import Foundation
+import SealedBidPrimitives
+
+/// One durable record of the log: an entry, or the closing marker.
+public enum LogRecord: Sendable, Equatable {
+    case entry([UInt8])
+    /// The log closed at this size (the deadline passed).
+    case closed(size: UInt64, at: UInt64)
+}
+
+/// Where a log keeps its records. An append returns only once the record
+/// is durable; a load returns every acknowledged record, verified, in order.
+/// Portals may implement it over their own database.
+public protocol LogStore: Sendable {
+    func load() throws(LogError) -> [LogRecord]
+    func append(_ record: LogRecord) throws(LogError)
+}
+
+/// The embedded default: one append-only file of checksummed records.
+///
+/// `record = u8(type) || u32(length) || payload || SHA-256(type || length || payload)`,
+/// written with one `write` and made durable with `fsync` before the append
+/// returns. On load, a torn final record (a crash during its append, so never
+/// acknowledged) is cut off; a damaged record anywhere else is `corrupt-store`
+/// and nothing is loaded. Nothing acknowledged is ever lost or rewritten.
+public final class FileLogStore: LogStore, @unchecked Sendable {
+    // All access to the descriptor goes through `lock`.
+    private let lock = NSLock()
+    private let descriptor: Int32
+    public let path: String
+
+    public init(path: String) throws(LogError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .storage("cannot open \(path): \(String(cString: strerror(errno)))") }
+        descriptor = fd
+        self.path = path
+    }
+
+    deinit { close(descriptor) }
+
+    static func frame(_ record: LogRecord) -> [UInt8] {
+        let (type, payload): (UInt8, [UInt8]) =
+            switch record {
+            case .entry(let bytes): (1, bytes)
+            case .closed(let size, let at):
+                (2, withUnsafeBytes(of: size.bigEndian) { Array($0) } + withUnsafeBytes(of: at.bigEndian) { Array($0) })
+            }
+        let head = [type] + withUnsafeBytes(of: UInt32(payload.count).bigEndian) { Array($0) }
+        return head + payload + SHA256.hash(head + payload)
+    }
+
+    public func load() throws(LogError) -> [LogRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        let end = lseek(descriptor, 0, SEEK_END)
+        guard end >= 0 else { throw .storage("cannot size \(path)") }
+        var bytes = [UInt8](repeating: 0, count: Int(end))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+            guard n > 0 else { throw .storage("read error in \(path)") }
+            done += n
+        }
+        var records: [LogRecord] = []
+        var position = 0
+        while position < bytes.count {
+            let remaining = bytes.count - position
+            guard remaining >= 5 else { break }  // torn header
+            let type = bytes[position]
+            let length = bytes[(position + 1)..<(position + 5)].reduce(0) { $0 << 8 | Int($1) }
+            guard length <= 1 << 20 else {
+                if position + 5 + 32 >= bytes.count { break }
+                throw .corruptStore("record at \(position) claims \(length) bytes")
+            }
+            let total = 5 + length + 32
+            guard remaining >= total else { break }  // torn payload
+            let body = Array(bytes[position..<(position + 5 + length)])
+            let sum = Array(bytes[(position + 5 + length)..<(position + total)])
+            guard SHA256.hash(body) == sum else {
+                if position + total == bytes.count { break }  // torn final record
+                throw .corruptStore("record at \(position) fails its checksum")
+            }
+            let payload = Array(body[5...])
+            switch type {
+            case 1: records.append(.entry(payload))
+            case 2 where payload.count == 16:
+                let size = payload[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let at = payload[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                records.append(.closed(size: size, at: at))
+            default: throw .corruptStore("record at \(position) has unknown type \(type)")
+            }
+            position += total
+        }
+        if position < bytes.count {
+            // Cut the torn tail so the next append starts on a record boundary.
+            guard ftruncate(descriptor, off_t(position)) == 0, fsync(descriptor) == 0 else {
+                throw .storage("cannot cut the torn tail of \(path)")
+            }
+        }
+        return records
+    }
+
+    public func append(_ record: LogRecord) throws(LogError) {
+        let frame = Self.frame(record)
+        lock.lock()
+        defer { lock.unlock() }
+        let end = lseek(descriptor, 0, SEEK_END)
+        guard end >= 0 else { throw .storage("cannot seek \(path)") }
+        var done = 0
+        while done < frame.count {
+            let n = frame.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + done, $0.count - done, off_t(Int(end) + done)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                _ = ftruncate(descriptor, end)  // leave no partial record behind
+                throw .storage("write error in \(path): \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+        guard fsync(descriptor) == 0 else {
+            _ = ftruncate(descriptor, end)
+            throw .storage("fsync failed for \(path)")
+        }
+    }
+}
+
+/// A store in memory (tests, and portals that keep their own durability).
+public final class MemoryLogStore: LogStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var records: [LogRecord] = []
+    public init() {}
+    public func load() throws(LogError) -> [LogRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        return records
+    }
+    public func append(_ record: LogRecord) throws(LogError) {
+        lock.lock()
+        defer { lock.unlock() }
+        records.append(record)
+    }
+}

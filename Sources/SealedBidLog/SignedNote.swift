@@ -1,0 +1,195 @@
+import Foundation
+import SealedBidPrimitives
+
+/// Errors of signed notes, checkpoints, receipts and the log.
+public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformedNote(String)
+    case malformedKey(String)
+    case noVerifiedSignature
+    case badSignature(keyName: String)
+    case malformedCheckpoint(String)
+    case wrongOrigin(expected: String, found: String)
+    case proof(String)
+    case malformedEntry(String)
+    case malformedReceipt(String)
+    case closed(String)
+    case notOpen(String)
+    case commitmentMismatch
+    case noCommitment
+    case storage(String)
+    case corruptStore(String)
+
+    public var code: String {
+        switch self {
+        case .malformedNote: "malformed-note"
+        case .malformedKey: "malformed-key"
+        case .noVerifiedSignature: "no-verified-signature"
+        case .badSignature: "bad-signature"
+        case .malformedCheckpoint: "malformed-checkpoint"
+        case .wrongOrigin: "wrong-origin"
+        case .proof: "bad-proof"
+        case .malformedEntry: "malformed-entry"
+        case .malformedReceipt: "malformed-receipt"
+        case .closed: "log-closed"
+        case .notOpen: "not-open"
+        case .commitmentMismatch: "commitment-mismatch"
+        case .noCommitment: "no-commitment"
+        case .storage: "storage-error"
+        case .corruptStore: "corrupt-store"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .malformedNote(let s), .malformedKey(let s), .malformedCheckpoint(let s), .proof(let s), .malformedEntry(let s),
+            .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s):
+            "\(code): \(s)"
+        case .badSignature(let name): "\(code): the signature by \(name) does not verify"
+        case .wrongOrigin(let expected, let found): "\(code): checkpoint of '\(found)', expected '\(expected)'"
+        default: code
+        }
+    }
+}
+
+/// A C2SP signed-note key (Ed25519, signature type 0x01):
+/// `key ID = SHA-256(name || 0x0A || 0x01 || public key)[:4]`.
+public struct NoteVerifier: Sendable, Hashable {
+    public let name: String
+    public let publicKey: Ed25519PublicKey
+
+    public init(name: String, publicKey: Ed25519PublicKey) throws(LogError) {
+        guard Self.validName(name) else { throw .malformedKey("key names are non-empty, without spaces or '+'") }
+        self.name = name
+        self.publicKey = publicKey
+    }
+
+    static func validName(_ name: String) -> Bool {
+        !name.isEmpty && !name.unicodeScalars.contains { $0 == "+" || $0.properties.isWhitespace || $0.value < 0x20 }
+    }
+
+    public var keyID: [UInt8] { Array(SHA256.hash(Array(name.utf8) + [0x0A, 0x01] + publicKey.rawRepresentation).prefix(4)) }
+
+    /// The verifier key string `name+hex(keyID)+base64(0x01 || public key)`.
+    public var verifierKey: String {
+        "\(name)+\(keyID.hexString)+\(Data([0x01] + publicKey.rawRepresentation).base64EncodedString())"
+    }
+
+    /// Parses a verifier key string.
+    public init(verifierKey text: String) throws(LogError) {
+        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        guard parts.count == 3, let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == 0x01,
+            let key = try? Ed25519PublicKey(rawRepresentation: raw.dropFirst())
+        else { throw .malformedKey("expected name+keyid+base64(0x01 || Ed25519 key)") }
+        try self.init(name: String(parts[0]), publicKey: key)
+        guard keyID.hexString == parts[1] else { throw .malformedKey("the key ID does not match the key") }
+    }
+}
+
+/// Signs notes with an Ed25519 key under a key name.
+public struct NoteSigner: Sendable {
+    public let verifier: NoteVerifier
+    private let key: Ed25519PrivateKey
+
+    public init(name: String, key: Ed25519PrivateKey) throws(LogError) {
+        self.verifier = try NoteVerifier(name: name, publicKey: key.publicKey)
+        self.key = key
+    }
+
+    /// The note signature of `text`: the key ID followed by the Ed25519 signature.
+    func sign(_ text: String) -> SignedNote.Signature {
+        SignedNote.Signature(
+            name: verifier.name, keyID: verifier.keyID, signature: key.signature(for: Array(text.utf8)).rawRepresentation)
+    }
+}
+
+/// A C2SP signed note: text ending in a newline, a blank line, and one or
+/// more signature lines `— <key name> base64(key ID || signature)`.
+public struct SignedNote: Sendable, Equatable {
+    public struct Signature: Sendable, Equatable {
+        public let name: String
+        public let keyID: [UInt8]
+        public let signature: [UInt8]
+    }
+
+    /// The signed text, including its final newline.
+    public let text: String
+    public let signatures: [Signature]
+
+    public static let maximumSignatures = 16
+    public static let maximumSize = 1 << 16
+
+    /// Signs `text` (which must end in a newline) with every signer.
+    public init(text: String, signers: [NoteSigner]) throws(LogError) {
+        try Self.checkText(text)
+        self.text = text
+        self.signatures = signers.map { $0.sign(text) }
+    }
+
+    private init(text: String, signatures: [Signature]) {
+        self.text = text
+        self.signatures = signatures
+    }
+
+    /// The note with more signatures (for witness cosignatures).
+    public func adding(_ signer: NoteSigner) -> SignedNote {
+        SignedNote(text: text, signatures: signatures + [signer.sign(text)])
+    }
+
+    static func checkText(_ text: String) throws(LogError) {
+        guard text.hasSuffix("\n"), !text.hasSuffix("\n\n") || text == "\n" else {
+            throw .malformedNote("the text must end in exactly one newline")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" }) else {
+            throw .malformedNote("control characters other than newline")
+        }
+    }
+
+    /// The serialized note.
+    public var serialized: String {
+        text + "\n" + signatures.map { "— \($0.name) \(Data($0.keyID + $0.signature).base64EncodedString())\n" }.joined()
+    }
+
+    /// Parses a serialized note (structure only; see ``verify(with:)``).
+    public init(parsing note: String) throws(LogError) {
+        guard note.utf8.count <= Self.maximumSize else { throw .malformedNote("larger than 64 KiB") }
+        guard !note.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" }) else {
+            throw .malformedNote("control characters other than newline")
+        }
+        guard let split = note.range(of: "\n\n", options: .backwards) else { throw .malformedNote("no blank line before the signatures") }
+        let text = String(note[..<split.lowerBound]) + "\n"
+        let block = String(note[split.upperBound...])
+        guard block.hasSuffix("\n") else { throw .malformedNote("the signature block must end in a newline") }
+        var signatures: [Signature] = []
+        for line in block.dropLast().split(separator: "\n", omittingEmptySubsequences: false) {
+            guard line.hasPrefix("— ") else { throw .malformedNote("a signature line must start with an em dash and a space") }
+            let fields = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count == 2, NoteVerifier.validName(String(fields[0])), let raw = Data(base64Encoded: String(fields[1])),
+                raw.count >= 5
+            else { throw .malformedNote("malformed signature line") }
+            signatures.append(Signature(name: String(fields[0]), keyID: Array(raw.prefix(4)), signature: Array(raw.dropFirst(4))))
+        }
+        guard !signatures.isEmpty else { throw .malformedNote("no signatures") }
+        guard signatures.count <= Self.maximumSignatures else { throw .malformedNote("more than 16 signatures") }
+        self.init(text: text, signatures: signatures)
+    }
+
+    /// Verifies the signatures of known keys (unknown ones are ignored, per
+    /// the spec); returns the verifiers whose signatures verified.
+    /// - Throws: ``LogError/badSignature(keyName:)`` if a known key's signature fails,
+    ///   ``LogError/noVerifiedSignature`` if none verified.
+    @discardableResult
+    public func verify(with verifiers: [NoteVerifier]) throws(LogError) -> [NoteVerifier] {
+        var verified: [NoteVerifier] = []
+        for signature in signatures {
+            guard let verifier = verifiers.first(where: { $0.name == signature.name && $0.keyID == signature.keyID }) else {
+                continue
+            }
+            guard let sig = try? Ed25519Signature(rawRepresentation: signature.signature),
+                verifier.publicKey.isValidSignature(sig, for: Array(text.utf8))
+            else { throw .badSignature(keyName: signature.name) }
+            if !verified.contains(verifier) { verified.append(verifier) }
+        }
+        guard !verified.isEmpty else { throw .noVerifiedSignature }
+        return verified
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import SealedBidMerkle
+import SealedBidPrimitives
+
+/// The portal's log for one tender (`docs/spec/receipts-v1.md`): appends
+/// entries durably, issues signed receipts, closes at the deadline, and
+/// proves which bids are live. An actor, so concurrent submissions are
+/// serialised into one consistent log.
+public actor SubmissionLog {
+    public let origin: String
+    public let tender: String
+    public let deadline: Date
+    /// How long after the deadline a committed digest's ciphertext is accepted.
+    public let grace: TimeInterval
+    private let signer: NoteSigner
+    private let store: any LogStore
+    private let clock: @Sendable () -> Date
+    private var tree = MerkleTree()
+    private var entries: [LogEntry] = []
+    private var closing: (size: UInt64, at: UInt64)?
+
+    /// Opens (and verifies) the log in `store`.
+    /// - Throws: ``LogError/corruptStore(_:)`` when a record is damaged or an entry does not parse.
+    public init(
+        origin: String, tender: String, deadline: Date, grace: TimeInterval = 0, signer: NoteSigner, store: any LogStore,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(LogError) {
+        self.origin = origin
+        self.tender = tender
+        self.deadline = deadline
+        self.grace = grace
+        self.signer = signer
+        self.store = store
+        self.clock = clock
+        for record in try store.load() {
+            switch record {
+            case .entry(let bytes):
+                guard closing == nil else { throw .corruptStore("an entry after the closing record") }
+                let entry: LogEntry
+                do { entry = try LogEntry(encoded: bytes) } catch { throw .corruptStore("entry \(entries.count): \(error)") }
+                guard entry.tender == tender else { throw .corruptStore("entry \(entries.count) is for tender \(entry.tender)") }
+                entries.append(entry)
+                tree.append(leafHash: entry.leafHash)
+            case .closed(let size, let at):
+                guard closing == nil, size == UInt64(entries.count) else { throw .corruptStore("closing record out of place") }
+                closing = (size, at)
+            }
+        }
+    }
+
+    public var size: UInt64 { tree.size }
+    public var isClosed: Bool { closing != nil }
+    public var verifier: NoteVerifier { signer.verifier }
+
+    static func milliseconds(_ date: Date) -> UInt64 { UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))) }
+
+    /// Logs a submission, replacement, withdrawal or commitment and returns its receipt.
+    /// - Throws: ``LogError/closed(_:)`` after the deadline or the closing.
+    public func submit(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) throws(LogError) -> Receipt {
+        let now = clock()
+        guard closing == nil else { throw .closed("the log of \(tender) is closed") }
+        guard now < deadline else { throw .closed("the deadline of \(tender) has passed") }
+        let entry = try LogEntry(
+            kind: kind, tender: tender, bidder: bidder, receivedAt: Self.milliseconds(now), bidDigest: bidDigest, bidLength: bidLength)
+        try store.append(.entry(entry.encoded))  // durable before acknowledged
+        entries.append(entry)
+        tree.append(leafHash: entry.leafHash)
+        return try receipt(index: tree.size - 1)
+    }
+
+    /// A checkpoint of the current size, signed by the log.
+    public func checkpoint() throws(LogError) -> SignedCheckpoint {
+        try checkpoint(size: tree.size)
+    }
+
+    func checkpoint(size: UInt64) throws(LogError) -> SignedCheckpoint {
+        let root: [UInt8]
+        do { root = try tree.root(size: size) } catch { throw .proof(error.code) }
+        var extensions: [String] = []
+        if let closing, closing.size == size { extensions.append("closed \(tender) \(closing.at)") }
+        let body = try Checkpoint(origin: origin, size: size, rootHash: root, extensions: extensions)
+        return try SignedCheckpoint(note: SignedNote(text: body.text, signers: [signer]))
+    }
+
+    /// The receipt for entry `index` against a fresh checkpoint.
+    public func receipt(index: UInt64) throws(LogError) -> Receipt {
+        guard index < tree.size else { throw .proof("no entry \(index)") }
+        let signed = try checkpoint()
+        let proof: [[UInt8]]
+        do { proof = try tree.inclusionProof(index: index, size: tree.size) } catch { throw .proof(error.code) }
+        return Receipt(
+            entry: entries[Int(index)].encoded, index: index, proof: proof, checkpoint: signed.note.serialized, timestampToken: [])
+    }
+
+    /// Closes the log (at or after the deadline); returns the closing checkpoint, whose
+    /// extension line `closed <tender> <ms>` marks it.
+    public func close() throws(LogError) -> SignedCheckpoint {
+        if let closing { return try checkpoint(size: closing.size) }
+        let now = clock()
+        guard now >= deadline else { throw .notOpen("the deadline of \(tender) has not passed") }
+        let at = Self.milliseconds(now)
+        try store.append(.closed(size: tree.size, at: at))
+        closing = (tree.size, at)
+        return try checkpoint(size: tree.size)
+    }
+
+    /// Accepts the ciphertext of a committed bid within the grace window:
+    /// it must match the bidder's live commitment.
+    public func acceptUpload(bidder: String, bidDigest: [UInt8]) throws(LogError) -> VerifiedEntry {
+        guard let closing else { throw .notOpen("uploads of commitments are accepted after the closing") }
+        guard clock() <= deadline.addingTimeInterval(grace) else { throw .closed("the grace window has passed") }
+        guard let live = liveEntries(upTo: closing.size).first(where: { $0.entry.bidder == bidder }), live.entry.kind == .commit else {
+            throw .noCommitment
+        }
+        guard ConstantTime.equals(live.entry.bidDigest, bidDigest) else { throw .commitmentMismatch }
+        return live
+    }
+
+    /// The live bids up to `size`: the latest entry per bidder, withdrawn bidders removed.
+    public func liveEntries(upTo size: UInt64? = nil) -> [VerifiedEntry] {
+        let limit = Int(size ?? closing?.size ?? tree.size)
+        var latest: [String: VerifiedEntry] = [:]
+        for (index, entry) in entries.prefix(limit).enumerated() {
+            latest[entry.bidder] = VerifiedEntry(entry: entry, index: UInt64(index))
+        }
+        return latest.values.filter { $0.entry.kind != .withdraw }.sorted { $0.index < $1.index }
+    }
+
+    /// A consistency proof between two sizes of this log.
+    public func consistencyProof(from size1: UInt64, to size2: UInt64) throws(LogError) -> [[UInt8]] {
+        do { return try tree.consistencyProof(size1: size1, size2: size2) } catch { throw .proof(error.code) }
+    }
+}
+
+/// An entry of the log with its index.
+public struct VerifiedEntry: Sendable, Equatable {
+    public let entry: LogEntry
+    public let index: UInt64
+}

@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+
+@testable import SealedBidLog
+import SealedBidMerkle
+import SealedBidPrimitives
+
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    init(_ start: Date) { current = start }
+    var now: Date {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+    func advance(_ seconds: TimeInterval) {
+        lock.lock()
+        defer { lock.unlock() }
+        current = current.addingTimeInterval(seconds)
+    }
+}
+
+struct LogFixture {
+    let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
+    let signer = try! NoteSigner(name: "portal.example.go.id/lpse", key: Ed25519PrivateKey())
+    let origin = "portal.example.go.id/lpse/LPSE-2026-0042"
+    var deadline: Date { Date(timeIntervalSince1970: 1_800_000_000 + 3600) }
+
+    func log(store: any LogStore = MemoryLogStore(), grace: TimeInterval = 600) throws -> SubmissionLog {
+        let clock = self.clock
+        return try SubmissionLog(
+            origin: origin, tender: "LPSE-2026-0042", deadline: deadline, grace: grace, signer: signer, store: store,
+            clock: { clock.now })
+    }
+
+    func digest(_ s: String) -> [UInt8] { SHA256.hash(Array(s.utf8)) }
+}
+
+func logError(_ body: () async throws -> Void) async -> String {
+    do {
+        try await body()
+        return "no error"
+    } catch let error as LogError {
+        return error.code
+    } catch {
+        return "other: \(error)"
+    }
+}
+
+@Suite("Receipts and the submission log")
+struct LogTests {
+    let f = LogFixture()
+
+    @Test("a receipt verifies offline from its bytes and the log key; tampering is caught")
+    func receipts() async throws {
+        let log = try f.log()
+        let receipt = try await log.submit(kind: .submit, bidder: "ACME", bidDigest: f.digest("bid"), bidLength: 1000)
+        let bytes = receipt.encoded
+        let verified = try Receipt(encoded: bytes).verify(log: f.signer.verifier, origin: f.origin)
+        #expect(verified.entry.bidder == "ACME")
+        #expect(verified.entry.bidDigest == f.digest("bid"))
+        #expect(verified.index == 0)
+        for position in [30, bytes.count - 40, bytes.count - 5] {
+            var bad = bytes
+            bad[position] ^= 1
+            #expect((try? Receipt(encoded: bad).verify(log: f.signer.verifier, origin: f.origin)) == nil, "byte \(position)")
+        }
+        let stranger = try NoteVerifier(name: f.signer.verifier.name, publicKey: Ed25519PrivateKey().publicKey)
+        #expect(await logError { _ = try Receipt(encoded: bytes).verify(log: stranger, origin: f.origin) } == "no-verified-signature")
+        #expect(await logError { _ = try Receipt(encoded: bytes).verify(log: f.signer.verifier, origin: "elsewhere") } == "wrong-origin")
+        #expect(await logError { _ = try Receipt(encoded: Array(bytes.dropLast())) } == "malformed-receipt")
+    }
+
+    @Test("deadline rules: closing, late bids, live bids, commit-then-upload")
+    func deadlineRules() async throws {
+        let log = try f.log(grace: 600)
+        _ = try await log.submit(kind: .submit, bidder: "ACME", bidDigest: f.digest("acme-1"), bidLength: 10)
+        _ = try await log.submit(kind: .submit, bidder: "BETA", bidDigest: f.digest("beta-1"), bidLength: 10)
+        _ = try await log.submit(kind: .replace, bidder: "ACME", bidDigest: f.digest("acme-2"), bidLength: 10)
+        _ = try await log.submit(kind: .submit, bidder: "GAMMA", bidDigest: f.digest("gamma"), bidLength: 10)
+        _ = try await log.submit(kind: .withdraw, bidder: "GAMMA", bidDigest: [UInt8](repeating: 0, count: 32), bidLength: 0)
+        let early = try await log.submit(kind: .commit, bidder: "DELTA", bidDigest: f.digest("delta"), bidLength: 99)
+        #expect(await logError { _ = try await log.close() } == "not-open")
+
+        f.clock.advance(3600)
+        #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "LATE", bidDigest: f.digest("late"), bidLength: 1) } == "log-closed")
+        let closing = try await log.close()
+        #expect(closing.checkpoint.size == 6)
+        #expect(closing.checkpoint.extensions.first?.hasPrefix("closed LPSE-2026-0042") == true)
+        let live = await log.liveEntries()
+        #expect(live.map(\.entry.bidder) == ["BETA", "ACME", "DELTA"])
+        #expect(live.first { $0.entry.bidder == "ACME" }?.entry.bidDigest == f.digest("acme-2"))
+
+        // The earlier receipt's checkpoint is consistent with the closing checkpoint.
+        let verified = try early.verify(log: f.signer.verifier, origin: f.origin)
+        let proof = try await log.consistencyProof(from: verified.checkpoint.checkpoint.size, to: closing.checkpoint.size)
+        try verified.checkpoint.verifyConsistency(to: closing, proof: proof, log: f.signer.verifier, origin: f.origin)
+
+        // Commit-then-upload within the grace window.
+        #expect(try await log.acceptUpload(bidder: "DELTA", bidDigest: f.digest("delta")).index == 5)
+        #expect(await logError { _ = try await log.acceptUpload(bidder: "DELTA", bidDigest: f.digest("other")) } == "commitment-mismatch")
+        #expect(await logError { _ = try await log.acceptUpload(bidder: "ACME", bidDigest: f.digest("acme-2")) } == "no-commitment")
+        f.clock.advance(601)
+        #expect(await logError { _ = try await log.acceptUpload(bidder: "DELTA", bidDigest: f.digest("delta")) } == "log-closed")
+    }
+
+    @Test("a thousand concurrent submissions make one consistent log with valid receipts")
+    func concurrency() async throws {
+        let log = try f.log()
+        let receipts = try await withThrowingTaskGroup(of: Receipt.self) { group in
+            for i in 0..<1000 {
+                group.addTask { try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: UInt64(i)) }
+            }
+            var all: [Receipt] = []
+            for try await receipt in group { all.append(receipt) }
+            return all
+        }
+        #expect(await log.size == 1000)
+        let final = try await log.checkpoint()
+        var seen: Set<UInt64> = []
+        for receipt in receipts {
+            let verified = try receipt.verify(log: f.signer.verifier, origin: f.origin)
+            #expect(seen.insert(verified.index).inserted)
+            let proof = try await log.consistencyProof(from: verified.checkpoint.checkpoint.size, to: 1000)
+            try verified.checkpoint.verifyConsistency(to: final, proof: proof, log: f.signer.verifier, origin: f.origin)
+        }
+        #expect(seen == Set(0..<1000))
+    }
+
+    @Test("signed notes: parse rules")
+    func notes() throws {
+        let note = try SignedNote(text: "hello\n", signers: [f.signer])
+        let parsed = try SignedNote(parsing: note.serialized)
+        #expect(parsed == note)
+        try parsed.verify(with: [f.signer.verifier])
+        #expect(throws: LogError.self) { try SignedNote(parsing: "hello\n") }
+        #expect(throws: LogError.self) { try SignedNote(parsing: "hello\n\n- name AAAA\n") }
+        #expect(throws: LogError.self) { try SignedNote(text: "no newline", signers: [f.signer]) }
+        #expect(throws: LogError.self) { try Checkpoint(text: "origin\n01\nAAAA\n") }
+        let witness = try NoteSigner(name: "witness.example/w1", key: Ed25519PrivateKey())
+        let cosigned = try SignedCheckpoint(note: SignedNote(
+            text: try Checkpoint(origin: f.origin, size: 1, rootHash: MerkleTreeHash.leafHash([1] as [UInt8])).text, signers: [f.signer]).adding(witness))
+        try cosigned.verifyInclusion(
+            leafHash: MerkleTreeHash.leafHash([1] as [UInt8]), index: 0, proof: [], log: f.signer.verifier, origin: f.origin,
+            witnesses: [witness.verifier], witnessQuorum: 1)
+        #expect(throws: LogError.noVerifiedSignature) {
+            try cosigned.verifyInclusion(
+                leafHash: MerkleTreeHash.leafHash([1] as [UInt8]), index: 0, proof: [], log: f.signer.verifier, origin: f.origin,
+                witnesses: [try NoteVerifier(name: "w2", publicKey: Ed25519PrivateKey().publicKey)], witnessQuorum: 1)
+        }
+    }
+}
+
+@Suite("The file store survives crashes")
+struct FileStoreTests {
+    let f = LogFixture()
+
+    func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-log-\(UUID()).log").path
+    }
+
+    @Test("a crash at every byte of an append loses only the unacknowledged record")
+    func tornWrites() async throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let log = try f.log(store: FileLogStore(path: path))
+        for i in 0..<5 { _ = try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: 1) }
+        let acknowledged = try Data(contentsOf: URL(fileURLWithPath: path))
+        _ = try await log.submit(kind: .submit, bidder: "B-5", bidDigest: f.digest("5"), bidLength: 1)
+        let complete = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Every prefix between the two states is what a crash during the sixth append can leave.
+        for cut in acknowledged.count..<complete.count {
+            try complete.prefix(cut).write(to: URL(fileURLWithPath: path))
+            let reopened = try f.log(store: FileLogStore(path: path))
+            #expect(await reopened.size == 5, "cut at \(cut)")
+            // The torn tail was cut: the next append lands on a record boundary and reopens cleanly.
+            _ = try await reopened.submit(kind: .submit, bidder: "B-6", bidDigest: f.digest("6"), bidLength: 1)
+            #expect(try await f.log(store: FileLogStore(path: path)).size == 6)
+        }
+    }
+
+    @Test("damage inside an acknowledged record is refused, not repaired")
+    func corruption() async throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let log = try f.log(store: FileLogStore(path: path))
+        for i in 0..<3 { _ = try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: 1) }
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[20] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(await logError { _ = try f.log(store: FileLogStore(path: path)) } == "corrupt-store")
+    }
+
+    @Test("random crash points, many times: reopened logs always verify")
+    func randomCrashes() async throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var acknowledged = 0
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<60 {
+            let log = try f.log(store: FileLogStore(path: path))
+            #expect(await log.size == UInt64(acknowledged), "round \(round)")
+            let before = try Data(contentsOf: URL(fileURLWithPath: path)).count
+            _ = try await log.submit(kind: .submit, bidder: "B-\(round)", bidDigest: f.digest("\(round)"), bidLength: 1)
+            let after = try Data(contentsOf: URL(fileURLWithPath: path))
+            // Half the time the append "crashes" part-way: only a prefix of its record reaches the disk.
+            if Bool.random(using: &generator) {
+                try after.prefix(Int.random(in: before..<after.count, using: &generator)).write(to: URL(fileURLWithPath: path))
+            } else {
+                acknowledged += 1
+            }
+            let checkpoint = try await f.log(store: FileLogStore(path: path)).checkpoint()
+            try checkpoint.note.verify(with: [f.signer.verifier])
+        }
+    }
+}
