@@ -27,7 +27,7 @@ sealedbid_install_system_packages() {
 sealedbid_interop_venv() {
   local venv="$SEALEDBID_ROOT/.build/interop-venv"
   if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import pyhpke" 2>/dev/null; then
-    echo "==> preparing $venv (pyhpke from PyPI)"
+    echo "==> preparing $venv (pyhpke, rfc3161-client from PyPI)"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$SEALEDBID_ROOT/Tests/Interop/requirements.txt"
   fi

@@ -30,6 +30,8 @@ public enum CryptoError: Error, Equatable, Hashable, Sendable, CustomStringConve
     case unsupportedKey(reason: String)
     /// An X.509 certificate chain did not verify.
     case certificateInvalid(reason: String)
+    /// An RFC 3161 response or token was refused, malformed or did not verify.
+    case timestampInvalid(reason: String)
     /// A requested output length exceeds what the construction allows.
     case outputTooLong(requested: Int, maximum: Int)
     /// An HPKE context used all of its sequence numbers.
@@ -54,6 +56,7 @@ public enum CryptoError: Error, Equatable, Hashable, Sendable, CustomStringConve
         case .invalidDER: "invalid-der"
         case .unsupportedKey: "unsupported-key"
         case .certificateInvalid: "certificate-invalid"
+        case .timestampInvalid: "timestamp-invalid"
         case .outputTooLong: "output-too-long"
         case .messageLimitReached: "message-limit-reached"
         case .invalidParameter: "invalid-parameter"
@@ -68,6 +71,7 @@ public enum CryptoError: Error, Equatable, Hashable, Sendable, CustomStringConve
         case let .invalidDER(what): "\(code): \(what)"
         case let .unsupportedKey(reason): "\(code): \(reason)"
         case let .certificateInvalid(reason): "\(code): \(reason)"
+        case let .timestampInvalid(reason): "\(code): \(reason)"
         case let .outputTooLong(requested, maximum):
             "\(code): requested \(requested) bytes, at most \(maximum)"
         case let .invalidParameter(reason): "\(code): \(reason)"

@@ -16,6 +16,9 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/ts.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
 
 static CRYPTO_ONCE fetch_once = CRYPTO_ONCE_STATIC_INIT;
 static EVP_MD *fetched_sha256;
@@ -309,4 +312,218 @@ int sb_ec_points_mul(const EC_GROUP *group, EC_POINT *r, size_t num,
                      const EC_POINT *const *points, const BIGNUM *const *scalars, BN_CTX *ctx) {
     return EC_POINTs_mul(group, r, NULL, num, (const EC_POINT **)points,
                          (const BIGNUM **)scalars, ctx);
+}
+
+// ---- RFC 3161 ---------------------------------------------------------------
+
+static int write_der(unsigned char *der, int len, void *out, size_t cap, size_t *out_len) {
+    int ok = der != NULL && len > 0 && (size_t)len <= cap;
+    if (ok) {
+        memcpy(out, der, (size_t)len);
+        *out_len = (size_t)len;
+    }
+    OPENSSL_free(der);
+    return ok;
+}
+
+int sb_ts_request(const void *imprint32, uint64_t nonce, void *out, size_t cap, size_t *out_len) {
+    TS_REQ *req = TS_REQ_new();
+    TS_MSG_IMPRINT *imprint = TS_MSG_IMPRINT_new();
+    X509_ALGOR *alg = X509_ALGOR_new();
+    ASN1_INTEGER *n = ASN1_INTEGER_new();
+    unsigned char *der = NULL;
+    int len = -1, ok = 0;
+    if (req && imprint && alg && n &&
+        X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL) == 1 &&
+        TS_MSG_IMPRINT_set_algo(imprint, alg) == 1 &&
+        TS_MSG_IMPRINT_set_msg(imprint, (unsigned char *)imprint32, 32) == 1 &&
+        TS_REQ_set_version(req, 1) == 1 && TS_REQ_set_msg_imprint(req, imprint) == 1 &&
+        ASN1_INTEGER_set_uint64(n, nonce) == 1 && TS_REQ_set_nonce(req, n) == 1 &&
+        TS_REQ_set_cert_req(req, 1) == 1) {
+        len = i2d_TS_REQ(req, &der);
+        ok = write_der(der, len, out, cap, out_len);
+    }
+    ASN1_INTEGER_free(n);
+    X509_ALGOR_free(alg);
+    TS_MSG_IMPRINT_free(imprint);
+    TS_REQ_free(req);
+    ERR_clear_error();
+    return ok;
+}
+
+static int ts_time_cb(TS_RESP_CTX *ctx, void *data, long *sec, long *usec) {
+    (void)ctx;
+    *sec = (long)*(int64_t *)data;
+    *usec = 0;
+    return 1;
+}
+static ASN1_INTEGER *ts_serial_cb(TS_RESP_CTX *ctx, void *data) {
+    (void)ctx;
+    ASN1_INTEGER *serial = ASN1_INTEGER_new();
+    if (serial != NULL) ASN1_INTEGER_set_uint64(serial, *(uint64_t *)data);
+    return serial;
+}
+
+int sb_ts_respond(const void *request, size_t request_len, const char *cert_pem, const char *key_pem,
+                  int64_t at_time, uint64_t serial, void *out, size_t cap, size_t *out_len) {
+    int ok = 0;
+    BIO *cert_bio = BIO_new_mem_buf(cert_pem, -1), *key_bio = BIO_new_mem_buf(key_pem, -1);
+    BIO *req_bio = BIO_new_mem_buf(request, (int)request_len);
+    X509 *cert = cert_bio ? PEM_read_bio_X509(cert_bio, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *key = key_bio ? PEM_read_bio_PrivateKey(key_bio, NULL, NULL, NULL) : NULL;
+    TS_RESP_CTX *ctx = TS_RESP_CTX_new();
+    ASN1_OBJECT *policy = OBJ_txt2obj("1.2.3.4.1", 1);
+    TS_RESP *resp = NULL;
+    int64_t when = at_time;
+    uint64_t serial_value = serial;
+    if (cert && key && ctx && policy && req_bio &&
+        TS_RESP_CTX_set_signer_cert(ctx, cert) == 1 && TS_RESP_CTX_set_signer_key(ctx, key) == 1 &&
+        TS_RESP_CTX_set_def_policy(ctx, policy) == 1 && TS_RESP_CTX_add_md(ctx, EVP_sha256()) == 1 &&
+        TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256()) == 1 &&
+        TS_RESP_CTX_set_accuracy(ctx, 1, 0, 0) == 1) {
+        TS_RESP_CTX_set_time_cb(ctx, ts_time_cb, &when);
+        TS_RESP_CTX_set_serial_cb(ctx, ts_serial_cb, &serial_value);
+        TS_RESP_CTX_add_flags(ctx, TS_ESS_CERT_ID_CHAIN);
+        resp = TS_RESP_create_response(ctx, req_bio);
+        if (resp != NULL) {
+            unsigned char *der = NULL;
+            int len = i2d_TS_RESP(resp, &der);
+            ok = write_der(der, len, out, cap, out_len);
+        }
+    }
+    TS_RESP_free(resp);
+    ASN1_OBJECT_free(policy);
+    TS_RESP_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    BIO_free(req_bio);
+    BIO_free(key_bio);
+    BIO_free(cert_bio);
+    ERR_clear_error();
+    return ok;
+}
+
+int sb_ts_response_token(const void *response, size_t len, void *out, size_t cap, size_t *out_len) {
+    const unsigned char *p = response;
+    TS_RESP *resp = d2i_TS_RESP(NULL, &p, (long)len);
+    if (resp == NULL || (size_t)(p - (const unsigned char *)response) != len) {
+        TS_RESP_free(resp);
+        ERR_clear_error();
+        return -1;
+    }
+    int result = 0;
+    TS_STATUS_INFO *status = TS_RESP_get_status_info(resp);
+    const ASN1_INTEGER *code = status ? TS_STATUS_INFO_get0_status(status) : NULL;
+    long status_value = code ? ASN1_INTEGER_get(code) : -1;
+    PKCS7 *token = TS_RESP_get_token(resp);
+    if ((status_value == 0 || status_value == 1) && token != NULL) {
+        unsigned char *der = NULL;
+        int der_len = i2d_PKCS7(token, &der);
+        result = write_der(der, der_len, out, cap, out_len) ? 1 : -1;
+    }
+    TS_RESP_free(resp);
+    ERR_clear_error();
+    return result;
+}
+
+static PKCS7 *parse_token(const void *token, size_t len) {
+    const unsigned char *p = token;
+    PKCS7 *pkcs7 = d2i_PKCS7(NULL, &p, (long)len);
+    if (pkcs7 != NULL && (size_t)(p - (const unsigned char *)token) != len) {
+        PKCS7_free(pkcs7);
+        pkcs7 = NULL;
+    }
+    return pkcs7;
+}
+
+int sb_ts_token_info(const void *token, size_t len, int64_t *gen_time, void *imprint32, uint64_t *nonce,
+                     int *has_nonce, uint64_t *serial) {
+    PKCS7 *pkcs7 = parse_token(token, len);
+    TS_TST_INFO *info = pkcs7 ? PKCS7_to_TS_TST_INFO(pkcs7) : NULL;
+    int ok = 0;
+    if (info != NULL) {
+        struct tm tm;
+        const ASN1_GENERALIZEDTIME *t = TS_TST_INFO_get_time(info);
+        TS_MSG_IMPRINT *imprint = TS_TST_INFO_get_msg_imprint(info);
+        X509_ALGOR *alg = imprint ? TS_MSG_IMPRINT_get_algo(imprint) : NULL;
+        ASN1_OCTET_STRING *digest = imprint ? TS_MSG_IMPRINT_get_msg(imprint) : NULL;
+        const ASN1_INTEGER *n = TS_TST_INFO_get_nonce(info);
+        const ASN1_INTEGER *s = TS_TST_INFO_get_serial(info);
+        uint64_t serial_value = 0;
+        if (t && ASN1_TIME_to_tm(t, &tm) == 1 && alg && OBJ_obj2nid(alg->algorithm) == NID_sha256 && digest &&
+            ASN1_STRING_length(digest) == 32 && s && ASN1_INTEGER_get_uint64(&serial_value, s) == 1) {
+            *gen_time = (int64_t)timegm(&tm);
+            memcpy(imprint32, ASN1_STRING_get0_data(digest), 32);
+            *serial = serial_value;
+            *has_nonce = n != NULL;
+            *nonce = 0;
+            ok = n == NULL || ASN1_INTEGER_get_uint64(nonce, n) == 1;
+        }
+    }
+    TS_TST_INFO_free(info);
+    PKCS7_free(pkcs7);
+    ERR_clear_error();
+    return ok;
+}
+
+int sb_ts_verify(const void *token, size_t len, const void *imprint32, uint64_t nonce, int check_nonce,
+                 X509 *const *roots, size_t root_count, X509 *const *untrusted, size_t untrusted_count,
+                 const char **reason) {
+    *reason = "malformed token";
+    int64_t gen_time = 0;
+    unsigned char token_imprint[32];
+    uint64_t token_nonce = 0, serial = 0;
+    int has_nonce = 0;
+    if (!sb_ts_token_info(token, len, &gen_time, token_imprint, &token_nonce, &has_nonce, &serial)) return 0;
+    PKCS7 *pkcs7 = parse_token(token, len);
+    TS_VERIFY_CTX *ctx = TS_VERIFY_CTX_new();
+    X509_STORE *store = X509_STORE_new();
+    X509_VERIFY_PARAM *param = X509_VERIFY_PARAM_new();
+    STACK_OF(X509) *extra = sk_X509_new_null();
+    unsigned char *imprint_copy = OPENSSL_malloc(32);
+    int ok = 0;
+    if (!pkcs7 || !ctx || !store || !param || !extra || !imprint_copy) { *reason = "internal error"; goto done; }
+    for (size_t i = 0; i < root_count; i++) X509_STORE_add_cert(store, roots[i]);
+    for (size_t i = 0; i < untrusted_count; i++) {
+        if (sk_X509_push(extra, untrusted[i]) <= 0) { *reason = "internal error"; goto done; }
+        X509_up_ref(untrusted[i]);
+    }
+    // The signer's chain must be valid at the token's own time.
+    X509_VERIFY_PARAM_set_time(param, (time_t)gen_time);
+    X509_STORE_set1_param(store, param);
+    memcpy(imprint_copy, imprint32, 32);
+    int flags = TS_VFY_VERSION | TS_VFY_SIGNER | TS_VFY_SIGNATURE | TS_VFY_IMPRINT;
+    TS_VERIFY_CTX_set_imprint(ctx, imprint_copy, 32);
+    imprint_copy = NULL;  // owned by ctx
+    // OpenSSL 3.0 has no TS_VERIFY_CTX nonce setter: compare the parsed nonce here.
+    if (check_nonce && !(has_nonce && token_nonce == nonce)) {
+        *reason = has_nonce ? "nonce mismatch" : "the token has no nonce";
+        goto done;
+    }
+    TS_VERIFY_CTX_set_flags(ctx, flags);
+    TS_VERIFY_CTX_set_store(ctx, store);
+    store = NULL;  // owned by ctx
+    TS_VERIFY_CTX_set_certs(ctx, extra);
+    extra = NULL;  // owned by ctx
+    ok = TS_RESP_verify_token(ctx, pkcs7) == 1;
+    if (!ok) {
+        unsigned long err = ERR_peek_last_error();
+        int r = ERR_GET_REASON(err);
+        *reason = r == TS_R_NONCE_MISMATCH ? "nonce mismatch"
+                : r == TS_R_MESSAGE_IMPRINT_MISMATCH ? "message imprint mismatch"
+                : r == TS_R_CERTIFICATE_VERIFY_ERROR ? "TSA certificate does not verify at the token's time"
+                : r == TS_R_TSA_UNTRUSTED ? "TSA untrusted"
+                : r == TS_R_SIGNATURE_FAILURE ? "signature failure"
+                : r == TS_R_ESS_SIGNING_CERTIFICATE_ERROR ? "signing certificate attribute mismatch"
+                : "token does not verify";
+    }
+done:
+    OPENSSL_free(imprint_copy);
+    sk_X509_pop_free(extra, X509_free);
+    X509_STORE_free(store);
+    X509_VERIFY_PARAM_free(param);
+    TS_VERIFY_CTX_free(ctx);
+    PKCS7_free(pkcs7);
+    ERR_clear_error();
+    return ok;
 }

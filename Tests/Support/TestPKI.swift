@@ -12,6 +12,10 @@ public struct TestPKI {
     public let otherRoot: X509Certificate
     public let leafKeyPEM: String
 
+    public func pem(_ name: String) throws -> String {
+        try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+    }
+
     public struct OpenSSLFailed: Error, CustomStringConvertible {
         public let description: String
     }
@@ -40,8 +44,16 @@ public struct TestPKI {
         [leaf]
         basicConstraints = critical,CA:FALSE
         keyUsage = critical,digitalSignature
+        [tsa]
+        basicConstraints = critical,CA:FALSE
+        keyUsage = critical,digitalSignature,nonRepudiation
+        extendedKeyUsage = critical,timeStamping
+        [tsa_noncritical]
+        basicConstraints = critical,CA:FALSE
+        keyUsage = critical,digitalSignature,nonRepudiation
+        extendedKeyUsage = timeStamping
         """.write(to: dir.appendingPathComponent("ext.cnf"), atomically: true, encoding: .utf8)
-        for name in ["root", "inter", "leaf", "other"] {
+        for name in ["root", "inter", "leaf", "other", "tsa", "tsa2"] {
             try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "\(name).key"], in: dir)
         }
         for (name, subject) in [("root", "/CN=Test National Root"), ("other", "/CN=Unrelated Root")] {
@@ -57,6 +69,12 @@ public struct TestPKI {
         try openssl(
             ["x509", "-req", "-in", "leaf.csr", "-CA", "inter.pem", "-CAkey", "inter.key", "-CAcreateserial", "-days", "10",
              "-sha256", "-extfile", "ext.cnf", "-extensions", "leaf", "-out", "leaf.pem"], in: dir)
+        for (name, ext, subject) in [("tsa", "tsa", "/CN=Test TSA"), ("tsa2", "tsa_noncritical", "/CN=Lax TSA")] {
+            try openssl(["req", "-new", "-key", "\(name).key", "-subj", subject, "-out", "\(name).csr"], in: dir)
+            try openssl(
+                ["x509", "-req", "-in", "\(name).csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-days", "10",
+                 "-sha256", "-extfile", "ext.cnf", "-extensions", ext, "-out", "\(name).pem"], in: dir)
+        }
         func load(_ name: String) throws -> X509Certificate {
             let pem = try String(contentsOf: dir.appendingPathComponent("\(name).pem"), encoding: .utf8)
             guard let cert = try X509Certificate.certificates(pem: pem).first else {

@@ -88,4 +88,26 @@ int sb_x509_validity(X509 *cert, int64_t *not_before, int64_t *not_after);
 int sb_ec_points_mul(const EC_GROUP *group, EC_POINT *r, size_t num,
                      const EC_POINT *const *points, const BIGNUM *const *scalars, BN_CTX *ctx);
 
+// RFC 3161 time-stamping through OpenSSL's TS functions.
+// Builds a DER TimeStampReq for a SHA-256 imprint with a 64-bit nonce and certReq.
+int sb_ts_request(const void *imprint32, uint64_t nonce, void *out, size_t cap, size_t *out_len);
+// A time-stamp authority: signs the DER request with the PEM key and
+// certificate at `at_time` (seconds), serial `serial`, policy "1.2.3.4.1".
+// Writes the DER TimeStampResp. For tests and demos; 1 on success.
+int sb_ts_respond(const void *request, size_t request_len, const char *cert_pem, const char *key_pem,
+                  int64_t at_time, uint64_t serial, void *out, size_t cap, size_t *out_len);
+// Extracts the token (ContentInfo) from a granted DER TimeStampResp; returns
+// 1, 0 if not granted, negative on malformed input.
+int sb_ts_response_token(const void *response, size_t len, void *out, size_t cap, size_t *out_len);
+// Reads a token's fields: genTime (seconds), SHA-256 imprint, nonce (0 if absent), serial (low 64 bits).
+int sb_ts_token_info(const void *token, size_t len, int64_t *gen_time, void *imprint32, uint64_t *nonce,
+                     int *has_nonce, uint64_t *serial);
+// Verifies a token: signature, signer certificate (critical timeStamping EKU,
+// chain to `roots` valid at the token's own time, using `untrusted` certs and
+// those in the token), SHA-256 imprint, and the nonce when `check_nonce`.
+// Returns 1 if valid; on failure 0 and a static reason in *reason.
+int sb_ts_verify(const void *token, size_t len, const void *imprint32, uint64_t nonce, int check_nonce,
+                 X509 *const *roots, size_t root_count, X509 *const *untrusted, size_t untrusted_count,
+                 const char **reason);
+
 #endif
