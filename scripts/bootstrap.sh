@@ -26,7 +26,7 @@ sealedbid_install_system_packages() {
 # interoperability tests compare against (pyhpke; more judges join later).
 sealedbid_interop_venv() {
   local venv="$SEALEDBID_ROOT/.build/interop-venv"
-  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import pyhpke" 2>/dev/null; then
+  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import pyhpke, rfc3161_client" 2>/dev/null; then
     echo "==> preparing $venv (pyhpke, rfc3161-client from PyPI)"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$SEALEDBID_ROOT/Tests/Interop/requirements.txt"
