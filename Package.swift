@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealedBidLogTests",
-            dependencies: ["SealedBidLog", "SealedBidMerkle", "SealedBidPrimitives"],
+            dependencies: ["SealedBidLog", "SealedBidMerkle", "SealedBidPrimitives", "SealedBidTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

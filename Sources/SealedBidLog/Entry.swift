@@ -136,12 +136,26 @@ public struct Receipt: Sendable, Equatable {
     }
 
     /// Verifies the checkpoint's signature by the log, the origin, and the
-    /// entry's inclusion; returns the verified receipt.
-    public func verify(log: NoteVerifier, origin: String) throws(LogError) -> VerifiedReceipt {
+    /// entry's inclusion; with `timestampRoots`, also the RFC 3161 token over
+    /// SHA-256(entry), which must then be present. Returns the verified receipt.
+    public func verify(log: NoteVerifier, origin: String, timestampRoots: [X509Certificate]? = nil) throws(LogError)
+        -> VerifiedReceipt
+    {
         let entry = try LogEntry(encoded: entry)
         let signed = try SignedCheckpoint(serialized: checkpoint)
         try signed.verifyInclusion(leafHash: entry.leafHash, index: index, proof: proof, log: log, origin: origin)
-        return VerifiedReceipt(entry: entry, index: index, checkpoint: signed, timestampToken: timestampToken.isEmpty ? nil : timestampToken)
+        var timestamp: VerifiedTimestamp?
+        if let roots = timestampRoots {
+            guard !timestampToken.isEmpty else { throw .malformedReceipt("no timestamp token") }
+            do {
+                timestamp = try TimestampToken(derRepresentation: timestampToken).verify(digest: SHA256.hash(entry.encoded), roots: roots)
+            } catch {
+                throw .timestamp("\(error)")
+            }
+        }
+        return VerifiedReceipt(
+            entry: entry, index: index, checkpoint: signed, timestampToken: timestampToken.isEmpty ? nil : timestampToken,
+            timestamp: timestamp)
     }
 }
 
@@ -151,4 +165,6 @@ public struct VerifiedReceipt: Sendable, Equatable {
     public let index: UInt64
     public let checkpoint: SignedCheckpoint
     public let timestampToken: [UInt8]?
+    /// The verified RFC 3161 time, when the caller asked for it.
+    public let timestamp: VerifiedTimestamp?
 }

@@ -6,6 +6,8 @@ public enum LogRecord: Sendable, Equatable {
     case entry([UInt8])
     /// The log closed at this size (the deadline passed).
     case closed(size: UInt64, at: UInt64)
+    /// An RFC 3161 token over entry `index` (evidence, not part of the tree).
+    case timestamp(index: UInt64, token: [UInt8])
 }
 
 /// Where a log keeps its records. An append returns only once the record
@@ -44,6 +46,7 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             case .entry(let bytes): (1, bytes)
             case .closed(let size, let at):
                 (2, withUnsafeBytes(of: size.bigEndian) { Array($0) } + withUnsafeBytes(of: at.bigEndian) { Array($0) })
+            case .timestamp(let index, let token): (3, withUnsafeBytes(of: index.bigEndian) { Array($0) } + token)
             }
         let head = [type] + withUnsafeBytes(of: UInt32(payload.count).bigEndian) { Array($0) }
         return head + payload + SHA256.hash(head + payload)
@@ -87,6 +90,9 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
                 let size = payload[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 let at = payload[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 records.append(.closed(size: size, at: at))
+            case 3 where payload.count > 8:
+                let index = payload[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                records.append(.timestamp(index: index, token: Array(payload[8...])))
             default: throw .corruptStore("record at \(position) has unknown type \(type)")
             }
             position += total

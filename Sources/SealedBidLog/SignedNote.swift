@@ -18,6 +18,7 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
     case noCommitment
     case storage(String)
     case corruptStore(String)
+    case timestamp(String)
 
     public var code: String {
         switch self {
@@ -36,13 +37,14 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noCommitment: "no-commitment"
         case .storage: "storage-error"
         case .corruptStore: "corrupt-store"
+        case .timestamp: "timestamp-invalid"
         }
     }
 
     public var description: String {
         switch self {
         case .malformedNote(let s), .malformedKey(let s), .malformedCheckpoint(let s), .proof(let s), .malformedEntry(let s),
-            .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s):
+            .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s), .timestamp(let s):
             "\(code): \(s)"
         case .badSignature(let name): "\(code): the signature by \(name) does not verify"
         case .wrongOrigin(let expected, let found): "\(code): checkpoint of '\(found)', expected '\(expected)'"

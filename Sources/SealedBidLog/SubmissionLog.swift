@@ -15,6 +15,9 @@ public actor SubmissionLog {
     private let signer: NoteSigner
     private let store: any LogStore
     private let clock: @Sendable () -> Date
+    /// Asks a time-stamp authority for a token over a digest (DER TimeStampToken), when the portal has one.
+    private let timestamper: (@Sendable ([UInt8]) throws -> [UInt8])?
+    private var tokens: [UInt64: [UInt8]] = [:]
     private var tree = MerkleTree()
     private var entries: [LogEntry] = []
     private var closing: (size: UInt64, at: UInt64)?
@@ -23,8 +26,9 @@ public actor SubmissionLog {
     /// - Throws: ``LogError/corruptStore(_:)`` when a record is damaged or an entry does not parse.
     public init(
         origin: String, tender: String, deadline: Date, grace: TimeInterval = 0, signer: NoteSigner, store: any LogStore,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() }, timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil
     ) throws(LogError) {
+        self.timestamper = timestamper
         self.origin = origin
         self.tender = tender
         self.deadline = deadline
@@ -44,6 +48,9 @@ public actor SubmissionLog {
             case .closed(let size, let at):
                 guard closing == nil, size == UInt64(entries.count) else { throw .corruptStore("closing record out of place") }
                 closing = (size, at)
+            case .timestamp(let index, let token):
+                guard index < UInt64(entries.count) else { throw .corruptStore("a timestamp for a missing entry") }
+                tokens[index] = token
             }
         }
     }
@@ -65,6 +72,11 @@ public actor SubmissionLog {
         try store.append(.entry(entry.encoded))  // durable before acknowledged
         entries.append(entry)
         tree.append(leafHash: entry.leafHash)
+        if let timestamper, let token = try? timestamper(SHA256.hash(entry.encoded)) {
+            // The token is evidence for the bidder; the entry is logged even if the authority is down.
+            let index = tree.size - 1
+            if (try? store.append(.timestamp(index: index, token: token))) != nil { tokens[index] = token }
+        }
         return try receipt(index: tree.size - 1)
     }
 
@@ -89,7 +101,8 @@ public actor SubmissionLog {
         let proof: [[UInt8]]
         do { proof = try tree.inclusionProof(index: index, size: tree.size) } catch { throw .proof(error.code) }
         return Receipt(
-            entry: entries[Int(index)].encoded, index: index, proof: proof, checkpoint: signed.note.serialized, timestampToken: [])
+            entry: entries[Int(index)].encoded, index: index, proof: proof, checkpoint: signed.note.serialized,
+            timestampToken: tokens[index] ?? [])
     }
 
     /// Closes the log (at or after the deadline); returns the closing checkpoint, whose

@@ -4,6 +4,7 @@ import Testing
 @testable import SealedBidLog
 import SealedBidMerkle
 import SealedBidPrimitives
+import SealedBidTestSupport
 
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
@@ -126,6 +127,32 @@ struct LogTests {
             try verified.checkpoint.verifyConsistency(to: final, proof: proof, log: f.signer.verifier, origin: f.origin)
         }
         #expect(seen == Set(0..<1000))
+    }
+
+    @Test("receipts carry an RFC 3161 token over the entry, kept across restarts")
+    func timestampedReceipts() async throws {
+        let pki = try TestPKI.make()
+        defer { pki.remove() }
+        let authority = TimestampAuthority(certificatePEM: try pki.pem("tsa.pem"), keyPEM: try pki.pem("tsa.key"))
+        let now = Date()
+        let stamp: @Sendable ([UInt8]) throws -> [UInt8] = { digest in
+            let request = try TimestampRequest(digest: digest)
+            return try TimestampToken(response: authority.respond(to: request.derRepresentation, at: now, serial: 1)).derRepresentation
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-ts-\(UUID()).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let clock = TestClock(now)
+        func open() throws -> SubmissionLog {
+            try SubmissionLog(
+                origin: f.origin, tender: "LPSE-2026-0042", deadline: now.addingTimeInterval(3600), signer: f.signer,
+                store: FileLogStore(path: path), clock: { clock.now }, timestamper: stamp)
+        }
+        let receipt = try await open().submit(kind: .submit, bidder: "ACME", bidDigest: f.digest("bid"), bidLength: 5)
+        let verified = try receipt.verify(log: f.signer.verifier, origin: f.origin, timestampRoots: [pki.root])
+        #expect(abs((verified.timestamp?.time ?? .distantPast).timeIntervalSince(now)) < 1)
+        #expect(await logError { _ = try receipt.verify(log: f.signer.verifier, origin: f.origin, timestampRoots: [pki.otherRoot]) } == "timestamp-invalid")
+        let again = try await open().receipt(index: 0)
+        #expect(try again.verify(log: f.signer.verifier, origin: f.origin, timestampRoots: [pki.root]).timestamp != nil)
     }
 
     @Test("signed notes: parse rules")
