@@ -29,6 +29,7 @@ struct UpstreamVectorTests {
         "transparency-dev/consistency": (98, 0),
         "transparency-dev/subtree-inclusion": (204, 0),
         "transparency-dev/subtree-consistency": (118, 0),
+        "c2sp/signed-note": (4, 0),
         "rfc9591/frost-p256-arithmetic": (9, 0),
     ]
 
