@@ -91,7 +91,7 @@ let package = Package(
             name: "sealbid",
             dependencies: [
                 "SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidCommittee", "SealedBidKeyFiles",
-                "SealedBidVectors",
+                "SealedBidLog", "SealedBidVectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

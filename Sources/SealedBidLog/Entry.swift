@@ -135,6 +135,11 @@ public struct Receipt: Sendable, Equatable {
         guard position == bytes.count else { throw .malformedReceipt("trailing bytes") }
     }
 
+    /// The origin the receipt's checkpoint claims (unverified; for display and defaults).
+    public func checkpointOrigin() throws(LogError) -> String {
+        try SignedCheckpoint(serialized: checkpoint).checkpoint.origin
+    }
+
     /// Verifies the checkpoint's signature by the log, the origin, and the
     /// entry's inclusion; with `timestampRoots`, also the RFC 3161 token over
     /// SHA-256(entry), which must then be present. Returns the verified receipt.

@@ -78,7 +78,8 @@ public struct NoteVerifier: Sendable, Hashable {
 
     /// Parses a verifier key string.
     public init(verifierKey text: String) throws(LogError) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        // The name has no "+", the key ID is hex; the base64 key may contain "+".
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == 0x01,
             let key = try? Ed25519PublicKey(rawRepresentation: raw.dropFirst())
         else { throw .malformedKey("expected name+keyid+base64(0x01 || Ed25519 key)") }

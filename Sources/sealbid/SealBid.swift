@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 @main
-struct SealBid: ParsableCommand {
+struct SealBid: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sealbid",
         abstract: "Sealed-bid cryptography for e-procurement: seal, open, verify.",
@@ -10,6 +10,9 @@ struct SealBid: ParsableCommand {
             Every command works offline on plain files. Specifications of every format \
             are in docs/spec/ of the SealedBid repository.
             """,
-        subcommands: [Demo.self, Keygen.self, Seal.self, Inspect.self, Verify.self, Decrypt.self, Committee.self, Vectors.self]
+        subcommands: [
+            Demo.self, Keygen.self, Seal.self, Inspect.self, Verify.self, Decrypt.self, Committee.self, Portal.self,
+            ReceiptCommand.self, LogCommand.self, TimestampCommand.self, Vectors.self,
+        ]
     )
 }

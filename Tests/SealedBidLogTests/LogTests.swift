@@ -165,6 +165,13 @@ struct LogTests {
         #expect(throws: LogError.self) { try SignedNote(parsing: "hello\n\n- name AAAA\n") }
         #expect(throws: LogError.self) { try SignedNote(text: "no newline", signers: [f.signer]) }
         #expect(throws: LogError.self) { try Checkpoint(text: "origin\n01\nAAAA\n") }
+        // Verifier keys round-trip, including when the base64 key contains '+'.
+        var plus = 0
+        while plus < 3 {
+            let verifier = try NoteVerifier(name: "example.com/log", publicKey: Ed25519PrivateKey().publicKey)
+            #expect(try NoteVerifier(verifierKey: verifier.verifierKey) == verifier)
+            if verifier.verifierKey.split(separator: "+").count > 3 { plus += 1 }
+        }
         let witness = try NoteSigner(name: "witness.example/w1", key: Ed25519PrivateKey())
         let cosigned = try SignedCheckpoint(note: SignedNote(
             text: try Checkpoint(origin: f.origin, size: 1, rootHash: MerkleTreeHash.leafHash([1] as [UInt8])).text, signers: [f.signer]).adding(witness))
