@@ -84,6 +84,7 @@ public enum VectorRunner {
     public static let projectSuites: [Suite] = [
         Suite(name: "sealbid/envelope-v1", relativePath: "envelope") { try EnvelopeVectors.run($0, into: &$1) },
         Suite(name: "sealbid/committee-v1", relativePath: "committee") { try CommitteeVectors.run($0, into: &$1) },
+        Suite(name: "sealbid/receipts-v1", relativePath: "receipts") { try ReceiptVectors.run($0, into: &$1) },
     ]
 
     /// Every suite the runner knows.

@@ -19,7 +19,7 @@ struct Vectors: ParsableCommand {
         }
     }
 
-    struct Generate: ParsableCommand {
+    struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Regenerate the project's own vector files (deterministic: same bytes every run).",
             discussion: "Writes envelope/*.json and committee/*.json under DIR (default: ./TestVectors)."
@@ -28,14 +28,15 @@ struct Vectors: ParsableCommand {
         @Argument(help: "The TestVectors directory.")
         var directory: String = "TestVectors"
 
-        func run() throws {
-            let suites: [(folder: String, generate: () throws -> [(name: String, json: Data)])] = [
-                ("envelope", EnvelopeVectors.generate), ("committee", CommitteeVectors.generate),
+        func run() async throws {
+            let suites: [(folder: String, files: [(name: String, json: Data)])] = [
+                ("envelope", try EnvelopeVectors.generate()), ("committee", try CommitteeVectors.generate()),
+                ("receipts", try await ReceiptVectors.generate()),
             ]
             for suite in suites {
                 let folder = URL(fileURLWithPath: directory).appendingPathComponent(suite.folder)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                let files = try suite.generate()
+                let files = suite.files
                 for file in files { try file.json.write(to: folder.appendingPathComponent(file.name)) }
                 print("wrote \(files.count) files to \(folder.path)")
             }

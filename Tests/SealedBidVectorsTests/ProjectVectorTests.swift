@@ -11,9 +11,12 @@ struct ProjectVectorTests {
     static let expected: [String: (passed: Int, decisions: [String: Int])] = [
         "sealbid/envelope-v1": (44, ["success": 7, "failure": 37]),
         "sealbid/committee-v1": (18, ["combine": 4, "confirm": 2, "dealing": 4, "dkg-finish": 5, "reconstruct": 3]),
+        "sealbid/receipts-v1": (18, ["consistency": 4, "receipt": 14]),
     ]
 
-    @Test("every project vector gives its expected result", arguments: ["sealbid/envelope-v1", "sealbid/committee-v1"])
+    @Test(
+        "every project vector gives its expected result",
+        arguments: ["sealbid/envelope-v1", "sealbid/committee-v1", "sealbid/receipts-v1"])
     func projectVectors(_ name: String) throws {
         let suite = try #require(VectorRunner.projectSuites.first { $0.name == name })
         let report = VectorRunner.run(suite, root: Self.root)
@@ -25,11 +28,18 @@ struct ProjectVectorTests {
         #expect(report.policyDecisions == expected.decisions)
     }
 
-    @Test("the committed files are exactly what the generators write", arguments: ["envelope", "committee"])
-    func generatorIsDeterministicAndCommitted(_ folder: String) throws {
-        let generate = folder == "envelope" ? EnvelopeVectors.generate : CommitteeVectors.generate
-        let generated = try generate()
-        let again = try generate()
+    static func generate(_ folder: String) async throws -> [(name: String, json: Data)] {
+        switch folder {
+        case "envelope": try EnvelopeVectors.generate()
+        case "committee": try CommitteeVectors.generate()
+        default: try await ReceiptVectors.generate()
+        }
+    }
+
+    @Test("the committed files are exactly what the generators write", arguments: ["envelope", "committee", "receipts"])
+    func generatorIsDeterministicAndCommitted(_ folder: String) async throws {
+        let generated = try await Self.generate(folder)
+        let again = try await Self.generate(folder)
         #expect(generated.map(\.json) == again.map(\.json))
         let directory = Self.root.appendingPathComponent(folder)
         let committed = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") })

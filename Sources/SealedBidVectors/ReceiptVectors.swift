@@ -1,0 +1,173 @@
+import Foundation
+import SealedBidLog
+import SealedBidMerkle
+import SealedBidPrimitives
+
+/// `TestVectors/receipts/`: receipts and checkpoint consistency, successes
+/// and failures (format in TestVectors/receipts/README.md).
+public enum ReceiptVectors {
+    public static let format = "sealbid-receipts-vectors-v1"
+
+    struct Vector: Codable {
+        let format: String
+        let kind: String
+        let description: String
+        let expect: String
+        let log_key: String
+        let origin: String
+        var receipt: String? = nil
+        var old_checkpoint: String? = nil
+        var new_checkpoint: String? = nil
+        var proof: [String]? = nil
+        var entry_index: UInt64? = nil
+        var bid_digest: String? = nil
+    }
+
+    static func outcome(_ v: Vector) -> (code: String, ok: Bool) {
+        do {
+            let key = try NoteVerifier(verifierKey: v.log_key)
+            switch v.kind {
+            case "receipt":
+                let verified = try Receipt(encoded: Hex.decode(v.receipt ?? "")).verify(log: key, origin: v.origin)
+                return ("success", verified.index == v.entry_index && verified.entry.bidDigest.hexString == v.bid_digest)
+            case "consistency":
+                let old = try SignedCheckpoint(serialized: v.old_checkpoint ?? "")
+                let new = try SignedCheckpoint(serialized: v.new_checkpoint ?? "")
+                try old.verifyConsistency(to: new, proof: (v.proof ?? []).map { try Hex.decode($0) }, log: key, origin: v.origin)
+                return ("success", true)
+            default:
+                return ("unknown kind", false)
+            }
+        } catch let error as LogError {
+            return (error.code, true)
+        } catch {
+            return ("unexpected \(error)", false)
+        }
+    }
+
+    static func run(_ directory: URL, into report: inout SuiteReport) throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
+        guard !files.isEmpty else { throw VectorFormatError("no vector files in \(directory.path)") }
+        for file in files {
+            let vector = try JSONDecoder().decode(Vector.self, from: Data(contentsOf: directory.appendingPathComponent(file)))
+            let (code, ok) = outcome(vector)
+            report.decide(vector.kind)
+            report.record(vector.format == format && code == vector.expect && ok, "\(file): expected \(vector.expect), got \(code)")
+        }
+    }
+
+    public static func generate() async throws -> [(name: String, json: Data)] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try await scenarios().map { ("\($0.0).json", try encoder.encode($0.1) + Data("\n".utf8)) }
+    }
+
+    static func scenarios() async throws -> [(String, Vector)] {
+        let seed = SHA256.hash(Array("sealbid receipts vectors v1".utf8))
+        let key = try Ed25519PrivateKey(seed: SecureBytes(copying: seed))
+        let signer = try NoteSigner(name: "lpse.example.go.id/portal", key: key)
+        let other = try NoteSigner(name: "lpse.example.go.id/portal", key: Ed25519PrivateKey(seed: SecureBytes(copying: SHA256.hash(seed))))
+        let tender = "LPSE-2026-0042"
+        let origin = "lpse.example.go.id/portal/\(tender)"
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let log = try SubmissionLog(
+            origin: origin, tender: tender, deadline: start.addingTimeInterval(3600), signer: signer, store: MemoryLogStore(),
+            clock: { start })
+        var receipts: [Receipt] = []
+        for i in 0..<6 {
+            receipts.append(try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: SHA256.hash(Array("bid \(i)".utf8)), bidLength: 1000))
+        }
+        let final = try await log.checkpoint()
+        let target = try await log.receipt(index: 3)
+        let bytes = target.encoded
+        let vkey = signer.verifier.verifierKey
+        var list: [(String, Vector)] = []
+        func receipt(_ name: String, _ description: String, expect: String, _ body: [UInt8], origin o: String = origin, key k: String = vkey) {
+            list.append((name, Vector(
+                format: format, kind: "receipt", description: description, expect: expect, log_key: k, origin: o,
+                receipt: body.hexString, entry_index: expect == "success" ? 3 : nil,
+                bid_digest: expect == "success" ? SHA256.hash(Array("bid 3".utf8)).hexString : nil)))
+        }
+        // Offsets: magic 19, entry length 4, entry, index 8, count 1, hashes, note length 4, note, token length 4.
+        let entryLength = Int(bytes[19]) << 24 | Int(bytes[20]) << 16 | Int(bytes[21]) << 8 | Int(bytes[22])
+        let indexAt = 23 + entryLength
+        let proofAt = indexAt + 9
+        let proofCount = Int(bytes[indexAt + 8])
+        let noteAt = proofAt + 32 * proofCount + 4
+        func flip(_ at: Int) -> [UInt8] { var b = bytes; b[at] ^= 1; return b }
+        receipt("receipt-success", "entry 3 of 6, verified with the log key", expect: "success", bytes)
+        list.append(("receipt-first-entry", Vector(
+            format: format, kind: "receipt", description: "entry 0, against the checkpoint of size 1 issued with it", expect: "success",
+            log_key: vkey, origin: origin, receipt: receipts[0].encoded.hexString, entry_index: 0,
+            bid_digest: SHA256.hash(Array("bid 0".utf8)).hexString)))
+        receipt("receipt-proof-changed", "one bit of the first proof hash flipped", expect: "bad-proof", flip(proofAt))
+        receipt("receipt-index-changed", "the index says 2", expect: "bad-proof", flip(indexAt + 7))
+        receipt("receipt-index-out-of-range", "index 6 in a tree of 6", expect: "bad-proof", {
+            var b = bytes
+            b.replaceSubrange(indexAt..<(indexAt + 8), with: withUnsafeBytes(of: UInt64(6).bigEndian) { Array($0) })
+            return b
+        }())
+        receipt("receipt-entry-changed", "one bit of the bid digest in the entry flipped", expect: "bad-proof", flip(23 + entryLength - 9))
+        var unknownKind = bytes
+        unknownKind[23 + 2] = 9  // u16 version, then the kind byte
+        receipt("receipt-entry-unknown-kind", "entry kind 9", expect: "malformed-entry", unknownKind)
+        receipt("receipt-signature-changed", "one bit of the checkpoint signature flipped", expect: "bad-signature", {
+            var b = bytes
+            // The signature is base64 in the note; change one base64 character near the end.
+            let noteEnd = b.count - 4 - 2
+            b[noteEnd] = b[noteEnd] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            return b
+        }())
+        receipt("receipt-unknown-key", "verified with a different key of the same name", expect: "no-verified-signature", bytes, key: other.verifier.verifierKey)
+        receipt("receipt-wrong-origin", "verified for another tender's log", expect: "wrong-origin", bytes, origin: "lpse.example.go.id/portal/LPSE-2026-0099")
+        receipt("receipt-truncated", "the last byte is missing", expect: "malformed-receipt", Array(bytes.dropLast()))
+        receipt("receipt-trailing-bytes", "one byte too many", expect: "malformed-receipt", bytes + [0])
+        receipt("receipt-not-a-receipt", "wrong magic", expect: "malformed-receipt", flip(0))
+        receipt("receipt-checkpoint-size-leading-zero", "the checkpoint's size written as 06 (re-signed)", expect: "malformed-checkpoint", {
+            // A well-signed note whose body is not a canonical checkpoint.
+            let body = "\(origin)\n06\n\(Data(final.checkpoint.rootHash).base64EncodedString())\n"
+            let note = (try? SignedNote(text: body, signers: [signer]).serialized) ?? ""
+            var b = Array(bytes[..<(noteAt - 4)])
+            b += withUnsafeBytes(of: UInt32(note.utf8.count).bigEndian) { Array($0) } + Array(note.utf8) + [0, 0, 0, 0]
+            return b
+        }())
+
+        // Consistency between checkpoints.
+        let first = SignedNoteText(try SignedCheckpoint(serialized: String(decoding: try Receipt(encoded: receipts[1].encoded).checkpointNoteBytes(), as: UTF8.self)))
+        let proof = try await log.consistencyProof(from: 2, to: 6)
+        func consistency(_ name: String, _ description: String, expect: String, old: String, new: String, proof p: [[UInt8]]) {
+            list.append((name, Vector(
+                format: format, kind: "consistency", description: description, expect: expect, log_key: vkey, origin: origin,
+                old_checkpoint: old, new_checkpoint: new, proof: p.map(\.hexString))))
+        }
+        consistency("consistency-success", "size 2 extends to size 6", expect: "success", old: first.text, new: final.note.serialized, proof: proof)
+        var bad = proof
+        bad[0][0] ^= 1
+        consistency("consistency-proof-changed", "one bit of the proof flipped", expect: "bad-proof", old: first.text, new: final.note.serialized, proof: bad)
+        // A rewritten history: a different size-6 tree signed by the same key.
+        let forged = try Checkpoint(origin: origin, size: 6, rootHash: SHA256.hash(Array("rewritten".utf8)))
+        let forgedNote = try SignedNote(text: forged.text, signers: [signer]).serialized
+        consistency("consistency-rewritten-history", "a size-6 checkpoint with another root, signed by the log", expect: "bad-proof",
+                    old: first.text, new: forgedNote, proof: proof)
+        consistency("consistency-shrunk", "the newer checkpoint is smaller", expect: "bad-proof", old: final.note.serialized, new: first.text, proof: proof)
+        return list
+    }
+}
+
+/// The serialized note of a checkpoint.
+struct SignedNoteText {
+    let text: String
+    init(_ checkpoint: SignedCheckpoint) { text = checkpoint.note.serialized }
+}
+
+extension Receipt {
+    /// The checkpoint note's bytes (for the vector generator).
+    func checkpointNoteBytes() throws -> [UInt8] {
+        let bytes = encoded
+        let entryLength = Int(bytes[19]) << 24 | Int(bytes[20]) << 16 | Int(bytes[21]) << 8 | Int(bytes[22])
+        let proofCount = Int(bytes[23 + entryLength + 8])
+        let noteLengthAt = 23 + entryLength + 9 + 32 * proofCount
+        let noteLength = bytes[noteLengthAt..<(noteLengthAt + 4)].reduce(0) { $0 << 8 | Int($1) }
+        return Array(bytes[(noteLengthAt + 4)..<(noteLengthAt + 4 + noteLength)])
+    }
+}
