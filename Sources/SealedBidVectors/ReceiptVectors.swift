@@ -111,6 +111,13 @@ public enum ReceiptVectors {
         var unknownKind = bytes
         unknownKind[23 + 2] = 9  // u16 version, then the kind byte
         receipt("receipt-entry-unknown-kind", "entry kind 9", expect: "malformed-entry", unknownKind)
+        var withdrawWithDigest = bytes
+        withdrawWithDigest[23 + 2] = 3  // a withdrawal that still carries a bid digest
+        receipt("receipt-entry-withdrawal-with-digest", "a withdrawal entry carrying a bid digest", expect: "malformed-entry", withdrawWithDigest)
+        var badBidder = bytes
+        let bidderAt = 23 + 3 + 1 + tender.utf8.count + 1  // first byte of the bidder id
+        badBidder[bidderAt] = 0x20
+        receipt("receipt-entry-bidder-space", "a space in the bidder id", expect: "malformed-entry", badBidder)
         receipt("receipt-signature-changed", "one bit of the checkpoint signature flipped", expect: "bad-signature", {
             var b = bytes
             // The signature is base64 in the note; change one base64 character near the end.

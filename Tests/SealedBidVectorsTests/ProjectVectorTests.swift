@@ -11,7 +11,7 @@ struct ProjectVectorTests {
     static let expected: [String: (passed: Int, decisions: [String: Int])] = [
         "sealbid/envelope-v1": (44, ["success": 7, "failure": 37]),
         "sealbid/committee-v1": (18, ["combine": 4, "confirm": 2, "dealing": 4, "dkg-finish": 5, "reconstruct": 3]),
-        "sealbid/receipts-v1": (18, ["consistency": 4, "receipt": 14]),
+        "sealbid/receipts-v1": (20, ["consistency": 4, "receipt": 16]),
     ]
 
     @Test(
