@@ -18,6 +18,7 @@ let package = Package(
     name: "SealedBid",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "SealedBid", targets: ["SealedBid"]),
         .library(name: "SealedBidPrimitives", targets: ["SealedBidPrimitives"]),
         .library(name: "SealedBidHPKE", targets: ["SealedBidHPKE"]),
         .library(name: "SealedBidMerkle", targets: ["SealedBidMerkle"]),
@@ -81,6 +82,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SealedBid",
+            dependencies: [
+                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle", "SealedBidEnvelope", "SealedBidCommittee", "SealedBidLog",
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SealedBidVectors",
             dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle", "SealedBidEnvelope", "SealedBidCommittee",
                 "SealedBidLog",
@@ -91,7 +99,7 @@ let package = Package(
             name: "sealbid",
             dependencies: [
                 "SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidCommittee", "SealedBidKeyFiles",
-                "SealedBidLog", "SealedBidVectors",
+                "SealedBidLog", "SealedBidVectors", "SealedBid",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

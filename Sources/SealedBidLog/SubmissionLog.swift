@@ -139,6 +139,9 @@ public actor SubmissionLog {
         return latest.values.filter { $0.entry.kind != .withdraw }.sorted { $0.index < $1.index }
     }
 
+    /// Every entry up to the closing size (or the current size while open), in log order.
+    public func allEntries() -> [LogEntry] { Array(entries.prefix(Int(closing?.size ?? tree.size))) }
+
     /// A consistency proof between two sizes of this log.
     public func consistencyProof(from size1: UInt64, to size2: UInt64) throws(LogError) -> [[UInt8]] {
         do { return try tree.consistencyProof(size1: size1, size2: size2) } catch { throw .proof(error.code) }

@@ -1,0 +1,223 @@
+import Foundation
+import SealedBidCommittee
+import SealedBidEnvelope
+import SealedBidHPKE
+import SealedBidLog
+import SealedBidMerkle
+import SealedBidPrimitives
+
+/// Opening one stage of a closed tender (`docs/spec/report-v1.md`).
+///
+/// Construction checks, before anything is decrypted, that the bids are
+/// exactly the live entries of the closing checkpoint (the closing root is
+/// recomputed from every entry), and verifies each live bid's file: its
+/// digest against the log, its signature, its tender and bidder, and that
+/// its envelope for this stage is sealed to the stage's committee key. Bids
+/// that fail are reported with the reason and never stop the others.
+/// Members then see only ``encapsulatedKeys``: the `enc` of the envelopes
+/// this stage opens (for the price stage, only those of qualified bidders).
+public struct StageOpening: Sendable {
+    public struct Bid: Sendable {
+        public let entry: LogEntry
+        public let index: UInt64
+        public let path: String
+        public let opener: BidOpener
+        public let envelope: EnvelopeEntry
+    }
+
+    public let tender: Tender
+    public let stage: StageName
+    public let stageKey: StageKey
+    public let closing: SignedCheckpoint
+    /// The bids whose envelope this stage decrypts, in log order.
+    public let bids: [Bid]
+    /// Live bids that will not be decrypted, with the reason (report lines).
+    public let notOpened: [OpeningReport.Line]
+
+    /// - Parameters:
+    ///   - entries: every log entry up to the closing (``PortalService/closedEntries()``).
+    ///   - bidPath: where the bid file with a given `bid_digest` is.
+    ///   - qualified: for later stages, the bidders whose envelopes may be opened; nil opens all.
+    public init(
+        tender: Tender, stage: StageName, closing: SignedCheckpoint, logKey: NoteVerifier, origin: String, entries: [LogEntry],
+        bidPath: ([UInt8]) -> String, qualified: Set<String>? = nil, policy: SignerPolicy = .signatureOnly()
+    ) throws {
+        // The entries are exactly those of the closing checkpoint.
+        let closingCheckpoint = closing.checkpoint
+        guard closingCheckpoint.extensions.contains(where: { $0.hasPrefix("closed \(tender.id.value) ") }) else {
+            throw LogError.malformedCheckpoint("not a closing checkpoint of \(tender.id)")
+        }
+        _ = try closing.note.verify(with: [logKey])
+        guard closingCheckpoint.origin == origin else { throw LogError.wrongOrigin(expected: origin, found: closingCheckpoint.origin) }
+        var tree = MerkleTree()
+        for entry in entries { tree.append(leafHash: entry.leafHash) }
+        guard tree.size == closingCheckpoint.size, try tree.root() == closingCheckpoint.rootHash else {
+            throw LogError.proof("the entries given are not the entries of the closing checkpoint")
+        }
+
+        // Live bids: the latest entry per bidder, withdrawals removed.
+        var latest: [String: (LogEntry, UInt64)] = [:]
+        for (index, entry) in entries.enumerated() where entry.tender == tender.id.value { latest[entry.bidder] = (entry, UInt64(index)) }
+        let live = latest.values.filter { $0.0.kind != .withdraw }.sorted { $0.1 < $1.1 }
+
+        let stageKey = try tender.stageKey(stage)
+        guard let envelopeName = tender.envelopes.first(where: { $0.stage == stage })?.name else {
+            throw EnvelopeError.invalidInput("no envelope is opened in stage '\(stage)'")
+        }
+        var bids: [Bid] = []
+        var notOpened: [OpeningReport.Line] = []
+        for (entry, index) in live {
+            func skip(_ signature: String, _ result: String) {
+                notOpened.append(
+                    OpeningReport.Line(
+                        bidder: entry.bidder, logIndex: index, bidDigest: entry.bidDigest.hexString, signature: signature,
+                        envelope: envelopeName.value, result: result, plaintextSHA256: nil, plaintextLength: nil))
+            }
+            if let qualified, !qualified.contains(entry.bidder) {
+                skip("not checked", "not opened: not qualified")
+                continue
+            }
+            let path = bidPath(entry.bidDigest)
+            guard FileManager.default.fileExists(atPath: path) else {
+                skip("not checked", entry.kind == .commit ? "not opened: committed, never uploaded" : "not opened: bid file missing")
+                continue
+            }
+            do {
+                let opener = try BidOpener(path: path, tender: tender.id, bidder: BidderID(entry.bidder), policy: policy)
+                guard opener.header.bidDigest == entry.bidDigest, opener.header.expectedFileLength == entry.bidLength else {
+                    skip("valid", "not opened: the file is not the logged bid")
+                    continue
+                }
+                guard let envelope = opener.header.envelopes.first(where: { $0.name == envelopeName }) else {
+                    skip("valid", "not opened: no '\(envelopeName)' envelope")
+                    continue
+                }
+                guard envelope.stage == stage, envelope.recipientKey == stageKey.publicKey else {
+                    skip("valid", "not opened: envelope not sealed to this stage's committee key")
+                    continue
+                }
+                bids.append(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope))
+            } catch {
+                let signatureCodes = ["bad-signature", "untrusted-signer"]
+                skip(signatureCodes.contains(error.code) ? error.code : "valid", "failed: \(error.code)")
+            }
+        }
+        self.tender = tender
+        self.stage = stage
+        self.stageKey = stageKey
+        self.closing = closing
+        self.bids = bids
+        self.notOpened = notOpened
+    }
+
+    /// What each member is asked to decrypt: one `enc` per bid opened in this stage.
+    public var encapsulatedKeys: [HPKE.EncapsulatedKey] { bids.map(\.envelope.encapsulatedKey) }
+
+    /// Threshold mode: combines the members' decryption shares (naming bad
+    /// ones) and decrypts every envelope into `directory`.
+    public func open(
+        with shares: [DecryptionShares], into directory: String, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> OpeningReport {
+        let combined = try ThresholdCombiner.combine(stageKey: stageKey, encapsulatedKeys: encapsulatedKeys, contributions: shares)
+        let accesses = combined.sharedSecrets.map { KeyAccess.sharedDH($0, committeeKey: stageKey.publicKey, stage: stage) }
+        return try decrypt(
+            accesses: accesses, into: directory, workers: workers, progress: progress, mode: "threshold decryption",
+            participants: combined.participants.map(\.value), culprits: combined.culprits.map(\.value))
+    }
+
+    /// Reconstruct mode: the stage key was interpolated from released shares.
+    public func open(
+        with reconstruction: Reconstruction.Result, into directory: String,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> OpeningReport {
+        let accesses = bids.map { _ in KeyAccess.committeeKey(reconstruction.privateKey, stage: stage) }
+        return try decrypt(
+            accesses: accesses, into: directory, workers: workers, progress: progress, mode: "reconstruction",
+            participants: reconstruction.participants.map(\.value), culprits: reconstruction.culprits.map(\.value))
+    }
+
+    /// Decrypts the bids in parallel (one bid per worker at a time, each in
+    /// constant memory); a failing bid is reported and the others go on.
+    private func decrypt(
+        accesses: [KeyAccess], into directory: String, workers: Int, progress: (@Sendable (Int, Int) -> Void)?, mode: String,
+        participants: [UInt16], culprits: [UInt16]
+    ) throws -> OpeningReport {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let results = LineSlots(count: bids.count)
+        let done = Counter()
+        let bids = self.bids
+        let total = bids.count
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, max(total, 1)))) { worker in
+            var index = worker
+            while index < total {
+                let bid = bids[index]
+                let out = "\(directory)/\(bid.entry.bidder).\(bid.envelope.name)"
+                var result = "opened", digest: String?, length: UInt64?
+                do {
+                    let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index])
+                    try unlocked.decrypt(toFile: out, workers: 1)
+                    digest = try Self.sha256(file: out).hexString
+                    length = unlocked.plaintextLength
+                } catch let error as EnvelopeError {
+                    result = "failed: \(error.code)"
+                } catch {
+                    result = "failed: \(error)"
+                }
+                results.set(
+                    index,
+                    OpeningReport.Line(
+                        bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, signature: "valid",
+                        envelope: bid.envelope.name.value, result: result, plaintextSHA256: digest, plaintextLength: length))
+                progress?(done.increment(), total)
+                index += max(1, min(workers, total))
+            }
+        }
+        let checkpoint = closing.checkpoint
+        return OpeningReport(
+            tender: tender.id.value, stage: stage.value,
+            closingCheckpoint: .init(origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash.hexString),
+            mode: mode, participants: participants, culprits: culprits,
+            lines: (results.lines + notOpened).sorted { $0.logIndex < $1.logIndex })
+    }
+
+    static func sha256(file path: String) throws -> [UInt8] {
+        let source = try FileSource(path: path)
+        var hasher = SHA256Hasher()
+        var offset: UInt64 = 0
+        while offset < source.length {
+            let count = Int(min(1 << 20, source.length - offset))
+            hasher.update(try source.read(at: offset, count: count))
+            offset += UInt64(count)
+        }
+        return hasher.finalize()
+    }
+}
+
+/// Report lines filled by parallel workers.
+final class LineSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [OpeningReport.Line?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ line: OpeningReport.Line) {
+        lock.lock()
+        defer { lock.unlock() }
+        slots[index] = line
+    }
+    var lines: [OpeningReport.Line] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.compactMap { $0 }
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
