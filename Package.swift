@@ -138,6 +138,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SealedBidTests",
+            dependencies: [
+                "SealedBid", "SealedBidCommittee", "SealedBidEnvelope", "SealedBidHPKE", "SealedBidLog", "SealedBidPrimitives",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SealedBidCLITests",
             dependencies: ["SealedBidTestSupport"],
             swiftSettings: strict

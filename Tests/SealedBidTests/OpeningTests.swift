@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+
+import SealedBid
+import SealedBidCommittee
+import SealedBidEnvelope
+import SealedBidHPKE
+import SealedBidLog
+import SealedBidPrimitives
+
+/// A small tender run through the facade: a 2-of-3 committee per stage
+/// (trusted dealer, for speed), five bidders, a portal, the closing.
+final class TenderRun: @unchecked Sendable {
+    let dir: String
+    let tender: Tender
+    let technical = try! StageName("technical"), price = try! StageName("price")
+    let technicalEnvelope = try! EnvelopeName("technical"), priceEnvelope = try! EnvelopeName("price")
+    let members = (1...3).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
+    var stageKeys: [String: StageKey] = [:]
+    var shares: [String: [SecretShare]] = [:]
+    let portalKey = try! NoteSigner(name: "portal.example/lpse", key: Ed25519PrivateKey())
+    let origin = "portal.example/lpse/T-42"
+    let clock: Clock
+    var portal: PortalService!
+    var documents: [String: [UInt8]] = [:]
+
+    final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var current = Date(timeIntervalSince1970: 1_900_000_000)
+        var now: Date { lock.lock(); defer { lock.unlock() }; return current }
+        func set(_ date: Date) { lock.lock(); current = date; lock.unlock() }
+    }
+
+    init(bidders: Int = 5) async throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-tender-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var keys: [StageKey] = []
+        var stageKeys: [String: StageKey] = [:]
+        var shares: [String: [SecretShare]] = [:]
+        let members = self.members
+        for stage in ["technical", "price"] {
+            let roster = try CommitteeRoster(committee: "T-42", stage: stage, threshold: 2, members: members.map(\.card))
+            let dealing = try TrustedDealer.deal(roster: roster)
+            stageKeys[stage] = dealing.stageKey
+            shares[stage] = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: members[Int($0.recipient.value) - 1]) }
+            keys.append(dealing.stageKey)
+        }
+        self.stageKeys = stageKeys
+        self.shares = shares
+        clock = Clock()
+        tender = try Tender(
+            id: TenderID("T-42"), deadline: clock.now.addingTimeInterval(3600), stages: keys,
+            envelopes: [(technicalEnvelope, technical), (priceEnvelope, price)])
+        let clock = self.clock
+        portal = try PortalService(
+            tender: tender.id, directory: "\(dir)/portal", origin: origin, deadline: tender.deadline, signer: portalKey, clock: { clock.now })
+        for i in 1...bidders { _ = try await submit("BIDDER-\(i)") }
+    }
+
+    func submit(_ bidder: String) async throws -> Receipt {
+        let technicalPath = "\(dir)/\(bidder).t", pricePath = "\(dir)/\(bidder).p"
+        let document = SecureRandom.bytes(count: 20000)
+        documents[bidder] = document
+        try Data(document).write(to: URL(fileURLWithPath: technicalPath))
+        try Data("price of \(bidder)".utf8).write(to: URL(fileURLWithPath: pricePath))
+        let bidPath = "\(dir)/\(bidder).sbid"
+        try? FileManager.default.removeItem(atPath: bidPath)
+        _ = try tender.seal(
+            bidder: BidderID(bidder), signer: .ed25519(Ed25519PrivateKey()),
+            files: [technicalEnvelope: technicalPath, priceEnvelope: pricePath], to: bidPath)
+        return try await portal.accept(bidAt: bidPath)
+    }
+
+    func close() async throws -> (SignedCheckpoint, [LogEntry]) {
+        clock.set(tender.deadline)
+        let closing = try await portal.close()
+        return (closing, try await portal.closedEntries())
+    }
+
+    func opening(_ stage: StageName, closing: SignedCheckpoint, entries: [LogEntry], qualified: Set<String>? = nil) async throws -> StageOpening {
+        let portal = self.portal!
+        return try StageOpening(
+            tender: tender, stage: stage, closing: closing, logKey: await portal.verifier, origin: origin, entries: entries,
+            bidPath: { portal.storedPath(bidDigest: $0) }, qualified: qualified)
+    }
+
+    func decryptionShares(_ stage: String, for opening: StageOpening, members ids: [Int]) throws -> [DecryptionShares] {
+        try ids.map { try DecryptionShares.create(share: shares[stage]![$0 - 1], stageKey: stageKeys[stage]!, encapsulatedKeys: opening.encapsulatedKeys) }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+@Suite("Opening a tender through the facade")
+struct OpeningTests {
+    @Test("threshold and reconstruct openings agree; the report is signed and checked")
+    func openBothWays() async throws {
+        let run = try await TenderRun()
+        defer { run.remove() }
+        let (closing, entries) = try await run.close()
+        let opening = try await run.opening(run.technical, closing: closing, entries: entries)
+        #expect(opening.bids.count == 5)
+        var report = try opening.open(with: run.decryptionShares("technical", for: opening, members: [1, 3]), into: "\(run.dir)/out-t")
+        #expect(report.lines.allSatisfy { $0.result == "opened" })
+        for bidder in run.documents.keys {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(run.dir)/out-t/\(bidder).technical")) == Data(run.documents[bidder]!))
+            #expect(report.line(for: bidder)?.plaintextSHA256 == SHA256.hash(run.documents[bidder]!).hexString)
+        }
+        for member in run.members { try report.sign(with: member) }
+        try report.verify(roster: run.stageKeys["technical"]!.roster)
+        // Blaming an innocent member afterwards breaks every signature.
+        var object = try #require(try JSONSerialization.jsonObject(with: report.json) as? [String: Any])
+        object["culprits"] = [2]
+        let forged = try JSONDecoder().decode(OpeningReport.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(throws: ReportError.self) { try forged.verify(roster: run.stageKeys["technical"]!.roster) }
+        #expect(try JSONDecoder().decode(OpeningReport.self, from: report.json) == report)
+
+        let reconstruction = try Reconstruction.reconstruct(stageKey: run.stageKeys["technical"]!, shares: Array(run.shares["technical"]!.prefix(2)))
+        let again = try opening.open(with: reconstruction, into: "\(run.dir)/out-r")
+        #expect(again.lines.map(\.plaintextSHA256) == report.lines.map(\.plaintextSHA256))
+    }
+
+    @Test("bad bids are reported with their reason and never stop the others")
+    func badBids() async throws {
+        let run = try await TenderRun()
+        defer { run.remove() }
+        let (closing, entries) = try await run.close()
+        let portal = run.portal!
+        // BIDDER-1: payload damaged after acceptance. BIDDER-2: signature damaged. BIDDER-3: file missing.
+        func stored(_ index: Int) -> String { portal.storedPath(bidDigest: entries[index].bidDigest) }
+        var damaged = try Data(contentsOf: URL(fileURLWithPath: stored(0)))
+        let header = try BidHeader.read(from: FileSource(path: stored(0)))
+        damaged[header.headerLength + 200] ^= 1
+        try damaged.write(to: URL(fileURLWithPath: stored(0)))
+        var badSignature = try Data(contentsOf: URL(fileURLWithPath: stored(1)))
+        let header2 = try BidHeader.read(from: FileSource(path: stored(1)))
+        badSignature[header2.headerLength - 1] ^= 1
+        try badSignature.write(to: URL(fileURLWithPath: stored(1)))
+        try FileManager.default.removeItem(atPath: stored(2))
+
+        let opening = try await run.opening(run.technical, closing: closing, entries: entries)
+        let report = try opening.open(with: run.decryptionShares("technical", for: opening, members: [2, 3]), into: "\(run.dir)/out")
+        #expect(report.line(for: "BIDDER-1")?.result == "failed: payload-authentication-failed")
+        #expect(report.line(for: "BIDDER-2")?.signature == "bad-signature")
+        #expect(report.line(for: "BIDDER-3")?.result == "not opened: bid file missing")
+        #expect(report.line(for: "BIDDER-4")?.result == "opened")
+        #expect(report.line(for: "BIDDER-5")?.result == "opened")
+        #expect(!FileManager.default.fileExists(atPath: "\(run.dir)/out/BIDDER-1.technical"))
+    }
+
+    @Test("the committee refuses entries that are not the closing checkpoint's")
+    func exactLiveSet() async throws {
+        let run = try await TenderRun()
+        defer { run.remove() }
+        let (closing, entries) = try await run.close()
+        await #expect(throws: LogError.self) { _ = try await run.opening(run.technical, closing: closing, entries: Array(entries.dropLast())) }
+        var reordered = entries
+        reordered.swapAt(0, 1)
+        await #expect(throws: LogError.self) { _ = try await run.opening(run.technical, closing: closing, entries: reordered) }
+    }
+
+    @Test("stage isolation: price opens only for qualified bidders, and never with technical shares")
+    func stageIsolation() async throws {
+        let run = try await TenderRun()
+        defer { run.remove() }
+        let (closing, entries) = try await run.close()
+        let price = try await run.opening(run.price, closing: closing, entries: entries, qualified: ["BIDDER-1", "BIDDER-4"])
+        #expect(price.bids.map(\.entry.bidder) == ["BIDDER-1", "BIDDER-4"])
+        #expect(price.encapsulatedKeys.count == 2)
+        // Technical-stage shares cannot open the price stage.
+        let technicalShares = try run.shares["technical"]!.prefix(2).map {
+            try DecryptionShares.create(share: $0, stageKey: run.stageKeys["technical"]!, encapsulatedKeys: price.encapsulatedKeys)
+        }
+        #expect(throws: CommitteeError.self) { _ = try price.open(with: Array(technicalShares), into: "\(run.dir)/nope") }
+        let report = try price.open(with: run.decryptionShares("price", for: price, members: [1, 2]), into: "\(run.dir)/price")
+        #expect(report.lines.filter { $0.result == "opened" }.map(\.bidder) == ["BIDDER-1", "BIDDER-4"])
+        #expect(report.lines.filter { $0.result == "not opened: not qualified" }.count == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(run.dir)/price").sorted() == ["BIDDER-1.price", "BIDDER-4.price"])
+    }
+
+    @Test("replacements and withdrawals: the latest entry per bidder counts")
+    func replacements() async throws {
+        let run = try await TenderRun(bidders: 3)
+        defer { run.remove() }
+        _ = try await run.submit("BIDDER-2")  // a second bid from BIDDER-2 replaces the first
+        _ = try await run.portal.withdraw(bidder: BidderID("BIDDER-3"))
+        let (closing, entries) = try await run.close()
+        let opening = try await run.opening(run.technical, closing: closing, entries: entries)
+        #expect(opening.bids.map(\.entry.bidder) == ["BIDDER-1", "BIDDER-2"])
+        #expect(opening.bids[1].index == 3)
+        let report = try opening.open(with: run.decryptionShares("technical", for: opening, members: [1, 2]), into: "\(run.dir)/out")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(run.dir)/out/BIDDER-2.technical")) == Data(run.documents["BIDDER-2"]!))
+        #expect(report.lines.count == 2)
+    }
+}
