@@ -153,3 +153,31 @@ public struct VerifiedEntry: Sendable, Equatable {
     public let entry: LogEntry
     public let index: UInt64
 }
+
+/// A clock moved by hand, for rehearsals, demos and tests of deadline rules
+/// (pass `{ clock.now }` as a log's clock).
+public final class ManualClock: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var current: Date
+
+    public init(_ start: Date) { current = start }
+
+    public var now: Date {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+
+    public func set(_ date: Date) {
+        lock.lock()
+        defer { lock.unlock() }
+        current = date
+    }
+
+    public func advance(_ seconds: TimeInterval) {
+        lock.lock()
+        defer { lock.unlock() }
+        current = current.addingTimeInterval(seconds)
+    }
+}

@@ -63,7 +63,7 @@ struct Demo: AsyncParsableCommand {
 
         // 2. The portal, with a test time-stamp authority.
         let tsa = try? TestAuthority.make(in: "\(dir)/tsa")
-        let virtualTime = VirtualClock(Date())
+        let virtualTime = ManualClock(Date())
         let portalKey = try NoteSigner(name: "lpse.example.go.id/portal", key: Ed25519PrivateKey())
         let origin = "lpse.example.go.id/portal/\(tenderID)"
         let portal = try PortalService(
@@ -231,24 +231,6 @@ func progressBar(_ label: String) -> @Sendable (Int, Int) -> Void {
         let filled = total == 0 ? width : width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         FileHandle.standardError.write(Data("\r  opening \(label) [\(bar)] \(done)/\(total)\(done == total ? "\n" : "")".utf8))
-    }
-}
-
-/// A clock the demo moves by hand (minutes between bids, then past the deadline).
-final class VirtualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-    init(_ start: Date) { current = start }
-    var now: Date {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
-    }
-    func advance(_ seconds: TimeInterval) { set(now.addingTimeInterval(seconds)) }
-    func set(_ date: Date) {
-        lock.lock()
-        defer { lock.unlock() }
-        current = date
     }
 }
 

@@ -6,21 +6,7 @@ import SealedBidMerkle
 import SealedBidPrimitives
 import SealedBidTestSupport
 
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-    init(_ start: Date) { current = start }
-    var now: Date {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
-    }
-    func advance(_ seconds: TimeInterval) {
-        lock.lock()
-        defer { lock.unlock() }
-        current = current.addingTimeInterval(seconds)
-    }
-}
+typealias TestClock = ManualClock
 
 struct LogFixture {
     let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))

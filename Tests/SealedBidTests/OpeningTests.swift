@@ -20,16 +20,9 @@ final class TenderRun: @unchecked Sendable {
     var shares: [String: [SecretShare]] = [:]
     let portalKey = try! NoteSigner(name: "portal.example/lpse", key: Ed25519PrivateKey())
     let origin = "portal.example/lpse/T-42"
-    let clock: Clock
+    let clock = ManualClock(Date(timeIntervalSince1970: 1_900_000_000))
     var portal: PortalService!
     var documents: [String: [UInt8]] = [:]
-
-    final class Clock: @unchecked Sendable {
-        private let lock = NSLock()
-        private var current = Date(timeIntervalSince1970: 1_900_000_000)
-        var now: Date { lock.lock(); defer { lock.unlock() }; return current }
-        func set(_ date: Date) { lock.lock(); current = date; lock.unlock() }
-    }
 
     init(bidders: Int = 5) async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-tender-\(UUID())").path
@@ -47,7 +40,6 @@ final class TenderRun: @unchecked Sendable {
         }
         self.stageKeys = stageKeys
         self.shares = shares
-        clock = Clock()
         tender = try Tender(
             id: TenderID("T-42"), deadline: clock.now.addingTimeInterval(3600), stages: keys,
             envelopes: [(technicalEnvelope, technical), (priceEnvelope, price)])
