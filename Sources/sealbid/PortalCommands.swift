@@ -102,6 +102,10 @@ struct Portal: ParsableCommand {
             try opener.verifyPayloadDigests()
             let kinds: [String: LogEntry.Kind] = ["submit": .submit, "replace": .replace, "commit": .commit]
             guard let entryKind = kinds[kind] else { throw ValidationError("--kind must be submit, replace or commit") }
+            // Keep the bid under its digest, where the opening looks for it (as PortalService does).
+            try FileManager.default.createDirectory(atPath: "\(portal.dir)/bids", withIntermediateDirectories: true)
+            let stored = "\(portal.dir)/bids/\(opener.header.bidDigest.hexString).sbid"
+            if !FileManager.default.fileExists(atPath: stored) { try FileManager.default.copyItem(atPath: bid, toPath: stored) }
             let log = try portal.open()
             let result = try await log.submit(
                 kind: entryKind, bidder: opener.header.bidder.value, bidDigest: opener.header.bidDigest,

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import SealedBid
+import SealedBidCommittee
+import SealedBidEnvelope
+import SealedBidKeyFiles
+import SealedBidLog
+import SealedBidPrimitives
+
+/// The committee's opening of one stage from plain files (docs/spec/report-v1.md):
+/// `prepare` lists the bids to open for the members, `run` checks everything,
+/// combines the members' decryption shares and writes the report, `sign` adds a
+/// member's signature.
+struct Opening: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open one stage of a closed tender and write the opening report.",
+        discussion: """
+            Example (technical stage, threshold decryption):
+              sealbid opening prepare --portal portal --closing closing.note --roster roster.bin \\
+                --stage-key stage-key.bin --out-dir to-open
+              # each member present: sealbid committee decryption-share ... --bid to-open/*.sbid --out dshare-N.bin
+              sealbid opening run --portal portal --closing closing.note --roster roster.bin \\
+                --stage-key stage-key.bin --dshare dshare-*.bin --out-dir opened --report report.json
+              sealbid opening sign --report report.json --roster roster.bin --id 1 --signing-key m1.sign
+            """,
+        subcommands: [Prepare.self, Run.self, Sign.self])
+
+    struct Inputs: ParsableArguments {
+        @Option(help: "The portal directory (its log and stored bids).") var portal: String
+        @Option(help: "The closing checkpoint (signed note).") var closing: String
+        @Option(help: "The stage's roster file.") var roster: String
+        @Option(help: "The stage key file.") var stageKey: String
+        @Option(help: "The envelope opened in this stage (default: the stage's name).") var envelope: String?
+        @Option(help: "Only these bidders (comma-separated), for later stages.") var qualified: String?
+
+        func opening() throws -> StageOpening {
+            let rosterValue = try CommitteeRoster(encoded: readBytes(roster))
+            let key = try StageKey(encoded: readBytes(stageKey), roster: rosterValue)
+            let config = try Portal.DirectoryOption.parse(["--dir", portal]).config()
+            let stage = try StageName(rosterValue.stage)
+            let tender = try Tender(
+                id: TenderID(config.tender), deadline: config.deadline, stages: [key],
+                envelopes: [(try EnvelopeName(envelope ?? rosterValue.stage), stage)])
+            var entries: [LogEntry] = []
+            for record in try FileLogStore(path: "\(portal)/log.bin").load() {
+                if case .entry(let bytes) = record { entries.append(try LogEntry(encoded: bytes)) }
+            }
+            let logKey = try NoteVerifier(verifierKey: readKeyString("\(portal)/portal.vkey"))
+            let closingNote = try SignedCheckpoint(serialized: String(contentsOfFile: closing, encoding: .utf8))
+            let closedEntries = Array(entries.prefix(Int(closingNote.checkpoint.size)))
+            let portalDirectory = portal
+            return try StageOpening(
+                tender: tender, stage: stage, closing: closingNote, logKey: logKey, origin: config.origin, entries: closedEntries,
+                bidPath: { "\(portalDirectory)/bids/\($0.hexString).sbid" },
+                qualified: qualified.map { Set($0.split(separator: ",").map(String.init)) })
+        }
+    }
+
+    struct Prepare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the bids against the closing checkpoint and copy the ones to open for the members.")
+        @OptionGroup var inputs: Inputs
+        @Option(help: "Output directory for the bids the members decrypt.") var outDir: String
+
+        func run() throws {
+            let opening = try inputs.opening()
+            try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+            for bid in opening.bids {
+                try FileManager.default.copyItem(atPath: bid.path, toPath: "\(outDir)/\(bid.entry.bidder).sbid")
+            }
+            print("\(opening.bids.count) bid(s) to open in stage '\(opening.stage)' copied to \(outDir)")
+            for line in opening.notOpened { print("  \(line.bidder): \(line.result)") }
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Combine the members' decryption shares (naming bad ones), decrypt every envelope, write the report.")
+        @OptionGroup var inputs: Inputs
+        @Option(parsing: .upToNextOption, help: "Members' decryption-share files.") var dshare: [String]
+        @Option(help: "Output directory for the plaintexts.") var outDir: String
+        @Option(help: "Output report (JSON; a Markdown copy is written beside it).") var report: String
+
+        func run() throws {
+            let opening = try inputs.opening()
+            let shares = try dshare.map { try DecryptionShares(encoded: readBytes($0)) }
+            let result = try opening.open(with: shares, into: outDir, progress: progressBar(opening.stage.value))
+            try writeNew([UInt8](try result.json), to: report)
+            try writeNew(Array(result.markdown.utf8), to: report + ".md")
+            let opened = result.lines.filter { $0.result == "opened" }.count
+            print("opened \(opened) of \(result.lines.count) live bid(s); report \(report)")
+            if !result.culprits.isEmpty { print("rejected shares from members \(result.culprits.map(String.init).joined(separator: ", "))") }
+        }
+    }
+
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add your member signature to a report.")
+        @Option(help: "The report (JSON), updated in place.") var report: String
+        @Option(help: "The stage's roster file.") var roster: String
+        @Option(help: "Your member identifier.") var id: UInt16
+        @Option(help: "Your Ed25519 signing key file.") var signingKey: String
+
+        func run() throws {
+            var decoded = try JSONDecoder().decode(OpeningReport.self, from: Data(contentsOf: URL(fileURLWithPath: report)))
+            let rosterValue = try CommitteeRoster(encoded: readBytes(roster))
+            let card = try rosterValue.card(MemberID(id))
+            let key = try KeyFile.ed25519PrivateKey(signingKey)
+            guard key.publicKey == card.signingKey else { throw ValidationError("this key is not member \(id)'s roster key") }
+            try decoded.sign(with: MemberKeys(id: card.id, signingKey: key))
+            try decoded.json.write(to: URL(fileURLWithPath: report), options: .atomic)
+            print("member \(id) signed \(report) (\(decoded.signatures.count) signature(s))")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@Suite("sealbid CLI: a tender from portal to signed report")
+struct OpeningCLITests {
+    @Test func portalToReport() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        for i in 1...3 {
+            try cli.ok(["keygen", "hpke", "m\(i).hpke"])
+            try cli.ok(["keygen", "ed25519", "m\(i).sign"])
+        }
+        try cli.ok(
+            ["committee", "roster", "--committee", "T-CLI", "--stage", "technical", "--threshold", "2"]
+                + (1...3).flatMap { ["--member", "\($0):m\($0).hpke.pub:m\($0).sign.pub"] } + ["--out", "roster.bin"])
+        try cli.ok(["committee", "deal", "--roster", "roster.bin", "--out-dir", "dealt"])
+        for i in 1...3 {
+            try cli.ok(["committee", "accept-share", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin", "--id", "\(i)",
+                        "--hpke-key", "m\(i).hpke", "--signing-key", "m\(i).sign", "--share", "dealt/share-\(i).bin", "--out", "m\(i).share"])
+        }
+        let stageKey = [UInt8](try Data(contentsOf: URL(fileURLWithPath: cli.path("dealt/stage-key.bin"))))
+        let publicKey = stageKey[(5 + 32 + 1)..<(5 + 32 + 1 + 65)].map { String(format: "%02x", $0) }.joined()
+        try "sealbid-hpke-public-v1 \(publicKey)\n".write(toFile: cli.path("technical.pub"), atomically: true, encoding: .utf8)
+
+        let deadline = Date().addingTimeInterval(6)
+        let formatter = ISO8601DateFormatter()
+        try cli.ok(["portal", "init", "--dir", "portal", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline),
+                    "--name", "portal.example/cli"])
+        for bidder in ["ACME", "BETA", "GAMMA"] {
+            try Data("technical proposal of \(bidder)".utf8).write(to: URL(fileURLWithPath: cli.path("\(bidder).pdf")))
+            try cli.ok(["keygen", "ed25519", "\(bidder).sign"])
+            try cli.ok(["seal", "--tender", "T-CLI", "--bidder", bidder, "--signing-key", "\(bidder).sign",
+                        "--envelope", "technical:technical:technical.pub:\(bidder).pdf", "--out", "\(bidder).sbid"])
+            try cli.ok(["portal", "submit", "--dir", "portal", "--bid", "\(bidder).sbid", "--receipt", "\(bidder).receipt"])
+            try cli.ok(["receipt", "verify", "\(bidder).receipt", "--log-key", "portal/portal.vkey"])
+        }
+        try cli.ok(["portal", "withdraw", "--dir", "portal", "--bidder", "GAMMA", "--receipt", "GAMMA-withdraw.receipt"])
+        let early = try cli.run(["portal", "close", "--dir", "portal", "--out", "early.note"])
+        #expect(early.status != 0 && early.output.contains("not-open"))
+        while Date() < deadline.addingTimeInterval(0.5) { usleep(200_000) }
+        let late = try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--receipt", "late.receipt"])
+        #expect(late.status != 0 && late.output.contains("log-closed"))
+        try cli.ok(["portal", "close", "--dir", "portal", "--out", "closing.note"])
+
+        let inputs = ["--portal", "portal", "--closing", "closing.note", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin"]
+        let prepared = try cli.ok(["opening", "prepare"] + inputs + ["--out-dir", "to-open"])
+        #expect(prepared.contains("2 bid(s) to open"))
+        for i in [1, 3] {
+            try cli.ok(["committee", "decryption-share", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin",
+                        "--share", "m\(i).share", "--bid", "to-open/ACME.sbid", "to-open/BETA.sbid", "--out", "d\(i).bin"])
+        }
+        try cli.ok(["opening", "run"] + inputs + ["--dshare", "d1.bin", "d3.bin", "--out-dir", "opened", "--report", "report.json"])
+        #expect(try String(contentsOfFile: cli.path("opened/ACME.technical"), encoding: .utf8) == "technical proposal of ACME")
+        for i in [1, 3] {
+            try cli.ok(["opening", "sign", "--report", "report.json", "--roster", "roster.bin", "--id", "\(i)", "--signing-key", "m\(i).sign"])
+        }
+        let verified = try cli.ok(["report", "verify", "report.json", "--roster", "roster.bin", "--bidder", "BETA", "--bid", "BETA.sbid"])
+        #expect(verified.contains("your bid's digest matches the report"))
+        // A member cannot sign with someone else's key.
+        #expect(try cli.run(["opening", "sign", "--report", "report.json", "--roster", "roster.bin", "--id", "2", "--signing-key", "m1.sign"]).status != 0)
+    }
+}
