@@ -156,8 +156,7 @@ public struct StageOpening: Sendable {
                 var result = "opened", digest: String?, length: UInt64?
                 do {
                     let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index])
-                    try unlocked.decrypt(toFile: out, workers: 1)
-                    digest = try Self.sha256(file: out).hexString
+                    digest = try unlocked.decryptWithDigest(toFile: out).hexString
                     length = unlocked.plaintextLength
                 } catch let error as EnvelopeError {
                     result = "failed: \(error.code)"
@@ -179,18 +178,6 @@ public struct StageOpening: Sendable {
             closingCheckpoint: .init(origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash.hexString),
             mode: mode, participants: participants, culprits: culprits,
             lines: (results.lines + notOpened).sorted { $0.logIndex < $1.logIndex })
-    }
-
-    static func sha256(file path: String) throws -> [UInt8] {
-        let source = try FileSource(path: path)
-        var hasher = SHA256Hasher()
-        var offset: UInt64 = 0
-        while offset < source.length {
-            let count = Int(min(1 << 20, source.length - offset))
-            hasher.update(try source.read(at: offset, count: count))
-            offset += UInt64(count)
-        }
-        return hasher.finalize()
     }
 }
 

@@ -182,6 +182,22 @@ public struct UnlockedEnvelope: Sendable {
         }
     }
 
+    /// Decrypts to a file on one thread and returns SHA-256 of the plaintext,
+    /// computed in the same pass (for opening reports; bulk openings run
+    /// envelopes in parallel instead of chunks).
+    public func decryptWithDigest(toFile path: String) throws(EnvelopeError) -> [UInt8] {
+        let sink = try FileSink(path: path)
+        let hashing = HashingSink(inner: sink)
+        do {
+            try decrypt(into: hashing, workers: 1)
+            try sink.commit()
+            return hashing.digest()
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+
     /// Decrypts into memory (for small envelopes); single-threaded.
     public func decryptToMemory() throws(EnvelopeError) -> [UInt8] {
         let sink = LockedMemorySink()
@@ -211,4 +227,24 @@ final class LockedMemorySink: RandomAccessSink, @unchecked Sendable {
         defer { lock.unlock() }
         return inner.bytes
     }
+}
+
+/// Forwards writes to a sink and hashes them; writes must arrive in order
+/// (one worker), which ``HashingSink/write(_:at:)`` checks.
+final class HashingSink: RandomAccessSink, @unchecked Sendable {
+    // Used by one worker at a time (workers: 1).
+    private let inner: any RandomAccessSink
+    private var hasher = SHA256Hasher()
+    private var next: UInt64 = 0
+
+    init(inner: any RandomAccessSink) { self.inner = inner }
+
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {
+        guard offset == next else { throw .invalidInput("internal: out-of-order plaintext while hashing") }
+        try inner.write(bytes, at: offset)
+        hasher.update(bytes)
+        next += UInt64(bytes.count)
+    }
+
+    func digest() -> [UInt8] { hasher.finalizeAndReset() }
 }
