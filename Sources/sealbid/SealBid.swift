@@ -12,7 +12,7 @@ struct SealBid: AsyncParsableCommand {
             """,
         subcommands: [
             Demo.self, Keygen.self, Seal.self, Inspect.self, Verify.self, Decrypt.self, Committee.self, Portal.self,
-            Opening.self, ReceiptCommand.self, LogCommand.self, TimestampCommand.self, ReportCommand.self, Vectors.self,
+            Opening.self, ReceiptCommand.self, LogCommand.self, TimestampCommand.self, ReportCommand.self, Vectors.self, Bench.self,
         ]
     )
 }
