@@ -152,7 +152,8 @@ public struct StageOpening: Sendable {
             var index = worker
             while index < total {
                 let bid = bids[index]
-                let out = "\(directory)/\(bid.entry.bidder).\(bid.envelope.name)"
+                // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
+                let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
                 var result = "opened", digest: String?, length: UInt64?
                 do {
                     let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index])

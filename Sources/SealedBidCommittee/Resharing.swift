@@ -53,6 +53,9 @@ public enum Resharing {
         throws(CommitteeError) -> (share: SecretShare, stageKey: StageKey)
     {
         _ = try newRoster.card(keys.id)
+        guard newRoster.committee == oldKey.roster.committee, newRoster.stage == oldKey.roster.stage else {
+            throw .invalidRoster("resharing keeps the committee id and the stage")
+        }
         let sorted = packages.sorted { $0.from < $1.from }
         var seen: Set<MemberID> = []
         var culprits: [MemberID] = []

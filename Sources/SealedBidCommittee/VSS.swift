@@ -57,10 +57,13 @@ public struct VSSCommitment: Sendable, Hashable {
         return try lift { () throws(CryptoError) in try P256Point.multiScalarMultiply(powers, points) }
     }
 
-    /// `f(id) * G == evaluate(id)`.
+    /// `f(id) * G == evaluate(id)`. A zero share, or commitments that evaluate to
+    /// the identity, never verify (so the sender is blamed rather than the protocol aborting).
     public func verify(_ share: SecretShare) throws(CommitteeError) -> Bool {
-        let image = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(share.value) }
-        return image == (try evaluate(at: share.id))
+        guard !share.value.isZero, let image = try? P256Point.generatorMultiple(share.value),
+            let expected = try? evaluate(at: share.id)
+        else { return false }
+        return image == expected
     }
 
     /// `u8(t) || C_0 || ... || C_{t-1}` (uncompressed points).

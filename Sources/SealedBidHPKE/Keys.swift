@@ -69,7 +69,7 @@ extension HPKE {
                 let candidate = try Labeled.expand(
                     prk: prk, label: "candidate", info: [UInt8(counter)], length: HPKE.nSk, suiteID: HPKE.kemSuiteID)
                 // bitmask 0xFF for P-256: nothing to clear.
-                if let scalar = try? P256Scalar(bytes: candidate.unsafeCopyWiped()), !scalar.isZero {
+                if let scalar = try? P256Scalar(bytes: candidate), !scalar.isZero {
                     return PrivateKey(validScalar: scalar)
                 }
             }
@@ -96,9 +96,4 @@ extension HPKE {
 
         public var rawRepresentation: [UInt8] { publicKey.rawRepresentation }
     }
-}
-
-extension SecureBytes {
-    /// A plain copy for a short-lived parse; the bytes stay in guarded memory too.
-    fileprivate func unsafeCopyWiped() -> [UInt8] { withUnsafeBytes { Array($0) } }
 }

@@ -34,6 +34,7 @@ enum Labeled {
     static func expand(
         prk: SecureBytes, label: String, info: some ContiguousBytes, length: Int, suiteID: [UInt8]
     ) throws(CryptoError) -> SecureBytes {
+        guard length > 0 else { throw .invalidParameter("output length must be positive") }
         guard length <= HKDFSHA256.maximumOutputByteCount, length <= Int(UInt16.max) else {
             throw .outputTooLong(requested: length, maximum: HKDFSHA256.maximumOutputByteCount)
         }

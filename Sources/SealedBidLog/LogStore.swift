@@ -20,11 +20,12 @@ public protocol LogStore: Sendable {
 
 /// The embedded default: one append-only file of checksummed records.
 ///
-/// `record = u8(type) || u32(length) || payload || SHA-256(type || length || payload)`,
+/// `record = u8(type) || u32(length) || SHA-256(type || length)[:4] || payload || SHA-256(everything before)`,
 /// written with one `write` and made durable with `fsync` before the append
 /// returns. On load, a torn final record (a crash during its append, so never
-/// acknowledged) is cut off; a damaged record anywhere else is `corrupt-store`
-/// and nothing is loaded. Nothing acknowledged is ever lost or rewritten.
+/// acknowledged: a prefix of a frame, or zero bytes) is cut off; a damaged
+/// record anywhere else, including a damaged length, is `corrupt-store` and
+/// nothing is loaded. Nothing acknowledged is ever lost or rewritten.
 public final class FileLogStore: LogStore, @unchecked Sendable {
     // All access to the descriptor goes through `lock`.
     private let lock = NSLock()
@@ -49,7 +50,8 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             case .timestamp(let index, let token): (3, withUnsafeBytes(of: index.bigEndian) { Array($0) } + token)
             }
         let head = [type] + withUnsafeBytes(of: UInt32(payload.count).bigEndian) { Array($0) }
-        return head + payload + SHA256.hash(head + payload)
+        let checkedHead = head + SHA256.hash(head).prefix(4)
+        return checkedHead + payload + SHA256.hash(checkedHead + payload)
     }
 
     public func load() throws(LogError) -> [LogRecord] {
@@ -66,24 +68,28 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
         }
         var records: [LogRecord] = []
         var position = 0
+        let headLength = 9
         while position < bytes.count {
             let remaining = bytes.count - position
-            guard remaining >= 5 else { break }  // torn header
-            let type = bytes[position]
-            let length = bytes[(position + 1)..<(position + 5)].reduce(0) { $0 << 8 | Int($1) }
-            guard length <= 1 << 20 else {
-                if position + 5 + 32 >= bytes.count { break }
-                throw .corruptStore("record at \(position) claims \(length) bytes")
+            guard remaining >= headLength else { break }  // torn header
+            let head = Array(bytes[position..<(position + 5)])
+            guard Array(SHA256.hash(head).prefix(4)) == Array(bytes[(position + 5)..<(position + headLength)]) else {
+                // A crash can leave a prefix of a frame or zero-filled blocks, never other bytes.
+                if bytes[position...].allSatisfy({ $0 == 0 }) { break }
+                throw .corruptStore("record at \(position) has a damaged header")
             }
-            let total = 5 + length + 32
-            guard remaining >= total else { break }  // torn payload
-            let body = Array(bytes[position..<(position + 5 + length)])
-            let sum = Array(bytes[(position + 5 + length)..<(position + total)])
+            let type = head[0]
+            let length = head[1..<5].reduce(0) { $0 << 8 | Int($1) }
+            guard length <= 1 << 20 else { throw .corruptStore("record at \(position) claims \(length) bytes") }
+            let total = headLength + length + 32
+            guard remaining >= total else { break }  // torn payload: the (checked) header is real
+            let body = Array(bytes[position..<(position + headLength + length)])
+            let sum = Array(bytes[(position + headLength + length)..<(position + total)])
             guard SHA256.hash(body) == sum else {
                 if position + total == bytes.count { break }  // torn final record
                 throw .corruptStore("record at \(position) fails its checksum")
             }
-            let payload = Array(body[5...])
+            let payload = Array(body[headLength...])
             switch type {
             case 1: records.append(.entry(payload))
             case 2 where payload.count == 16:

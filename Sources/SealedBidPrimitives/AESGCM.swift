@@ -32,20 +32,20 @@ public final class AESGCM {
         guard key.count == Self.keyByteCount else {
             throw .length("AES-256-GCM key", expected: Self.keyByteCount, actual: key.count)
         }
-        try self.init(anyStandardKey: key.withUnsafeBytes { Array($0) }, wipeAfter: true)
+        // The key goes from guarded memory straight into OpenSSL (no plain copy).
+        try self.init(anyStandardKey: key)
     }
 
     /// Accepts 16-, 24- and 32-byte keys: only the upstream vector runner
     /// uses this, to exercise the same EVP code path with AES-128/192.
-    package init(anyStandardKey key: some ContiguousBytes, wipeAfter: Bool = false) throws(CryptoError) {
-        var keyCopy = key.withUnsafeBytes { Array($0) }
-        defer { ConstantTime.wipe(&keyCopy) }
-        guard let cipher = sb_aes_gcm(keyCopy.count) else {
-            throw .invalidLength(what: "AES-GCM key", expected: "16, 24 or 32", actual: keyCopy.count)
+    package init(anyStandardKey key: some ContiguousBytes) throws(CryptoError) {
+        let count = key.withUnsafeBytes { $0.count }
+        guard let cipher = sb_aes_gcm(count) else {
+            throw .invalidLength(what: "AES-GCM key", expected: "16, 24 or 32", actual: count)
         }
         guard let context = EVP_CIPHER_CTX_new() else { throw .libraryFailure(operation: "EVP_CIPHER_CTX_new") }
-        let ok = keyCopy.withUnsafeBufferPointer { k in
-            EVP_CipherInit_ex2(context, cipher, k.baseAddress, nil, 1, nil) == 1
+        let ok = key.withUnsafeBytes { k in
+            EVP_CipherInit_ex2(context, cipher, k.bindMemory(to: UInt8.self).baseAddress, nil, 1, nil) == 1
         }
         guard ok else {
             EVP_CIPHER_CTX_free(context)

@@ -146,7 +146,7 @@ public enum HKDFSHA256 {
             throw .outputTooLong(requested: length, maximum: maximumOutputByteCount)
         }
         guard length > 0 else { throw .invalidParameter("HKDF output length must be positive") }
-        guard prkCount >= 32 else { throw .length("HKDF PRK", expected: 32, actual: prkCount) }
+        guard prkCount >= 32 else { throw .invalidParameter("an HKDF PRK has at least 32 bytes") }
     }
 
     /// Extract into a caller-provided 32-byte buffer (no allocation).

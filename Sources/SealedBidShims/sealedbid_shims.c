@@ -450,8 +450,10 @@ int sb_ts_token_info(const void *token, size_t len, int64_t *gen_time, void *imp
         const ASN1_INTEGER *n = TS_TST_INFO_get_nonce(info);
         const ASN1_INTEGER *s = TS_TST_INFO_get_serial(info);
         uint64_t serial_value = 0;
+        // RFC 3161 serials may be up to 160 bits: report 0 for those that do not fit 64 bits.
+        if (s && ASN1_INTEGER_get_uint64(&serial_value, s) != 1) serial_value = 0;
         if (t && ASN1_TIME_to_tm(t, &tm) == 1 && alg && OBJ_obj2nid(alg->algorithm) == NID_sha256 && digest &&
-            ASN1_STRING_length(digest) == 32 && s && ASN1_INTEGER_get_uint64(&serial_value, s) == 1) {
+            ASN1_STRING_length(digest) == 32 && s) {
             *gen_time = (int64_t)timegm(&tm);
             memcpy(imprint32, ASN1_STRING_get0_data(digest), 32);
             *serial = serial_value;

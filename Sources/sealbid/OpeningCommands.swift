@@ -47,7 +47,10 @@ struct Opening: ParsableCommand {
             }
             let logKey = try NoteVerifier(verifierKey: readKeyString("\(portal)/portal.vkey"))
             let closingNote = try SignedCheckpoint(serialized: String(contentsOfFile: closing, encoding: .utf8))
-            let closedEntries = Array(entries.prefix(Int(closingNote.checkpoint.size)))
+            guard let closedCount = Int(exactly: closingNote.checkpoint.size), closedCount <= entries.count else {
+                throw ValidationError("the closing checkpoint claims more entries than the portal's log has")
+            }
+            let closedEntries = Array(entries.prefix(closedCount))
             let portalDirectory = portal
             return try StageOpening(
                 tender: tender, stage: stage, closing: closingNote, logKey: logKey, origin: config.origin, entries: closedEntries,
@@ -66,9 +69,11 @@ struct Opening: ParsableCommand {
             let opening = try inputs.opening()
             try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
             for bid in opening.bids {
-                try FileManager.default.copyItem(atPath: bid.path, toPath: "\(outDir)/\(bid.entry.bidder).sbid")
+                // Named by log index: bidder ids must never reach a path.
+                try FileManager.default.copyItem(atPath: bid.path, toPath: "\(outDir)/entry-\(bid.index).sbid")
             }
             print("\(opening.bids.count) bid(s) to open in stage '\(opening.stage)' copied to \(outDir)")
+            for bid in opening.bids { print("  entry-\(bid.index).sbid: \(bid.entry.bidder)") }
             for line in opening.notOpened { print("  \(line.bidder): \(line.result)") }
         }
     }

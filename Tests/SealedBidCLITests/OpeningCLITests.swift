@@ -47,10 +47,10 @@ struct OpeningCLITests {
         #expect(prepared.contains("2 bid(s) to open"))
         for i in [1, 3] {
             try cli.ok(["committee", "decryption-share", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin",
-                        "--share", "m\(i).share", "--bid", "to-open/ACME.sbid", "to-open/BETA.sbid", "--out", "d\(i).bin"])
+                        "--share", "m\(i).share", "--bid", "to-open/entry-0.sbid", "to-open/entry-1.sbid", "--out", "d\(i).bin"])
         }
         try cli.ok(["opening", "run"] + inputs + ["--dshare", "d1.bin", "d3.bin", "--out-dir", "opened", "--report", "report.json"])
-        #expect(try String(contentsOfFile: cli.path("opened/ACME.technical"), encoding: .utf8) == "technical proposal of ACME")
+        #expect(try String(contentsOfFile: cli.path("opened/entry-0.technical"), encoding: .utf8) == "technical proposal of ACME")
         for i in [1, 3] {
             try cli.ok(["opening", "sign", "--report", "report.json", "--roster", "roster.bin", "--id", "\(i)", "--signing-key", "m\(i).sign"])
         }

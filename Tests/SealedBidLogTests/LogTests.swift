@@ -206,10 +206,15 @@ struct FileStoreTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let log = try f.log(store: FileLogStore(path: path))
         for i in 0..<3 { _ = try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: 1) }
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        bytes[20] ^= 1
-        try bytes.write(to: URL(fileURLWithPath: path))
-        #expect(await logError { _ = try f.log(store: FileLogStore(path: path)) } == "corrupt-store")
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        // A flipped payload bit, and a length raised in the first record: both refused, nothing cut.
+        for (position, mask) in [(20, UInt8(1)), (3, UInt8(0x40))] {
+            var bytes = original
+            bytes[position] ^= mask
+            try bytes.write(to: URL(fileURLWithPath: path))
+            #expect(await logError { _ = try f.log(store: FileLogStore(path: path)) } == "corrupt-store")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == original.count)
+        }
     }
 
     @Test("random crash points, many times: reopened logs always verify")

@@ -95,7 +95,8 @@ struct OpeningTests {
         var report = try opening.open(with: run.decryptionShares("technical", for: opening, members: [1, 3]), into: "\(run.dir)/out-t")
         #expect(report.lines.allSatisfy { $0.result == "opened" })
         for bidder in run.documents.keys {
-            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(run.dir)/out-t/\(bidder).technical")) == Data(run.documents[bidder]!))
+            let index = try #require(report.line(for: bidder)?.logIndex)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(run.dir)/out-t/entry-\(index).technical")) == Data(run.documents[bidder]!))
             #expect(report.line(for: bidder)?.plaintextSHA256 == SHA256.hash(run.documents[bidder]!).hexString)
         }
         for member in run.members { try report.sign(with: member) }
@@ -137,7 +138,7 @@ struct OpeningTests {
         #expect(report.line(for: "BIDDER-3")?.result == "not opened: bid file missing")
         #expect(report.line(for: "BIDDER-4")?.result == "opened")
         #expect(report.line(for: "BIDDER-5")?.result == "opened")
-        #expect(!FileManager.default.fileExists(atPath: "\(run.dir)/out/BIDDER-1.technical"))
+        #expect(!FileManager.default.fileExists(atPath: "\(run.dir)/out/entry-0.technical"))
     }
 
     @Test("the committee refuses entries that are not the closing checkpoint's")
@@ -167,7 +168,7 @@ struct OpeningTests {
         let report = try price.open(with: run.decryptionShares("price", for: price, members: [1, 2]), into: "\(run.dir)/price")
         #expect(report.lines.filter { $0.result == "opened" }.map(\.bidder) == ["BIDDER-1", "BIDDER-4"])
         #expect(report.lines.filter { $0.result == "not opened: not qualified" }.count == 3)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(run.dir)/price").sorted() == ["BIDDER-1.price", "BIDDER-4.price"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(run.dir)/price").sorted() == ["entry-0.price", "entry-3.price"])
     }
 
     @Test("replacements and withdrawals: the latest entry per bidder counts")
@@ -181,7 +182,7 @@ struct OpeningTests {
         #expect(opening.bids.map(\.entry.bidder) == ["BIDDER-1", "BIDDER-2"])
         #expect(opening.bids[1].index == 3)
         let report = try opening.open(with: run.decryptionShares("technical", for: opening, members: [1, 2]), into: "\(run.dir)/out")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(run.dir)/out/BIDDER-2.technical")) == Data(run.documents["BIDDER-2"]!))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(run.dir)/out/entry-3.technical")) == Data(run.documents["BIDDER-2"]!))
         #expect(report.lines.count == 2)
     }
 }
