@@ -60,6 +60,20 @@ public struct StageOpening: Sendable {
         for (index, entry) in entries.enumerated() where entry.tender == tender.id.value { latest[entry.bidder] = (entry, UInt64(index)) }
         let live = latest.values.filter { $0.0.kind != .withdraw }.sorted { $0.1 < $1.1 }
 
+        // Every key wrap (enc) of every logged bid that is available, with the first
+        // log index it appears at: an envelope whose enc copies an earlier bid's is
+        // never opened, so nobody can get another bidder's envelope decrypted by
+        // copying its key wrap into their own bid.
+        var firstUse: [[UInt8]: UInt64] = [:]
+        for (index, entry) in entries.enumerated() where entry.kind != .withdraw {
+            guard let header = try? BidHeader.read(from: FileSource(path: bidPath(entry.bidDigest))) else { continue }
+            for envelope in header.envelopes {
+                for enc in [envelope.encapsulatedKey.rawRepresentation] + (envelope.escrow.map { [$0.encapsulatedKey.rawRepresentation] } ?? []) {
+                    if firstUse[enc] == nil { firstUse[enc] = UInt64(index) }
+                }
+            }
+        }
+
         let stageKey = try tender.stageKey(stage)
         guard let envelopeName = tender.envelopes.first(where: { $0.stage == stage })?.name else {
             throw EnvelopeError.invalidInput("no envelope is opened in stage '\(stage)'")
@@ -94,6 +108,10 @@ public struct StageOpening: Sendable {
                 }
                 guard envelope.stage == stage, envelope.recipientKey == stageKey.publicKey else {
                     skip("valid", "not opened: envelope not sealed to this stage's committee key")
+                    continue
+                }
+                guard firstUse[envelope.encapsulatedKey.rawRepresentation] == index else {
+                    skip("valid", "not opened: its key wrap copies an earlier bid's")
                     continue
                 }
                 bids.append(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope))

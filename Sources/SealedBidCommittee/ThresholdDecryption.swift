@@ -75,9 +75,10 @@ public enum ThresholdCombiner {
         public let incomplete: [MemberID]
     }
 
-    /// Each contribution's proof is checked over the envelopes it covers (a
-    /// member may have been asked for more envelopes than this call opens);
-    /// the shares of the envelopes asked for are then taken from it.
+    /// Each contribution's proof is checked over the envelopes it covers. A
+    /// contribution covering an envelope that was not asked for is rejected and
+    /// its member named (committee-v1: shares for other envelopes than asked);
+    /// one covering only some of them is unused but not blamed.
     /// - Throws: ``CommitteeError/tooFewShares(have:need:culprits:)`` when fewer than t members
     ///   sent valid shares covering every envelope; the culprits are named.
     public static func combine(
@@ -91,6 +92,11 @@ public enum ThresholdCombiner {
         for contribution in contributions.sorted(by: { $0.member < $1.member }) {
             guard valid[contribution.member] == nil, !culprits.contains(contribution.member) else { continue }
             guard stageKey.roster.ids.contains(contribution.member), try contribution.verify(stageKey: stageKey) else {
+                culprits.append(contribution.member)
+                continue
+            }
+            let askedSet = Set(asked)
+            guard contribution.encapsulatedKeys.allSatisfy({ askedSet.contains($0) }) else {
                 culprits.append(contribution.member)
                 continue
             }

@@ -229,7 +229,11 @@ func stageEnvelopes(_ bidPaths: [String], stageKey: StageKey) throws -> [(path: 
 
 struct DecryptionShare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compute your decryption shares (with one DLEQ proof) for every envelope of the roster's stage in the given bids.")
+        abstract: "Low level: decryption shares for every envelope of the stage in the given bid files.",
+        discussion: """
+            This trusts the list of bids. At an opening, use 'sealbid opening share', which first \
+            checks the bids against the closing checkpoint and the qualification list.
+            """)
     @OptionGroup var roster: RosterOption
     @OptionGroup var stageKey: StageKeyOption
     @Option(help: "Your share key file.") var share: String

@@ -23,7 +23,7 @@ struct Opening: ParsableCommand {
                 --stage-key stage-key.bin --dshare dshare-*.bin --out-dir opened --report report.json
               sealbid opening sign --report report.json --roster roster.bin --id 1 --signing-key m1.sign
             """,
-        subcommands: [Prepare.self, Run.self, Sign.self])
+        subcommands: [Prepare.self, Share.self, Run.self, Sign.self])
 
     struct Inputs: ParsableArguments {
         @Option(help: "The portal directory (its log and stored bids).") var portal: String
@@ -75,6 +75,28 @@ struct Opening: ParsableCommand {
             print("\(opening.bids.count) bid(s) to open in stage '\(opening.stage)' copied to \(outDir)")
             for bid in opening.bids { print("  entry-\(bid.index).sbid: \(bid.entry.bidder)") }
             for line in opening.notOpened { print("  \(line.bidder): \(line.result)") }
+        }
+    }
+
+    struct Share: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A member: check the stage's bids against the closing checkpoint, then compute decryption shares for exactly them.",
+            discussion: """
+                The member repeats every check of the opening (closing root from all entries, live bids, \
+                qualification, each bid's signature, digest and stage key, no copied key wraps) before \
+                computing anything, so a coordinator cannot get other envelopes decrypted.
+                """)
+        @OptionGroup var inputs: Inputs
+        @Option(help: "Your share key file.") var share: String
+        @Option(help: "Output decryption-share file.") var out: String
+
+        func run() throws {
+            let opening = try inputs.opening()
+            let rosterValue = try CommitteeRoster(encoded: readBytes(inputs.roster))
+            let secret = try SecretShare(fileRepresentation: KeyFile.read(share, kind: .committeeShare), roster: rosterValue)
+            let shares = try DecryptionShares.create(share: secret, stageKey: opening.stageKey, encapsulatedKeys: opening.encapsulatedKeys)
+            try writeNew(shares.encoded, to: out)
+            print("\(secret.id): decryption shares for \(opening.bids.count) checked envelope(s) of stage '\(opening.stage)' in \(out)")
         }
     }
 

@@ -46,8 +46,7 @@ struct OpeningCLITests {
         let prepared = try cli.ok(["opening", "prepare"] + inputs + ["--out-dir", "to-open"])
         #expect(prepared.contains("2 bid(s) to open"))
         for i in [1, 3] {
-            try cli.ok(["committee", "decryption-share", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin",
-                        "--share", "m\(i).share", "--bid", "to-open/entry-0.sbid", "to-open/entry-1.sbid", "--out", "d\(i).bin"])
+            try cli.ok(["opening", "share"] + inputs + ["--share", "m\(i).share", "--out", "d\(i).bin"])
         }
         try cli.ok(["opening", "run"] + inputs + ["--dshare", "d1.bin", "d3.bin", "--out-dir", "opened", "--report", "report.json"])
         #expect(try String(contentsOfFile: cli.path("opened/entry-0.technical"), encoding: .utf8) == "technical proposal of ACME")

@@ -101,17 +101,27 @@ struct DealerTests {
         } == .wrongRecipient(committee.keys[0].id))
     }
 
-    @Test("shares computed for more envelopes can open a subset; shares for fewer are unused, not blamed")
+    @Test("shares for envelopes not asked for are rejected and named; shares for fewer are unused, not blamed")
     func envelopeSubsets() throws {
         let committee = try Committee(t: 2, n: 3)
         let dealing = try TrustedDealer.deal(roster: committee.roster)
         let shares = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: committee.keys(for: $0.recipient)) }
         let wraps = try Wraps(to: dealing.stageKey.publicKey, count: 3)
         let all = try shares.map { try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs) }
-        let firstOnly = try DecryptionShares.create(share: shares[2], stageKey: dealing.stageKey, encapsulatedKeys: [wraps.encs[0]])
-        // Open only the last two envelopes with members 1 and 2 (their batches cover all three).
+        // Member 3 covers only one of the two envelopes that will be asked for.
+        let firstOnly = try DecryptionShares.create(share: shares[2], stageKey: dealing.stageKey, encapsulatedKeys: [wraps.encs[1]])
+        // Members 1 and 2 computed shares for all three envelopes: asked for only the last
+        // two, those batches reveal more than asked and are rejected.
+        let overreach = committeeError {
+            _ = try ThresholdCombiner.combine(
+                stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: [all[0], all[1], firstOnly])
+        }
+        #expect(overreach == .tooFewShares(have: 0, need: 2, culprits: [shares[0].id, shares[1].id]))  // member 3: unused
+        let exact = try shares.prefix(2).map {
+            try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]))
+        }
         let result = try ThresholdCombiner.combine(
-            stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: [all[0], all[1], firstOnly])
+            stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: exact + [firstOnly])
         #expect(result.incomplete == [shares[2].id])
         #expect(result.culprits.isEmpty)
         for (offset, secret) in result.sharedSecrets.enumerated() {
@@ -120,7 +130,7 @@ struct DealerTests {
             #expect(try recipient.open(wraps.ciphertexts[offset + 1]) == wraps.plaintexts[offset + 1])
         }
         #expect(committeeError {
-            _ = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: [all[0], firstOnly])
+            _ = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: [exact[0], firstOnly])
         } == .tooFewShares(have: 1, need: 2, culprits: []))
     }
 

@@ -186,3 +186,47 @@ struct OpeningTests {
         #expect(report.lines.count == 2)
     }
 }
+
+@Suite("Opening: copied key wraps")
+struct CopiedWrapTests {
+    @Test("an envelope whose enc copies another bid's is never given to members")
+    func copiedEnc() async throws {
+        let run = try await TenderRun(bidders: 2)
+        defer { run.remove() }
+        let portal = run.portal!
+        // BIDDER-1's price envelope enc, copied into a new bid by COPIER.
+        let victimEntryDigest = try BidHeader.read(from: FileSource(path: "\(run.dir)/BIDDER-1.sbid")).bidDigest
+        let victim = try BidHeader.read(from: FileSource(path: portal.storedPath(bidDigest: victimEntryDigest)))
+        let victimEnc = victim.envelopes[1].encapsulatedKey.rawRepresentation
+        let copierPath = "\(run.dir)/COPIER.sbid"
+        let sink = try FileSink(path: copierPath)
+        let recipes = try run.tender.envelopes.map {
+            EnvelopeRecipe(name: $0.name, stage: $0.stage, committeeKey: try run.tender.stageKey($0.stage).publicKey)
+        }
+        var sealer = try BidSealer(
+            tender: run.tender.id, bidder: BidderID("COPIER"), signer: .ed25519(Ed25519PrivateKey()), envelopes: recipes, to: sink,
+            deterministic: DeterministicRandom(seed: "copier"),
+            tampering: SealTampering(core: { core in
+                var c = core
+                // Replace the second envelope's enc (the last 65-byte enc before its wrapped key) with the victim's.
+                let marker = Array("price".utf8)
+                if let at = (0...(c.count - marker.count)).last(where: { Array(c[$0..<($0 + marker.count)]) == marker }) {
+                    let encAt = at + marker.count + 65  // the last "price" is the stage name; then the recipient key
+                    c.replaceSubrange(encAt..<(encAt + 65), with: victimEnc)
+                }
+                return c
+            }))
+        try sealer.append([1, 2, 3])
+        try sealer.nextEnvelope()
+        try sealer.append([4, 5, 6])
+        _ = try sealer.finish()
+        try sink.commit()
+        #expect(try BidHeader.read(from: FileSource(path: copierPath)).envelopes[1].encapsulatedKey.rawRepresentation == victimEnc)
+        _ = try await portal.accept(bidAt: copierPath)
+        let (closing, entries) = try await run.close()
+        let price = try await run.opening(run.price, closing: closing, entries: entries, qualified: ["COPIER"])
+        #expect(price.bids.isEmpty)
+        #expect(price.notOpened.first { $0.bidder == "COPIER" }?.result == "not opened: its key wrap copies an earlier bid's")
+        #expect(!price.encapsulatedKeys.contains { $0.rawRepresentation == victimEnc })
+    }
+}
