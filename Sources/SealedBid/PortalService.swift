@@ -32,9 +32,18 @@ public actor PortalService {
 
     /// Verifies the bid completely (signature, tender, every digest), stores a copy
     /// under its digest and logs it.
+    ///
+    /// - Parameters:
+    ///   - bidder: the uploader as the portal authenticated them (their login), never
+    ///     taken from the file: the bid must name this bidder (`wrong-bidder`).
+    ///   - policy: the signing identities registered for this bidder (for example
+    ///     `SignerPolicy(ed25519Keys: [registeredKey])`, or X.509 roots): a bid signed
+    ///     by anyone else is `untrusted-signer`, so nobody can replace another bidder's bid.
     /// - Throws: the bid's ``EnvelopeError``, or ``LogError/closed(_:)`` after the deadline.
-    public func accept(bidAt path: String, kind: LogEntry.Kind = .submit) async throws -> Receipt {
-        let opener = try BidOpener(path: path, tender: tender, policy: .signatureOnly())
+    public func accept(bidAt path: String, from bidder: BidderID, policy: SignerPolicy, kind: LogEntry.Kind = .submit)
+        async throws -> Receipt
+    {
+        let opener = try BidOpener(path: path, tender: tender, bidder: bidder, policy: policy)
         try opener.verifyPayloadDigests()
         let stored = storedPath(bidDigest: opener.header.bidDigest)
         if !FileManager.default.fileExists(atPath: stored) { try FileManager.default.copyItem(atPath: path, toPath: stored) }
@@ -42,6 +51,7 @@ public actor PortalService {
             kind: kind, bidder: opener.header.bidder.value, bidDigest: opener.header.bidDigest, bidLength: opener.header.expectedFileLength)
     }
 
+    /// Logs a withdrawal by `bidder`, who the portal has authenticated.
     public func withdraw(bidder: BidderID) async throws -> Receipt {
         try await log.submit(kind: .withdraw, bidder: bidder.value, bidDigest: [UInt8](repeating: 0, count: 32), bidLength: 0)
     }

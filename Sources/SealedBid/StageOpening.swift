@@ -38,9 +38,12 @@ public struct StageOpening: Sendable {
     ///   - entries: every log entry up to the closing (``PortalService/closedEntries()``).
     ///   - bidPath: where the bid file with a given `bid_digest` is.
     ///   - qualified: for later stages, the bidders whose envelopes may be opened; nil opens all.
+    ///   - policy: each bidder's registered signing identities (default: any valid signature,
+    ///     relying on the portal having checked the uploader's identity at acceptance).
     public init(
         tender: Tender, stage: StageName, closing: SignedCheckpoint, logKey: NoteVerifier, origin: String, entries: [LogEntry],
-        bidPath: ([UInt8]) -> String, qualified: Set<String>? = nil, policy: SignerPolicy = .signatureOnly()
+        bidPath: ([UInt8]) -> String, qualified: Set<String>? = nil,
+        policy: (String) -> SignerPolicy = { _ in .signatureOnly() }
     ) throws {
         // The entries are exactly those of the closing checkpoint.
         let closingCheckpoint = closing.checkpoint
@@ -97,7 +100,7 @@ public struct StageOpening: Sendable {
                 continue
             }
             do {
-                let opener = try BidOpener(path: path, tender: tender.id, bidder: BidderID(entry.bidder), policy: policy)
+                let opener = try BidOpener(path: path, tender: tender.id, bidder: BidderID(entry.bidder), policy: policy(entry.bidder))
                 guard opener.header.bidDigest == entry.bidDigest, opener.header.expectedFileLength == entry.bidLength else {
                     skip("valid", "not opened: the file is not the logged bid")
                     continue

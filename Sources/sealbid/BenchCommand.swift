@@ -41,8 +41,9 @@ struct Bench: AsyncParsableCommand {
         let sealStart = clock.now
         for i in 0..<count {
             let path = "\(dir)/bid-\(i).sbid"
-            _ = try tender.seal(bidder: BidderID("B-\(i)"), signer: .ed25519(Ed25519PrivateKey()), files: [name: document], to: path)
-            _ = try await portal.accept(bidAt: path)
+            let key = Ed25519PrivateKey()
+            _ = try tender.seal(bidder: BidderID("B-\(i)"), signer: .ed25519(key), files: [name: document], to: path)
+            _ = try await portal.accept(bidAt: path, from: BidderID("B-\(i)"), policy: SignerPolicy(ed25519Keys: [key.publicKey]))
             try FileManager.default.removeItem(atPath: path)  // the portal keeps its own copy
         }
         let sealSeconds = seconds(clock.now - sealStart)

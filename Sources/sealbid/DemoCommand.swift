@@ -73,6 +73,7 @@ struct Demo: AsyncParsableCommand {
         // 3. Bidders seal two-envelope bids; the portal verifies and logs each one.
         try FileManager.default.createDirectory(atPath: "\(dir)/bidders", withIntermediateDirectories: true)
         var bidDigests: [String: [UInt8]] = [:]
+        var registered: [String: Ed25519PublicKey] = [:]
         let receipts: [Receipt] = try await step("seal and submit \(bidders) bids") {
             var receipts: [Receipt] = []
             for i in 1...bidders {
@@ -81,12 +82,16 @@ struct Demo: AsyncParsableCommand {
                 try writeRandom(bytes: bidSize, to: technicalFile)
                 try Data("IDR \(1_000_000_000 + i * 7_919_000)\n".utf8).write(to: URL(fileURLWithPath: priceFile))
                 let bidPath = "\(dir)/bidders/\(bidder).sbid"
+                // Each bidder registered its signing key with the portal beforehand.
+                let signingKey = Ed25519PrivateKey()
+                registered[bidder.value] = signingKey.publicKey
                 let summary = try tender.seal(
-                    bidder: bidder, signer: .ed25519(Ed25519PrivateKey()),
+                    bidder: bidder, signer: .ed25519(signingKey),
                     files: [technicalEnvelope: technicalFile, priceEnvelope: priceFile], escrowKey: HPKE.PrivateKey().publicKey,
                     to: bidPath)
                 bidDigests[bidder.value] = summary.bidDigest
-                let receipt = try await portal.accept(bidAt: bidPath)
+                let receipt = try await portal.accept(
+                    bidAt: bidPath, from: bidder, policy: SignerPolicy(ed25519Keys: [signingKey.publicKey]))
                 try writeFresh(receipt.encoded, to: "\(dir)/bidders/\(bidder).receipt")
                 receipts.append(receipt)
                 virtualTime.advance(3000.0 / Double(bidders))  // every bid well before the deadline
@@ -102,11 +107,16 @@ struct Demo: AsyncParsableCommand {
         let lateFile = "\(dir)/bidders/LATE.technical.pdf"
         try writeRandom(bytes: 1000, to: lateFile)
         let lateBid = "\(dir)/bidders/LATE.sbid"
+        let lateKey = Ed25519PrivateKey()
         _ = try tender.seal(
-            bidder: BidderID("BIDDER-LATE"), signer: .ed25519(Ed25519PrivateKey()),
+            bidder: BidderID("BIDDER-LATE"), signer: .ed25519(lateKey),
             files: [technicalEnvelope: lateFile, priceEnvelope: lateFile], to: lateBid)
         var lateRefusal = "ACCEPTED (bug)"
-        do { _ = try await portal.accept(bidAt: lateBid) } catch let error as LogError { lateRefusal = "refused (\(error.code))" }
+        do {
+            _ = try await portal.accept(bidAt: lateBid, from: BidderID("BIDDER-LATE"), policy: SignerPolicy(ed25519Keys: [lateKey.publicKey]))
+        } catch let error as LogError {
+            lateRefusal = "refused (\(error.code))"
+        }
         let closing = try await portal.close()
         try writeFresh(Array(closing.note.serialized.utf8), to: "\(dir)/closing.note")
         let entries = try await portal.closedEntries()
@@ -117,7 +127,8 @@ struct Demo: AsyncParsableCommand {
         let cheater = present.count >= threshold + 1 ? present.first?.id : nil
         let technicalOpening = try StageOpening(
             tender: tender, stage: technical, closing: closing, logKey: verifier, origin: origin, entries: entries,
-            bidPath: { portal.storedPath(bidDigest: $0) })
+            bidPath: { portal.storedPath(bidDigest: $0) },
+            policy: { bidder in SignerPolicy(ed25519Keys: registered[bidder].map { [$0] } ?? []) })
         var technicalReport = try await step("open technical stage (\(technicalOpening.bids.count) envelopes)") {
             let shares = try present.map { member in
                 let share = try DecryptionShares.create(
@@ -133,7 +144,8 @@ struct Demo: AsyncParsableCommand {
         let qualified = Set(technicalReport.lines.filter { $0.result == "opened" }.map(\.bidder).enumerated().filter { ($0.offset + 1) % 5 != 0 }.map(\.element))
         let priceOpening = try StageOpening(
             tender: tender, stage: price, closing: closing, logKey: verifier, origin: origin, entries: entries,
-            bidPath: { portal.storedPath(bidDigest: $0) }, qualified: qualified)
+            bidPath: { portal.storedPath(bidDigest: $0) }, qualified: qualified,
+            policy: { bidder in SignerPolicy(ed25519Keys: registered[bidder].map { [$0] } ?? []) })
         var priceReport = try await step("open price stage (\(priceOpening.bids.count) envelopes)") {
             let shares = try present.map { member in
                 try DecryptionShares.create(share: priceShares[member.id]!, stageKey: priceKey, encapsulatedKeys: priceOpening.encapsulatedKeys)

@@ -13,7 +13,8 @@ struct Portal: ParsableCommand {
             Example:
               sealbid portal init --dir portal --tender LPSE-2026-0042 --deadline 2026-12-01T10:00:00Z \\
                 --name lpse.example.go.id/portal
-              sealbid portal submit --dir portal --bid acme.sbid --receipt acme.receipt
+              sealbid portal submit --dir portal --bid acme.sbid --bidder ACME --bidder-key acme.pub \\
+                --receipt acme.receipt
               sealbid portal close --dir portal --out closing.note
               sealbid receipt verify acme.receipt --log-key portal/portal.vkey
             """,
@@ -93,12 +94,19 @@ struct Portal: ParsableCommand {
             abstract: "Verify a bid (signature, tender, every digest) and log it; write the receipt.")
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The bid file.") var bid: String
+        @Option(help: "The uploader as the portal authenticated them; the bid must name this bidder.") var bidder: String
+        @Option(help: "The bidder's registered Ed25519 public key file: only bids signed with it are accepted.")
+        var bidderKey: String?
+        @Option(help: "PEM trust anchors for bidders who sign with national-PKI certificates.") var roots: String?
         @Option(help: "submit, replace or commit.") var kind: String = "submit"
         @Option(help: "Output receipt file.") var receipt: String
 
         func run() async throws {
             let config = try portal.config()
-            let opener = try BidOpener(path: bid, tender: TenderID(config.tender), policy: .signatureOnly())
+            var policy = SignerPolicy()
+            if let bidderKey { policy.ed25519Keys = [try KeyFile.ed25519PublicKey(bidderKey)] }
+            if let roots { policy.x509Roots = try X509Certificate.certificates(pem: String(contentsOfFile: roots, encoding: .utf8)) }
+            let opener = try BidOpener(path: bid, tender: TenderID(config.tender), bidder: BidderID(bidder), policy: policy)
             try opener.verifyPayloadDigests()
             let kinds: [String: LogEntry.Kind] = ["submit": .submit, "replace": .replace, "commit": .commit]
             guard let entryKind = kinds[kind] else { throw ValidationError("--kind must be submit, replace or commit") }

@@ -23,6 +23,8 @@ final class TenderRun: @unchecked Sendable {
     let clock = ManualClock(Date(timeIntervalSince1970: 1_900_000_000))
     var portal: PortalService!
     var documents: [String: [UInt8]] = [:]
+    /// Each bidder's signing key, registered with the portal.
+    var registered: [String: Ed25519PrivateKey] = [:]
 
     init(bidders: Int = 5) async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-tender-\(UUID())").path
@@ -57,10 +59,12 @@ final class TenderRun: @unchecked Sendable {
         try Data("price of \(bidder)".utf8).write(to: URL(fileURLWithPath: pricePath))
         let bidPath = "\(dir)/\(bidder).sbid"
         try? FileManager.default.removeItem(atPath: bidPath)
+        let key = registered[bidder] ?? Ed25519PrivateKey()
+        registered[bidder] = key
         _ = try tender.seal(
-            bidder: BidderID(bidder), signer: .ed25519(Ed25519PrivateKey()),
+            bidder: BidderID(bidder), signer: .ed25519(key),
             files: [technicalEnvelope: technicalPath, priceEnvelope: pricePath], to: bidPath)
-        return try await portal.accept(bidAt: bidPath)
+        return try await portal.accept(bidAt: bidPath, from: BidderID(bidder), policy: SignerPolicy(ed25519Keys: [key.publicKey]))
     }
 
     func close() async throws -> (SignedCheckpoint, [LogEntry]) {
@@ -222,11 +226,35 @@ struct CopiedWrapTests {
         _ = try sealer.finish()
         try sink.commit()
         #expect(try BidHeader.read(from: FileSource(path: copierPath)).envelopes[1].encapsulatedKey.rawRepresentation == victimEnc)
-        _ = try await portal.accept(bidAt: copierPath)
+        _ = try await portal.accept(bidAt: copierPath, from: BidderID("COPIER"), policy: .signatureOnly())
         let (closing, entries) = try await run.close()
         let price = try await run.opening(run.price, closing: closing, entries: entries, qualified: ["COPIER"])
         #expect(price.bids.isEmpty)
         #expect(price.notOpened.first { $0.bidder == "COPIER" }?.result == "not opened: its key wrap copies an earlier bid's")
         #expect(!price.encapsulatedKeys.contains { $0.rawRepresentation == victimEnc })
+    }
+}
+
+@Suite("Portal: bids are bound to the authenticated bidder and their registered key")
+struct ImpersonationTests {
+    @Test func impersonationIsRefused() async throws {
+        let run = try await TenderRun(bidders: 1)
+        defer { run.remove() }
+        let forged = "\(run.dir)/forged.sbid"
+        let document = "\(run.dir)/forged.pdf"
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: document))
+        let mallory = Ed25519PrivateKey()
+        _ = try run.tender.seal(
+            bidder: BidderID("BIDDER-1"), signer: .ed25519(mallory), files: [run.technicalEnvelope: document, run.priceEnvelope: document],
+            to: forged)
+        // Mallory, logged in as herself, uploads a bid naming BIDDER-1.
+        await #expect(throws: EnvelopeError.wrongBidder(expected: "MALLORY", found: "BIDDER-1")) {
+            _ = try await run.portal.accept(bidAt: forged, from: BidderID("MALLORY"), policy: SignerPolicy(ed25519Keys: [mallory.publicKey]))
+        }
+        // Even through BIDDER-1's session, a bid not signed with BIDDER-1's registered key is refused.
+        let registered = try #require(run.registered["BIDDER-1"]).publicKey
+        await #expect(throws: EnvelopeError.untrustedSigner("the Ed25519 key is not registered for this bidder")) {
+            _ = try await run.portal.accept(bidAt: forged, from: BidderID("BIDDER-1"), policy: SignerPolicy(ed25519Keys: [registered]))
+        }
     }
 }
