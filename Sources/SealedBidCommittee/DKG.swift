@@ -140,10 +140,17 @@ public enum DKG {
         var blamed: [MemberID] = []
         for sender in roster.ids where sender != secret.keys.id {
             let fromSender = shares.filter { $0.sender == sender.value && $0.recipient == secret.keys.id }
-            guard let sealed = fromSender.first else { throw .missingParticipant(sender) }
-            guard sealed.rosterDigest == roster.digest,
-                let share = try sealed.open(with: secret.keys, commitment: byMember[sender]!.commitment, purpose: "dkg-share")
-            else {
+            guard !fromSender.isEmpty else { throw .missingParticipant(sender) }
+            // Sealed shares are not signed: try every candidate, so a forged one cannot
+            // hide the sender's real share; blame only when none verifies.
+            var accepted: SecretShare?
+            for sealed in fromSender where sealed.rosterDigest == roster.digest {
+                if let share = try sealed.open(with: secret.keys, commitment: byMember[sender]!.commitment, purpose: "dkg-share") {
+                    accepted = share
+                    break
+                }
+            }
+            guard let share = accepted else {
                 blamed.append(sender)
                 continue
             }

@@ -69,11 +69,17 @@ public enum Resharing {
             guard package.commitment.points.count == newRoster.threshold else {
                 throw .wrongCommitmentCount(culprit: package.from, expected: newRoster.threshold, found: package.commitment.points.count)
             }
-            guard package.commitment.points[0] == (try oldKey.verificationShare(package.from)),
-                let sealed = package.shares.first(where: { $0.recipient == keys.id }),
-                sealed.sender == package.from.value, sealed.rosterDigest == newRoster.digest,
-                let sub = try sealed.open(with: keys, commitment: package.commitment, purpose: "reshare-share")
-            else {
+            var sub: SecretShare?
+            if package.commitment.points[0] == (try oldKey.verificationShare(package.from)) {
+                for sealed in package.shares
+                where sealed.recipient == keys.id && sealed.sender == package.from.value && sealed.rosterDigest == newRoster.digest {
+                    if let opened = try sealed.open(with: keys, commitment: package.commitment, purpose: "reshare-share") {
+                        sub = opened
+                        break
+                    }
+                }
+            }
+            guard let sub else {
                 culprits.append(package.from)
                 continue
             }

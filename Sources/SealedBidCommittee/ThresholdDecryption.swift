@@ -89,8 +89,11 @@ public enum ThresholdCombiner {
         var valid: [MemberID: [P256Point]] = [:]
         var culprits: [MemberID] = []
         var incomplete: [MemberID] = []
+        // Contributions are not signed: look at every one, so a forged contribution
+        // cannot hide a member's valid one; a member is a culprit only if none of its
+        // contributions is valid.
         for contribution in contributions.sorted(by: { $0.member < $1.member }) {
-            guard valid[contribution.member] == nil, !culprits.contains(contribution.member) else { continue }
+            guard valid[contribution.member] == nil else { continue }
             guard stageKey.roster.ids.contains(contribution.member), try contribution.verify(stageKey: stageKey) else {
                 culprits.append(contribution.member)
                 continue
@@ -109,6 +112,10 @@ public enum ThresholdCombiner {
             }
             valid[contribution.member] = positions.map { contribution.shares[$0] }
         }
+        culprits.removeAll { valid[$0] != nil }
+        incomplete.removeAll { valid[$0] != nil }
+        var seenCulprits: Set<MemberID> = []
+        culprits = culprits.filter { seenCulprits.insert($0).inserted }
         let need = stageKey.roster.threshold
         guard valid.count >= need else { throw .tooFewShares(have: valid.count, need: need, culprits: culprits) }
         let chosen = Array(valid.keys.sorted().prefix(need))
@@ -143,6 +150,7 @@ public enum Reconstruction {
                 culprits.append(share.id)
             }
         }
+        culprits.removeAll { good[$0] != nil }  // a valid share clears a member blamed for a forged one
         let need = stageKey.roster.threshold
         guard good.count >= need else { throw .tooFewShares(have: good.count, need: need, culprits: culprits) }
         let chosen = Array(good.keys.sorted().prefix(need))

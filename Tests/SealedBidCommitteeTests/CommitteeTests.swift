@@ -134,6 +134,29 @@ struct DealerTests {
         } == .tooFewShares(have: 1, need: 2, culprits: []))
     }
 
+    @Test("a forged contribution cannot hide a member's valid one; a zero share is blamed, not fatal")
+    func forgeriesAndZeros() throws {
+        let committee = try Committee(t: 2, n: 3)
+        let dealing = try TrustedDealer.deal(roster: committee.roster)
+        let shares = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: committee.keys(for: $0.recipient)) }
+        let wraps = try Wraps(to: dealing.stageKey.publicKey)
+        let real = try shares.map { try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs) }
+        // Someone else's shares relabelled as member 2's (bad proof), placed before member 2's real ones.
+        let forged = try DecryptionShares(encoded: { () -> [UInt8] in
+            var bytes = real[0].encoded
+            bytes[5 + 32 + 1] = UInt8(truncatingIfNeeded: real[1].member.value)
+            return bytes
+        }())
+        let result = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs, contributions: [forged, real[1], real[2]])
+        #expect(result.culprits.isEmpty)
+        #expect(result.participants == [real[1].member, real[2].member])
+        // A released zero share is blamed on its member; the opening goes on with the others.
+        let zero = SecretShare(id: shares[0].id, value: .zero)
+        let rebuilt = try Reconstruction.reconstruct(stageKey: dealing.stageKey, shares: [zero, shares[1], shares[2]])
+        #expect(rebuilt.culprits == [shares[0].id])
+        #expect(try !dealing.stageKey.commitment.verify(zero))
+    }
+
     @Test("rosters: zero and duplicate identifiers, thresholds out of range")
     func rosterRules() throws {
         #expect(committeeError { _ = try MemberID(UInt16(0)) } == .zeroIdentifier)
