@@ -181,7 +181,19 @@ extension Resharing.Package {
 extension SecretShare {
     /// The share key file payload: `roster digest (32) || u16(id) || s (32)`.
     public func fileRepresentation(roster: CommitteeRoster) -> SecureBytes {
-        SecureBytes(copying: roster.digest + id.bytes + value.rawRepresentation)
+        Self.assemble(roster.digest + id.bytes, secrets: [value])
+    }
+
+    /// `prefix || scalars`, built directly in guarded memory (no plain copy of the scalars).
+    static func assemble(_ prefix: [UInt8], secrets: [P256Scalar]) -> SecureBytes {
+        SecureBytes(count: prefix.count + 32 * secrets.count) { (out: UnsafeMutableRawBufferPointer) in
+            out.copyBytes(from: prefix)
+            for (i, scalar) in secrets.enumerated() {
+                scalar.secureRepresentation.withUnsafeBytes { s in
+                    UnsafeMutableRawBufferPointer(rebasing: out[(prefix.count + 32 * i)..<(prefix.count + 32 * (i + 1))]).copyMemory(from: s)
+                }
+            }
+        }
     }
 
     public init(fileRepresentation bytes: SecureBytes, roster: CommitteeRoster) throws(CommitteeError) {
@@ -203,7 +215,7 @@ extension DKG.Round1Secret {
     /// The secret state kept between rounds (a key file of kind
     /// `sealbid-dkg-state-v1`): `roster digest || u16(id) || a_0 || ... || a_{t-1}`.
     public var fileRepresentation: SecureBytes {
-        SecureBytes(copying: roster.digest + keys.id.bytes + polynomial.coefficients.flatMap(\.rawRepresentation))
+        SecretShare.assemble(roster.digest + keys.id.bytes, secrets: polynomial.coefficients)
     }
 
     public init(fileRepresentation bytes: SecureBytes, roster: CommitteeRoster, keys: MemberKeys) throws(CommitteeError) {

@@ -73,7 +73,15 @@ public enum KeyFile {
     public static func write(_ key: SecureBytes, kind: Kind, to path: String, comment: String? = nil) throws(Error) {
         guard kind.accepts(byteCount: key.count) else { throw .invalidKey("\(key.count) bytes for \(kind.rawValue)") }
         var line = Array((comment.map { "# \($0)\n" } ?? "").utf8) + Array("\(kind.rawValue) ".utf8)
-        key.withUnsafeBytes { line += Array($0.hexString.utf8) }
+        line.reserveCapacity(line.count + 2 * key.count + 1)  // no reallocation leaves a stray copy
+        // Hex digits written straight into the (wiped) line buffer: no String holds the key.
+        let digits = Array("0123456789abcdef".utf8)
+        key.withUnsafeBytes { bytes in
+            for b in bytes {
+                line.append(digits[Int(b >> 4)])
+                line.append(digits[Int(b & 0x0F)])
+            }
+        }
         line.append(UInt8(ascii: "\n"))
         defer { ConstantTime.wipe(&line) }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kind.isSecret ? 0o600 : 0o644)
