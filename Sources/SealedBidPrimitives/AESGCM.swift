@@ -103,18 +103,18 @@ public final class AESGCM {
             throw .invalidParameter("AES-GCM input larger than 2 GiB in one call")
         }
         let input = bytes(ciphertextAndTag)
-        // The tag is copied out because EVP_CTRL_AEAD_SET_TAG takes a mutable pointer.
-        var tag = [UInt8](UnsafeRawBufferPointer(rebasing: ciphertextAndTag[bodyCount...]))
         var written: Int32 = 0
         let out = output.bytePointer
-        let ok =
-            EVP_CipherInit_ex2(context, nil, nil, nonce.baseAddress?.assumingMemoryBound(to: UInt8.self), 0, nil) == 1
-            && (aad.count == 0 || EVP_CipherUpdate(context, nil, &written, bytes(aad), Int32(aad.count)) == 1)
-            && (bodyCount == 0 || EVP_CipherUpdate(context, out, &written, input, Int32(bodyCount)) == 1)
-            && tag.withUnsafeMutableBytes {
-                EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_SET_TAG, Int32(Self.tagByteCount), $0.baseAddress) == 1
-            }
-            && EVP_CipherFinal_ex(context, out, &written) == 1
+        // The tag is copied to the stack (no allocation per chunk) because
+        // EVP_CTRL_AEAD_SET_TAG takes a mutable pointer.
+        let ok = withUnsafeTemporaryAllocation(byteCount: Self.tagByteCount, alignment: 16) { tag in
+            tag.copyMemory(from: UnsafeRawBufferPointer(rebasing: ciphertextAndTag[bodyCount...]))
+            return EVP_CipherInit_ex2(context, nil, nil, nonce.baseAddress?.assumingMemoryBound(to: UInt8.self), 0, nil) == 1
+                && (aad.count == 0 || EVP_CipherUpdate(context, nil, &written, bytes(aad), Int32(aad.count)) == 1)
+                && (bodyCount == 0 || EVP_CipherUpdate(context, out, &written, input, Int32(bodyCount)) == 1)
+                && EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_SET_TAG, Int32(Self.tagByteCount), tag.baseAddress) == 1
+                && EVP_CipherFinal_ex(context, out, &written) == 1
+        }
         guard ok else {
             ConstantTime.wipe(output)
             throw .authenticationFailed
