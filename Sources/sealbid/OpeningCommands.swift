@@ -18,7 +18,7 @@ struct Opening: ParsableCommand {
             Example (technical stage, threshold decryption):
               sealbid opening prepare --portal portal --closing closing.note --roster roster.bin \\
                 --stage-key stage-key.bin --out-dir to-open
-              # each member present: sealbid committee decryption-share ... --bid to-open/*.sbid --out dshare-N.bin
+              # each member present: sealbid opening share (same inputs) --share mN.share --out dshare-N.bin
               sealbid opening run --portal portal --closing closing.note --roster roster.bin \\
                 --stage-key stage-key.bin --dshare dshare-*.bin --out-dir opened --report report.json
               sealbid opening sign --report report.json --roster roster.bin --id 1 --signing-key m1.sign
