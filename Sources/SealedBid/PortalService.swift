@@ -44,6 +44,7 @@ public actor PortalService {
         async throws -> Receipt
     {
         let opener = try BidOpener(path: path, tender: tender, bidder: bidder, policy: policy)
+        try opener.checkWrapProofs()
         try opener.verifyPayloadDigests()
         let stored = storedPath(bidDigest: opener.header.bidDigest)
         if !FileManager.default.fileExists(atPath: stored) { try FileManager.default.copyItem(atPath: path, toPath: stored) }

@@ -63,20 +63,6 @@ public struct StageOpening: Sendable {
         for (index, entry) in entries.enumerated() where entry.tender == tender.id.value { latest[entry.bidder] = (entry, UInt64(index)) }
         let live = latest.values.filter { $0.0.kind != .withdraw }.sorted { $0.1 < $1.1 }
 
-        // Every key wrap (enc) of every logged bid that is available, with the first
-        // log index it appears at: an envelope whose enc copies an earlier bid's is
-        // never opened, so nobody can get another bidder's envelope decrypted by
-        // copying its key wrap into their own bid.
-        var firstUse: [[UInt8]: UInt64] = [:]
-        for (index, entry) in entries.enumerated() where entry.kind != .withdraw {
-            guard let header = try? BidHeader.read(from: FileSource(path: bidPath(entry.bidDigest))) else { continue }
-            for envelope in header.envelopes {
-                for enc in [envelope.encapsulatedKey.rawRepresentation] + (envelope.escrow.map { [$0.encapsulatedKey.rawRepresentation] } ?? []) {
-                    if firstUse[enc] == nil { firstUse[enc] = UInt64(index) }
-                }
-            }
-        }
-
         let stageKey = try tender.stageKey(stage)
         guard let envelopeName = tender.envelopes.first(where: { $0.stage == stage })?.name else {
             throw EnvelopeError.invalidInput("no envelope is opened in stage '\(stage)'")
@@ -113,14 +99,17 @@ public struct StageOpening: Sendable {
                     skip("valid", "not opened: envelope not sealed to this stage's committee key")
                     continue
                 }
-                guard firstUse[envelope.encapsulatedKey.rawRepresentation] == index else {
-                    skip("valid", "not opened: its key wrap copies an earlier bid's")
-                    continue
-                }
+                // Members compute s·enc only for an enc whose sealer proved knowledge of
+                // its discrete log (envelope-v1, "Key-wrap proof"): a copied or multiplied
+                // wrap of another bid never reaches them.
+                try opener.checkWrapProof(envelope.name)
                 bids.append(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope))
             } catch {
                 let signatureCodes = ["bad-signature", "untrusted-signer"]
-                skip(signatureCodes.contains(error.code) ? error.code : "valid", "failed: \(error.code)")
+                let headerCodes = ["malformed-header", "truncated", "trailing-data", "not-a-bid", "unsupported-version",
+                    "unsupported-suite", "unsupported-signature-algorithm", "wrong-tender", "wrong-bidder"]
+                let signature = signatureCodes.contains(error.code) ? error.code : headerCodes.contains(error.code) ? "not checked" : "valid"
+                skip(signature, "failed: \(error.code)")
             }
         }
         self.tender = tender
@@ -177,7 +166,8 @@ public struct StageOpening: Sendable {
                 let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
                 var result = "opened", digest: String?, length: UInt64?
                 do {
-                    let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index])
+                    // The key-wrap proof was checked when the stage was prepared.
+                    let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index], wrapProofChecked: true)
                     digest = try unlocked.decryptWithDigest(toFile: out).hexString
                     length = unlocked.plaintextLength
                 } catch let error as EnvelopeError {

@@ -45,6 +45,8 @@ public struct EnvelopeEntry: Sendable {
     public let recipientKey: HPKE.PublicKey
     public let encapsulatedKey: HPKE.EncapsulatedKey
     public let wrappedKey: [UInt8]
+    /// Proof of knowledge of the ephemeral secret behind `enc` (64 bytes, ``BidOpener/checkWrapProof(_:)``).
+    public let wrapProof: [UInt8]
     public let escrow: EscrowWrap?
     public let payloadLength: UInt64
     /// RFC 9162 Merkle tree hash of the payload's 1 MiB blocks.
@@ -52,7 +54,7 @@ public struct EnvelopeEntry: Sendable {
 
     var encoded: [UInt8] {
         var out = name.lengthPrefixed + stage.lengthPrefixed
-        out += recipientKey.rawRepresentation + encapsulatedKey.rawRepresentation + wrappedKey
+        out += recipientKey.rawRepresentation + encapsulatedKey.rawRepresentation + wrappedKey + wrapProof
         if let escrow {
             out += [0x01] + escrow.recipientKey.rawRepresentation + escrow.encapsulatedKey.rawRepresentation
                 + escrow.wrappedKey
@@ -66,7 +68,7 @@ public struct EnvelopeEntry: Sendable {
 
     /// Encoded size, known before the payload is encrypted.
     static func encodedSize(name: EnvelopeName, stage: StageName, escrow: Bool) -> Int {
-        2 + name.value.utf8.count + stage.value.utf8.count + 65 + 65 + 48 + 1 + (escrow ? 65 + 65 + 48 : 0) + 8 + 32
+        2 + name.value.utf8.count + stage.value.utf8.count + 65 + 65 + 48 + WrapProof.size + 1 + (escrow ? 65 + 65 + 48 : 0) + 8 + 32
     }
 }
 
@@ -232,6 +234,7 @@ public struct BidHeader: Sendable {
         let recipient = try publicKey(try r.take(65), "recipient_key")
         let enc = HPKE.EncapsulatedKey(publicKey: try publicKey(try r.take(65), "enc"))
         let wrapped = try r.take(48)
+        let wrapProof = try r.take(WrapProof.size)
         var escrow: EscrowWrap?
         switch try r.byte() {
         case 0x00: break
@@ -248,7 +251,7 @@ public struct BidHeader: Sendable {
             throw .malformedHeader("payload_length \(payloadLength) of '\(name)' is not a valid chunked-encryption length")
         }
         return EnvelopeEntry(
-            name: name, stage: stage, recipientKey: recipient, encapsulatedKey: enc, wrappedKey: wrapped, escrow: escrow,
+            name: name, stage: stage, recipientKey: recipient, encapsulatedKey: enc, wrappedKey: wrapped, wrapProof: wrapProof, escrow: escrow,
             payloadLength: payloadLength, payloadDigest: try r.take(32))
     }
 

@@ -85,13 +85,44 @@ public struct BidOpener: Sendable {
         }
     }
 
+    /// Checks the key-wrap proof of envelope `name` (spec, "Key-wrap proof"):
+    /// that whoever made `enc` knows its ephemeral secret. Members MUST do
+    /// this before computing decryption shares over `enc`; a portal does it
+    /// at acceptance. Costs about one two-point scalar multiplication.
+    /// - Throws: ``EnvelopeError/badWrapProof(envelope:)``, ``EnvelopeError/noSuchEnvelope(_:)``.
+    public func checkWrapProof(_ name: EnvelopeName) throws(EnvelopeError) {
+        let entry = header.envelopes[try header.index(of: name)]
+        let binding = EnvelopeBinding(tender: header.tender, bidder: header.bidder, name: entry.name, stage: entry.stage)
+        guard WrapProof.isValid(entry.wrapProof, enc: entry.encapsulatedKey, binding: binding, recipient: entry.recipientKey)
+        else { throw .badWrapProof(envelope: name.value) }
+    }
+
+    /// Checks the key-wrap proof of every envelope.
+    public func checkWrapProofs() throws(EnvelopeError) {
+        for entry in header.envelopes { try checkWrapProof(entry.name) }
+    }
+
     /// Unwraps the key of envelope `name` and checks its header MAC (spec,
-    /// Opening steps 8 and 9). No payload byte is decrypted yet.
+    /// Opening steps 8 to 10). With committee access the key-wrap proof is
+    /// checked first. No payload byte is decrypted yet.
     public func unlock(_ name: EnvelopeName, with access: KeyAccess) throws(EnvelopeError) -> UnlockedEnvelope {
+        try unlock(name, with: access, wrapProofChecked: false)
+    }
+
+    /// As ``unlock(_:with:)``; `wrapProofChecked` skips a proof the caller has already checked.
+    package func unlock(_ name: EnvelopeName, with access: KeyAccess, wrapProofChecked: Bool) throws(EnvelopeError)
+        -> UnlockedEnvelope
+    {
         let index = try header.index(of: name)
         let entry = header.envelopes[index]
         let binding = EnvelopeBinding(tender: header.tender, bidder: header.bidder, name: entry.name, stage: entry.stage)
         let key: SecureBytes
+        switch access {
+        case .committeeKey, .sharedDH:
+            if !wrapProofChecked { try checkWrapProof(name) }
+        case .escrowKey, .envelopeKey:
+            break
+        }
         switch access {
         case .committeeKey(let privateKey, let stage):
             try checkStage(entry, stage)

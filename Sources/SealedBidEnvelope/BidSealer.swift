@@ -43,7 +43,7 @@ public struct BidSealer: ~Copyable {
     private let signer: BidSigner
     private let recipes: [EnvelopeRecipe]
     private let keys: [SecureBytes]
-    private let wraps: [(enc: HPKE.EncapsulatedKey, wrapped: [UInt8], escrow: EscrowWrap?)]
+    private let wraps: [(enc: HPKE.EncapsulatedKey, wrapped: [UInt8], proof: [UInt8], escrow: EscrowWrap?)]
     private let sink: any RandomAccessSink
     /// Writes payload bytes at the running offset after the reserved header.
     private let writer: PayloadWriter
@@ -83,22 +83,27 @@ public struct BidSealer: ~Copyable {
         guard Set(recipes.map(\.name)).count == recipes.count else { throw .invalidInput("envelope names must be distinct") }
         try signer.check()
         var keys: [SecureBytes] = []
-        var wraps: [(HPKE.EncapsulatedKey, [UInt8], EscrowWrap?)] = []
+        var wraps: [(HPKE.EncapsulatedKey, [UInt8], [UInt8], EscrowWrap?)] = []
         for recipe in recipes {
             let key = randomness.secret(count: 32)
             let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: recipe.name, stage: recipe.stage)
-            let (enc, wrapped) = try lift { () throws(CryptoError) in
-                try randomness.hpkeSeal(key, to: recipe.committeeKey, info: binding.wrapInfo)
+            let (enc, wrapped, proof) = try lift { () throws(CryptoError) in
+                let wrap = try randomness.hpkeSeal(key, to: recipe.committeeKey, info: binding.wrapInfo)
+                let proof = try WrapProof.prove(
+                    ephemeral: wrap.ephemeral, nonce: randomness.nonceScalar(), binding: binding,
+                    recipient: recipe.committeeKey)
+                return (wrap.enc, wrap.ciphertext, proof)
             }
             var escrow: EscrowWrap?
             if let escrowKey = recipe.escrowKey {
                 let (escrowEnc, escrowWrapped) = try lift { () throws(CryptoError) in
-                    try randomness.hpkeSeal(key, to: escrowKey, info: binding.escrowInfo)
+                    let wrap = try randomness.hpkeSeal(key, to: escrowKey, info: binding.escrowInfo)
+                    return (wrap.enc, wrap.ciphertext)
                 }
                 escrow = EscrowWrap(recipientKey: escrowKey, encapsulatedKey: escrowEnc, wrappedKey: escrowWrapped)
             }
             keys.append(key)
-            wraps.append((enc, wrapped, escrow))
+            wraps.append((enc, wrapped, proof, escrow))
         }
         let entrySizes = recipes.map {
             EnvelopeEntry.encodedSize(name: $0.name, stage: $0.stage, escrow: $0.escrowKey != nil)
@@ -211,7 +216,8 @@ public struct BidSealer: ~Copyable {
             entries.append(
                 EnvelopeEntry(
                     name: recipe.name, stage: recipe.stage, recipientKey: recipe.committeeKey,
-                    encapsulatedKey: wraps[i].enc, wrappedKey: wraps[i].wrapped, escrow: wraps[i].escrow,
+                    encapsulatedKey: wraps[i].enc, wrappedKey: wraps[i].wrapped, wrapProof: wraps[i].proof,
+                    escrow: wraps[i].escrow,
                     payloadLength: results[i].length, payloadDigest: results[i].digest))
         }
         var core = BidHeader.encodeCore(tender: tender, bidder: bidder, signer: signer.identity, entries: entries)

@@ -20,6 +20,7 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongStage(envelope: String, expected: String, found: String)
     case wrongRecipient(envelope: String)
     case noSuchEnvelope(String)
+    case badWrapProof(envelope: String)
     case keyUnwrapFailed(envelope: String)
     case headerMACInvalid(envelope: String)
     case payloadCommitmentMismatch(envelope: String)
@@ -45,6 +46,7 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongStage: "wrong-stage"
         case .wrongRecipient: "wrong-recipient"
         case .noSuchEnvelope: "no-such-envelope"
+        case .badWrapProof: "bad-wrap-proof"
         case .keyUnwrapFailed: "key-unwrap-failed"
         case .headerMACInvalid: "header-mac-invalid"
         case .payloadCommitmentMismatch: "payload-commitment-mismatch"
@@ -73,6 +75,8 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(code): envelope '\(envelope)' belongs to stage '\(found)', not '\(expected)'"
         case .wrongRecipient(let envelope): "\(code): envelope '\(envelope)' is not sealed to this key"
         case .noSuchEnvelope(let name): "\(code): the bid has no envelope '\(name)'"
+        case .badWrapProof(let envelope):
+            "\(code): the key-wrap proof of envelope '\(envelope)' does not verify; its wrap must not be opened"
         case .keyUnwrapFailed(let envelope): "\(code): the key of envelope '\(envelope)' does not unwrap"
         case .headerMACInvalid(let envelope): "\(code): header MAC of envelope '\(envelope)'"
         case .payloadCommitmentMismatch(let envelope): "\(code): envelope '\(envelope)'"

@@ -22,18 +22,28 @@ enum SealRandomness {
         }
     }
 
-    /// HPKE single-shot seal; the ephemeral key is random, or derived from the stream.
+    /// HPKE single-shot seal; the ephemeral key is random, or derived from the
+    /// stream. The ephemeral key is returned for the key-wrap proof.
     func hpkeSeal(_ key: SecureBytes, to recipient: HPKE.PublicKey, info: [UInt8]) throws(CryptoError)
-        -> (HPKE.EncapsulatedKey, [UInt8])
+        -> (enc: HPKE.EncapsulatedKey, ciphertext: [UInt8], ephemeral: HPKE.PrivateKey)
     {
+        let ephemeral: HPKE.PrivateKey
         switch self {
-        case .system:
-            let (enc, ciphertext) = try HPKE.seal(key, to: recipient, info: info)
-            return (enc, ciphertext)
+        case .system: ephemeral = HPKE.PrivateKey()
+        case .deterministic(let stream): ephemeral = try HPKE.PrivateKey.derive(fromIKM: stream.bytes(32))
+        }
+        var sender = try HPKE.Sender(recipientKey: recipient, info: info, ephemeralKey: ephemeral)
+        return (sender.encapsulatedKey, try sender.seal(key), ephemeral)
+    }
+
+    /// A non-zero scalar for a Schnorr nonce.
+    func nonceScalar() throws(CryptoError) -> P256Scalar {
+        switch self {
+        case .system: return P256Scalar.random()
         case .deterministic(let stream):
-            let ephemeral = try HPKE.PrivateKey.derive(fromIKM: stream.bytes(32))
-            var sender = try HPKE.Sender(recipientKey: recipient, info: info, ephemeralKey: ephemeral)
-            return (sender.encapsulatedKey, try sender.seal(key))
+            let scalar = try P256Scalar.hash(stream.bytes(32), domain: Array("sealbid test-vector nonce".utf8))
+            guard !scalar.isZero else { throw .zeroScalar }
+            return scalar
         }
     }
 }

@@ -206,7 +206,8 @@ public enum EnvelopeVectors {
         let nameLen = 1 + "technical".utf8.count, stageLen = 1 + "technical".utf8.count
         let recipientAt = entry + nameLen + stageLen
         let wrappedAt = recipientAt + 65 + 65
-        let escrowFlagAt = wrappedAt + 48
+        let wrapProofAt = wrappedAt + 48
+        let escrowFlagAt = wrapProofAt + 64
         let payloadLengthAt = escrowFlagAt + 1 + 178
         let digestAt = payloadLengthAt + 8
 
@@ -294,6 +295,26 @@ public enum EnvelopeVectors {
             bid: try q.seal(
                 technical: q.payload(100), price: [],
                 tampering: SealTampering(core: { core in var c = core; c[wrappedAt] ^= 1; return c })),
+            parties: q)
+        add(
+            "bad-wrap-proof", "one bit of the technical key-wrap proof changed before signing", expect: "bad-wrap-proof",
+            bid: try q.seal(
+                technical: q.payload(100), price: [],
+                tampering: SealTampering(core: { core in var c = core; c[wrapProofAt + 40] ^= 1; return c })),
+            parties: q)
+        add(
+            "bad-wrap-proof-negated-enc",
+            "enc replaced by -enc (same x-coordinate, so the same HPKE DH value) before signing: the proof refuses it",
+            expect: "bad-wrap-proof",
+            bid: try q.seal(
+                technical: q.payload(100), price: [],
+                tampering: SealTampering(core: { core in
+                    var c = core
+                    let encAt = recipientAt + 65
+                    guard let enc = try? P256Point(sec1: Array(c[encAt..<encAt + 65])) else { return c }
+                    c.replaceSubrange(encAt..<encAt + 65, with: enc.negated().uncompressedRepresentation)
+                    return c
+                })),
             parties: q)
         add(
             "header-mac-invalid", "the technical MAC was changed before signing", expect: "header-mac-invalid",

@@ -225,6 +225,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let opener = try check.opener(bid)
+        try opener.checkWrapProofs()
         try opener.verifyPayloadDigests(workers: workers)
         print("verified \(bid): tender \(opener.header.tender), bidder \(opener.header.bidder), \(opener.header.envelopes.count) envelope(s)")
         print("bid digest \(opener.header.bidDigest.hexString)")

@@ -107,6 +107,7 @@ struct Portal: ParsableCommand {
             if let bidderKey { policy.ed25519Keys = [try KeyFile.ed25519PublicKey(bidderKey)] }
             if let roots { policy.x509Roots = try X509Certificate.certificates(pem: String(contentsOfFile: roots, encoding: .utf8)) }
             let opener = try BidOpener(path: bid, tender: TenderID(config.tender), bidder: BidderID(bidder), policy: policy)
+            try opener.checkWrapProofs()
             try opener.verifyPayloadDigests()
             let kinds: [String: LogEntry.Kind] = ["submit": .submit, "replace": .replace, "commit": .commit]
             guard let entryKind = kinds[kind] else { throw ValidationError("--kind must be submit, replace or commit") }

@@ -191,17 +191,22 @@ struct OpeningTests {
     }
 }
 
-@Suite("Opening: copied key wraps")
+@Suite("Opening: a key wrap copied or multiplied from another bid never reaches the members")
 struct CopiedWrapTests {
-    @Test("an envelope whose enc copies another bid's is never given to members")
-    func copiedEnc() async throws {
+    /// A bidder who puts `k·enc_V` (another bidder's price wrap times a `k` they choose) in their own
+    /// bid could, with a coordinator, have the members unwrap V's envelope: members answer `s·k·enc_V`
+    /// and the coordinator divides `k` out. The key-wrap proof stops every `k`, including `k = 1`
+    /// (a plain copy) and `k = -1` (same x-coordinate, so the same HPKE DH value).
+    @Test("an envelope whose enc is a multiple of another bid's is refused", arguments: [1, -1, 2])
+    func multipliedEnc(k: Int) async throws {
         let run = try await TenderRun(bidders: 2)
         defer { run.remove() }
         let portal = run.portal!
-        // BIDDER-1's price envelope enc, copied into a new bid by COPIER.
-        let victimEntryDigest = try BidHeader.read(from: FileSource(path: "\(run.dir)/BIDDER-1.sbid")).bidDigest
-        let victim = try BidHeader.read(from: FileSource(path: portal.storedPath(bidDigest: victimEntryDigest)))
-        let victimEnc = victim.envelopes[1].encapsulatedKey.rawRepresentation
+        let victimDigest = try BidHeader.read(from: FileSource(path: "\(run.dir)/BIDDER-1.sbid")).bidDigest
+        let victim = try BidHeader.read(from: FileSource(path: portal.storedPath(bidDigest: victimDigest)))
+        let victimPoint = victim.envelopes[1].encapsulatedKey.publicKey.point
+        let scalar = k < 0 ? -P256Scalar(UInt64(-k)) : P256Scalar(UInt64(k))
+        let forgedEnc = try victimPoint.multiplied(by: scalar).uncompressedRepresentation
         let copierPath = "\(run.dir)/COPIER.sbid"
         let sink = try FileSink(path: copierPath)
         let recipes = try run.tender.envelopes.map {
@@ -212,11 +217,11 @@ struct CopiedWrapTests {
             deterministic: DeterministicRandom(seed: "copier"),
             tampering: SealTampering(core: { core in
                 var c = core
-                // Replace the second envelope's enc (the last 65-byte enc before its wrapped key) with the victim's.
+                // Replace the price envelope's enc (after the last "price", the stage name, and the recipient key).
                 let marker = Array("price".utf8)
                 if let at = (0...(c.count - marker.count)).last(where: { Array(c[$0..<($0 + marker.count)]) == marker }) {
-                    let encAt = at + marker.count + 65  // the last "price" is the stage name; then the recipient key
-                    c.replaceSubrange(encAt..<(encAt + 65), with: victimEnc)
+                    let encAt = at + marker.count + 65
+                    c.replaceSubrange(encAt..<(encAt + 65), with: forgedEnc)
                 }
                 return c
             }))
@@ -225,13 +230,30 @@ struct CopiedWrapTests {
         try sealer.append([4, 5, 6])
         _ = try sealer.finish()
         try sink.commit()
-        #expect(try BidHeader.read(from: FileSource(path: copierPath)).envelopes[1].encapsulatedKey.rawRepresentation == victimEnc)
-        _ = try await portal.accept(bidAt: copierPath, from: BidderID("COPIER"), policy: .signatureOnly())
+        // The bid is well signed and its enc is the forged one...
+        let opener = try BidOpener(path: copierPath, policy: .signatureOnly())
+        #expect(opener.header.envelopes[1].encapsulatedKey.rawRepresentation == forgedEnc)
+        // ...but its key-wrap proof cannot verify, so members never see it and the portal refuses it.
+        #expect(throws: EnvelopeError.badWrapProof(envelope: "price")) { try opener.checkWrapProof(EnvelopeName("price")) }
+        #expect(throws: Never.self) { try opener.checkWrapProof(EnvelopeName("technical")) }
+        await #expect(throws: EnvelopeError.badWrapProof(envelope: "price")) {
+            _ = try await portal.accept(bidAt: copierPath, from: BidderID("COPIER"), policy: .signatureOnly())
+        }
+    }
+
+    @Test("a bidder's replacement that reuses their own wrap is opened, not dropped")
+    func ownResubmission() async throws {
+        let run = try await TenderRun(bidders: 2)
+        defer { run.remove() }
+        // BIDDER-1 uploads the very same bid again (a replacement): it is still theirs to open.
+        let again = try #require(run.registered["BIDDER-1"])
+        _ = try await run.portal.accept(
+            bidAt: "\(run.dir)/BIDDER-1.sbid", from: BidderID("BIDDER-1"), policy: SignerPolicy(ed25519Keys: [again.publicKey]),
+            kind: .replace)
         let (closing, entries) = try await run.close()
-        let price = try await run.opening(run.price, closing: closing, entries: entries, qualified: ["COPIER"])
-        #expect(price.bids.isEmpty)
-        #expect(price.notOpened.first { $0.bidder == "COPIER" }?.result == "not opened: its key wrap copies an earlier bid's")
-        #expect(!price.encapsulatedKeys.contains { $0.rawRepresentation == victimEnc })
+        let price = try await run.opening(run.price, closing: closing, entries: entries, qualified: ["BIDDER-1", "BIDDER-2"])
+        #expect(price.bids.map(\.entry.bidder).sorted() == ["BIDDER-1", "BIDDER-2"])
+        #expect(price.notOpened.isEmpty)
     }
 }
 
