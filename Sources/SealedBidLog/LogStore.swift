@@ -73,9 +73,13 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             let remaining = bytes.count - position
             guard remaining >= headLength else { break }  // torn header
             let head = Array(bytes[position..<(position + 5)])
+            // A crash leaves a prefix of the last frame, possibly followed by zero-filled
+            // blocks, never other bytes. A failing record can be such a prefix only if its
+            // last byte (a check byte, random in a real frame) and everything after it is
+            // zero. Anything else is damage to an acknowledged record: refused, never cut.
+            func zeroFrom(_ start: Int) -> Bool { bytes[min(start, bytes.count)...].allSatisfy { $0 == 0 } }
             guard Array(SHA256.hash(head).prefix(4)) == Array(bytes[(position + 5)..<(position + headLength)]) else {
-                // A crash can leave a prefix of a frame or zero-filled blocks, never other bytes.
-                if bytes[position...].allSatisfy({ $0 == 0 }) { break }
+                if zeroFrom(position + headLength - 1) { break }  // at most 8 header bytes written, zeros after
                 throw .corruptStore("record at \(position) has a damaged header")
             }
             let type = head[0]
@@ -86,7 +90,7 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             let body = Array(bytes[position..<(position + headLength + length)])
             let sum = Array(bytes[(position + headLength + length)..<(position + total)])
             guard SHA256.hash(body) == sum else {
-                if position + total == bytes.count { break }  // torn final record
+                if zeroFrom(position + total - 1) { break }  // a prefix of the frame, zeros after
                 throw .corruptStore("record at \(position) fails its checksum")
             }
             let payload = Array(body[headLength...])

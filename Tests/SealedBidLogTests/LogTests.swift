@@ -189,8 +189,16 @@ struct FileStoreTests {
         let acknowledged = try Data(contentsOf: URL(fileURLWithPath: path))
         _ = try await log.submit(kind: .submit, bidder: "B-5", bidDigest: f.digest("5"), bidLength: 1)
         let complete = try Data(contentsOf: URL(fileURLWithPath: path))
-        // Every prefix between the two states is what a crash during the sixth append can leave.
+        // Every prefix between the two states is what a crash during the sixth append can leave,
+        // alone or followed by zero-filled blocks (the file grew but the data never reached the disk).
         for cut in acknowledged.count..<complete.count {
+            for zeroFill in [0, 1, 7, 4096] {
+              try (complete.prefix(cut) + Data(count: zeroFill)).write(to: URL(fileURLWithPath: path))
+              let reopened = try f.log(store: FileLogStore(path: path))
+              #expect(await reopened.size == 5, "cut at \(cut), \(zeroFill) zero bytes after")
+              _ = try await reopened.submit(kind: .submit, bidder: "B-6", bidDigest: f.digest("6"), bidLength: 1)
+              #expect(try await f.log(store: FileLogStore(path: path)).size == 6)
+            }
             try complete.prefix(cut).write(to: URL(fileURLWithPath: path))
             let reopened = try f.log(store: FileLogStore(path: path))
             #expect(await reopened.size == 5, "cut at \(cut)")
@@ -207,8 +215,11 @@ struct FileStoreTests {
         let log = try f.log(store: FileLogStore(path: path))
         for i in 0..<3 { _ = try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: 1) }
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
-        // A flipped payload bit, and a length raised in the first record: both refused, nothing cut.
-        for (position, mask) in [(20, UInt8(1)), (3, UInt8(0x40))] {
+        // A flipped payload bit, and a length raised in the first record; a flipped bit in the last
+        // record's payload, header or checksum (it could be mistaken for a torn tail and cut): all
+        // refused, nothing cut.
+        let last = original.count - 1
+        for (position, mask) in [(20, UInt8(1)), (3, UInt8(0x40)), (last - 40, UInt8(1)), (last - 10, UInt8(4))] {
             var bytes = original
             bytes[position] ^= mask
             try bytes.write(to: URL(fileURLWithPath: path))
