@@ -59,6 +59,9 @@ public struct BidOpener: Sendable {
             } catch {
                 throw .untrustedSigner("\(error)")
             }
+            if let subjects = policy.x509Subjects, !subjects.contains(chain[0].subject) {
+                throw .untrustedSigner("the certificate subject is not registered for this bidder")
+            }
         }
     }
 

@@ -46,13 +46,31 @@ public struct SignerPolicy: Sendable {
     public var x509Roots: [X509Certificate]
     /// The time at which chains must be valid (normally the receipt's time).
     public var verificationTime: Date
-    /// When set, only these Ed25519 keys are accepted (for example from bidder registration).
+    /// When set, only these Ed25519 keys are accepted (for example from bidder registration);
+    /// an empty set accepts no Ed25519 signer at all.
     public var ed25519Keys: Set<Ed25519PublicKey>?
+    /// When set, an X.509 signer is accepted only if its leaf certificate's subject
+    /// (``X509Certificate/subject``, RFC 2253) is one of these: the bidder's registered
+    /// identity in the national PKI. Without it, anyone the roots certify is accepted.
+    public var x509Subjects: Set<String>?
 
-    public init(x509Roots: [X509Certificate] = [], verificationTime: Date = Date(), ed25519Keys: Set<Ed25519PublicKey>? = nil) {
+    public init(
+        x509Roots: [X509Certificate] = [], verificationTime: Date = Date(), ed25519Keys: Set<Ed25519PublicKey>? = nil,
+        x509Subjects: Set<String>? = nil
+    ) {
         self.x509Roots = x509Roots
         self.verificationTime = verificationTime
         self.ed25519Keys = ed25519Keys
+        self.x509Subjects = x509Subjects
+    }
+
+    /// A bidder's registered identities: only bids signed by one of them are accepted.
+    /// Pass the Ed25519 keys, or the PKI roots with the certificate subjects, or both.
+    public static func registered(
+        ed25519Keys: Set<Ed25519PublicKey> = [], x509Roots: [X509Certificate] = [], x509Subjects: Set<String> = [],
+        at time: Date = Date()
+    ) -> SignerPolicy {
+        SignerPolicy(x509Roots: x509Roots, verificationTime: time, ed25519Keys: ed25519Keys, x509Subjects: x509Subjects)
     }
 
     /// Any Ed25519 key, and X.509 chains to `roots`: the signature is checked,

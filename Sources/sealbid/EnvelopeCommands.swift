@@ -176,7 +176,9 @@ struct InspectReport: Encodable {
         bidder = header.bidder.value
         switch header.signer {
         case .ed25519(let key): signer = "ed25519 \(key.rawRepresentation.hexString)"
-        case .x509(let chain): signer = "x509 chain of \(chain.count), leaf SPKI sha256 \(SHA256.hash(chain[0].subjectPublicKeyInfo).hexString)"
+        case .x509(let chain):
+            signer = "x509 chain of \(chain.count), leaf subject '\(chain[0].subject)', leaf SPKI sha256 "
+                + SHA256.hash(chain[0].subjectPublicKeyInfo).hexString
         }
         self.signature = signature
         headerLength = header.headerLength

@@ -97,15 +97,30 @@ struct Portal: ParsableCommand {
         @Option(help: "The uploader as the portal authenticated them; the bid must name this bidder.") var bidder: String
         @Option(help: "The bidder's registered Ed25519 public key file: only bids signed with it are accepted.")
         var bidderKey: String?
-        @Option(help: "PEM trust anchors for bidders who sign with national-PKI certificates.") var roots: String?
+        @Option(help: "PEM trust anchors for bidders who sign with national-PKI certificates (with --bidder-subject).")
+        var roots: String?
+        @Option(help: "The bidder's registered certificate subject, RFC 2253 (as 'sealbid inspect' prints it).")
+        var bidderSubject: String?
+
+        func validate() throws {
+            guard bidderKey != nil || (roots != nil && bidderSubject != nil) else {
+                throw ValidationError(
+                    "name the bidder's registered identity: --bidder-key, or --roots with --bidder-subject "
+                        + "(otherwise anyone could upload a bid in this bidder's name)")
+            }
+            if (roots == nil) != (bidderSubject == nil) { throw ValidationError("--roots and --bidder-subject go together") }
+        }
         @Option(help: "submit, replace or commit.") var kind: String = "submit"
         @Option(help: "Output receipt file.") var receipt: String
 
         func run() async throws {
             let config = try portal.config()
-            var policy = SignerPolicy()
-            if let bidderKey { policy.ed25519Keys = [try KeyFile.ed25519PublicKey(bidderKey)] }
-            if let roots { policy.x509Roots = try X509Certificate.certificates(pem: String(contentsOfFile: roots, encoding: .utf8)) }
+            // Only the registered identities: no Ed25519 key when none is registered, no
+            // certificate but the registered subject's.
+            let policy = SignerPolicy.registered(
+                ed25519Keys: try bidderKey.map { [try KeyFile.ed25519PublicKey($0)] } ?? [],
+                x509Roots: try roots.map { try X509Certificate.certificates(pem: String(contentsOfFile: $0, encoding: .utf8)) } ?? [],
+                x509Subjects: bidderSubject.map { [$0] } ?? [])
             let opener = try BidOpener(path: bid, tender: TenderID(config.tender), bidder: BidderID(bidder), policy: policy)
             try opener.checkWrapProofs()
             try opener.verifyPayloadDigests()

@@ -36,14 +36,19 @@ struct OpeningCLITests {
             try cli.ok(["receipt", "verify", "\(bidder).receipt", "--log-key", "portal/portal.vkey"])
         }
         // BETA cannot submit a bid naming ACME, nor one signed with another key.
-        #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "BETA", "--receipt", "x.receipt"]).output.contains("wrong-bidder"))
+        #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "BETA", "--bidder-key", "ACME.sign.pub",
+                             "--receipt", "x.receipt"]).output.contains("wrong-bidder"))  // the file's bidder field is checked too
+        // Without a registered identity the portal refuses to accept anything in a bidder's name.
+        let unpinned = try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--receipt", "z.receipt"])
+        #expect(unpinned.status != 0 && unpinned.output.contains("registered identity"))
         #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--bidder-key", "BETA.sign.pub",
                              "--receipt", "y.receipt"]).output.contains("untrusted-signer"))
         try cli.ok(["portal", "withdraw", "--dir", "portal", "--bidder", "GAMMA", "--receipt", "GAMMA-withdraw.receipt"])
         let early = try cli.run(["portal", "close", "--dir", "portal", "--out", "early.note"])
         #expect(early.status != 0 && early.output.contains("not-open"))
         while Date() < deadline.addingTimeInterval(0.5) { usleep(200_000) }
-        let late = try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--receipt", "late.receipt"])
+        let late = try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--bidder-key", "ACME.sign.pub",
+                                "--receipt", "late.receipt"])
         #expect(late.status != 0 && late.output.contains("log-closed"))
         try cli.ok(["portal", "close", "--dir", "portal", "--out", "closing.note"])
 

@@ -93,6 +93,15 @@ struct EnvelopeRoundTripTests {
         #expect(try opener.unlock(f.price, with: .committeeKey(f.priceCommittee, stage: f.priceStage)).decryptToMemory() == [7])
         #expect(errorCode { _ = try BidOpener(source: MemorySource(bytes), policy: .signatureOnly()) } == "untrusted-signer")
         #expect(errorCode { _ = try BidOpener(source: MemorySource(bytes), policy: SignerPolicy(x509Roots: [pki.otherRoot])) } == "untrusted-signer")
+        // Pinning the bidder's registered certificate subject: theirs passes, another's does not,
+        // and the registered-identities policy accepts no Ed25519 key when none is registered.
+        #expect(pki.leaf.subject == "CN=PT Contoh Bidder")
+        let pinned = SignerPolicy.registered(x509Roots: [pki.root], x509Subjects: ["CN=PT Contoh Bidder"])
+        #expect(throws: Never.self) { _ = try BidOpener(source: MemorySource(bytes), policy: pinned) }
+        let otherSubject = SignerPolicy.registered(x509Roots: [pki.root], x509Subjects: ["CN=PT Lain"])
+        #expect(errorCode { _ = try BidOpener(source: MemorySource(bytes), policy: otherSubject) } == "untrusted-signer")
+        let (ed25519Bid, _) = try f.seal(technical: [1], price: [2])
+        #expect(errorCode { _ = try BidOpener(source: MemorySource(ed25519Bid), policy: pinned) } == "untrusted-signer")
         // A chain whose leaf is not the signing key is refused when sealing.
         #expect(errorCode { _ = try f.seal(technical: [], price: [], signer: .ecdsaP256(key, chain: [pki.intermediate])) } == "invalid-input")
     }
