@@ -176,11 +176,17 @@ public enum DKG {
     public static func confirm(stageKey: StageKey, signatures: [TranscriptSignature]) throws(CommitteeError) {
         var inconsistent: [MemberID] = []
         for card in stageKey.roster.members {
-            guard let signature = signatures.first(where: { $0.member == card.id }) else { throw .missingParticipant(card.id) }
-            let ok =
-                signature.transcriptHash == stageKey.transcriptHash && signature.rosterDigest == stageKey.roster.digest
-                && card.signingKey.isValidSignature(signature.signature, for: signature.signedMessage)
-            if !ok { inconsistent.append(card.id) }
+            let candidates = signatures.filter { $0.member == card.id }
+            guard !candidates.isEmpty else { throw .missingParticipant(card.id) }
+            // Every candidate counts, so a forged signature cannot mask the member's real one; the
+            // member's genuine signatures must all be over this transcript (two transcripts signed
+            // by one member is exactly the split view this check exists to catch).
+            let genuine = candidates.filter {
+                $0.rosterDigest == stageKey.roster.digest && card.signingKey.isValidSignature($0.signature, for: $0.signedMessage)
+            }
+            if genuine.isEmpty || genuine.contains(where: { $0.transcriptHash != stageKey.transcriptHash }) {
+                inconsistent.append(card.id)
+            }
         }
         guard inconsistent.isEmpty else { throw .inconsistentTranscript(culprits: inconsistent) }
     }

@@ -56,34 +56,40 @@ public enum Resharing {
         guard newRoster.committee == oldKey.roster.committee, newRoster.stage == oldKey.roster.stage else {
             throw .invalidRoster("resharing keeps the committee id and the stage")
         }
-        let sorted = packages.sorted { $0.from < $1.from }
-        var seen: Set<MemberID> = []
+        // Packages are not signed: group them by sender and look at every candidate, so a forged
+        // package cannot displace or abort a sender's real one. A sender counts once, with the one
+        // package that opens a share for this member; none, or two different ones, is blamed
+        // (committee-v1, "Limits of blame"). The transcript covers only the packages used, and
+        // `confirm` then catches members who used different ones.
+        var bySender: [MemberID: [Package]] = [:]
+        for package in packages { bySender[package.from, default: []].append(package) }
         var culprits: [MemberID] = []
+        var sorted: [Package] = []
         var subShares: [P256Scalar] = []
-        for package in sorted {
-            guard seen.insert(package.from).inserted else { throw .duplicateIdentifier(package.from) }
-            guard oldKey.roster.ids.contains(package.from) else { throw .unknownMember(package.from) }
-            guard package.oldRosterDigest == oldKey.roster.digest, package.newRosterDigest == newRoster.digest else {
-                throw .malformed("\(package.from)'s package is for other rosters")
-            }
-            guard package.commitment.points.count == newRoster.threshold else {
-                throw .wrongCommitmentCount(culprit: package.from, expected: newRoster.threshold, found: package.commitment.points.count)
-            }
-            var sub: SecretShare?
-            if package.commitment.points[0] == (try oldKey.verificationShare(package.from)) {
+        for sender in bySender.keys.sorted() {
+            guard oldKey.roster.ids.contains(sender) else { throw .unknownMember(sender) }
+            var accepted: [(package: Package, share: P256Scalar)] = []
+            for package in bySender[sender]! {
+                guard package.oldRosterDigest == oldKey.roster.digest, package.newRosterDigest == newRoster.digest,
+                    package.commitment.points.count == newRoster.threshold,
+                    package.commitment.points[0] == (try oldKey.verificationShare(sender))
+                else { continue }
                 for sealed in package.shares
-                where sealed.recipient == keys.id && sealed.sender == package.from.value && sealed.rosterDigest == newRoster.digest {
+                where sealed.recipient == keys.id && sealed.sender == sender.value && sealed.rosterDigest == newRoster.digest {
                     if let opened = try sealed.open(with: keys, commitment: package.commitment, purpose: "reshare-share") {
-                        sub = opened
+                        if !accepted.contains(where: { $0.package.encoded == package.encoded }) {
+                            accepted.append((package, opened.value))
+                        }
                         break
                     }
                 }
             }
-            guard let sub else {
-                culprits.append(package.from)
+            guard accepted.count == 1 else {
+                culprits.append(sender)
                 continue
             }
-            subShares.append(sub.value)
+            sorted.append(accepted[0].package)
+            subShares.append(accepted[0].share)
         }
         guard culprits.isEmpty else { throw .badShare(culprits: culprits) }
         guard sorted.count >= oldKey.roster.threshold else {

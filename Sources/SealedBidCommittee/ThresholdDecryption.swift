@@ -89,6 +89,7 @@ public enum ThresholdCombiner {
         var valid: [MemberID: [P256Point]] = [:]
         var culprits: [MemberID] = []
         var incomplete: [MemberID] = []
+        var genuine: Set<MemberID> = []
         // Contributions are not signed: look at every one, so a forged contribution
         // cannot hide a member's valid one; a member is a culprit only if none of its
         // contributions is valid.
@@ -100,9 +101,12 @@ public enum ThresholdCombiner {
             }
             let askedSet = Set(asked)
             guard contribution.encapsulatedKeys.allSatisfy({ askedSet.contains($0) }) else {
-                culprits.append(contribution.member)
+                culprits.append(contribution.member)  // a valid proof: the member really did compute these
                 continue
             }
+            // From here on the member's own valid proof covers only asked envelopes: whatever
+            // forged contributions carry its identifier, it is not a culprit.
+            genuine.insert(contribution.member)
             var index: [P256Point: Int] = [:]
             for (i, e) in contribution.encapsulatedKeys.enumerated() where index[e] == nil { index[e] = i }
             let positions = asked.compactMap { index[$0] }
@@ -112,8 +116,10 @@ public enum ThresholdCombiner {
             }
             valid[contribution.member] = positions.map { contribution.shares[$0] }
         }
-        culprits.removeAll { valid[$0] != nil }
+        culprits.removeAll { genuine.contains($0) }
         incomplete.removeAll { valid[$0] != nil }
+        var seenIncomplete: Set<MemberID> = []
+        incomplete = incomplete.filter { seenIncomplete.insert($0).inserted }
         var seenCulprits: Set<MemberID> = []
         culprits = culprits.filter { seenCulprits.insert($0).inserted }
         let need = stageKey.roster.threshold

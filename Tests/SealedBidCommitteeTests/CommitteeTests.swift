@@ -150,6 +150,17 @@ struct DealerTests {
         let result = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs, contributions: [forged, real[1], real[2]])
         #expect(result.culprits.isEmpty)
         #expect(result.participants == [real[1].member, real[2].member])
+        // A forged contribution next to a member's genuine but incomplete one: the member is
+        // reported incomplete, never a culprit.
+        let partial = try DecryptionShares.create(share: shares[1], stageKey: dealing.stageKey, encapsulatedKeys: [wraps.encs[0]])
+        let twoEnvelopes = try Wraps(to: dealing.stageKey.publicKey, count: 2)
+        let asked = [wraps.encs[0], twoEnvelopes.encs[0]]
+        let complete = try [shares[0], shares[2]].map {
+            try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: asked)
+        }
+        let mixed = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: asked, contributions: [forged, partial] + complete)
+        #expect(mixed.culprits.isEmpty)
+        #expect(mixed.incomplete == [real[1].member])
         // A released zero share is blamed on its member; the opening goes on with the others.
         let zero = SecretShare(id: shares[0].id, value: .zero)
         let rebuilt = try Reconstruction.reconstruct(stageKey: dealing.stageKey, shares: [zero, shares[1], shares[2]])

@@ -97,6 +97,13 @@ struct DKGTests {
         signatures[2] = TranscriptSignature(stageKey: other, keys: committee.keys[2])
         #expect(committeeError { try DKG.confirm(stageKey: stageKey, signatures: signatures) } == .inconsistentTranscript(culprits: [committee.keys[2].id]))
         #expect(committeeError { try DKG.confirm(stageKey: stageKey, signatures: Array(signatures.prefix(2))) } == .missingParticipant(committee.keys[2].id))
+        // A forged signature in member 1's name, placed first, does not mask or spoil its real one.
+        let honest = zip(results, committee.keys).map { TranscriptSignature(stageKey: $0.stageKey, keys: $1) }
+        let forgedSignature = TranscriptSignature(stageKey: stageKey, keys: MemberKeys(id: committee.keys[0].id))
+        try DKG.confirm(stageKey: stageKey, signatures: [forgedSignature] + honest)
+        // A member who genuinely signed two transcripts is named even if one of them is right.
+        #expect(committeeError { try DKG.confirm(stageKey: stageKey, signatures: honest + [signatures[2]]) }
+            == .inconsistentTranscript(culprits: [committee.keys[2].id]))
     }
 }
 
@@ -154,5 +161,13 @@ struct ResharingTests {
             == .badShare(culprits: [2]))
         #expect(committeeError { _ = try Resharing.receive(packages: [honest], oldKey: dealing.stageKey, newRoster: newRoster, keys: newKeys[0]) }
             == .tooFewShares(have: 1, need: 2, culprits: []))
+        // A forged package in member 2's name next to member 2's real one neither aborts nor
+        // blames: every new member uses the real one and gets the same key.
+        let real2 = try Resharing.deal(share: shares[1], oldKey: dealing.stageKey, newRoster: newRoster)
+        let received = try newKeys.map {
+            try Resharing.receive(packages: [forged, honest, real2], oldKey: dealing.stageKey, newRoster: newRoster, keys: $0)
+        }
+        #expect(received[0].stageKey == received[1].stageKey)
+        #expect(received[0].stageKey.publicKey == dealing.stageKey.publicKey)
     }
 }
