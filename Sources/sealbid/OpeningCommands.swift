@@ -18,7 +18,8 @@ struct Opening: ParsableCommand {
             Example (technical stage, threshold decryption):
               sealbid opening prepare --portal portal --closing closing.note --roster roster.bin \\
                 --stage-key stage-key.bin --out-dir to-open
-              # each member present: sealbid opening share (same inputs) --share mN.share --out dshare-N.bin
+              # each member present: sealbid opening share (same inputs) --log-key published.vkey \
+              #   --origin ORIGIN --tender TENDER --share mN.share --out dshare-N.bin
               sealbid opening run --portal portal --closing closing.note --roster roster.bin \\
                 --stage-key stage-key.bin --dshare dshare-*.bin --out-dir opened --report report.json
               sealbid opening sign --report report.json --roster roster.bin --id 1 --signing-key m1.sign
@@ -32,11 +33,22 @@ struct Opening: ParsableCommand {
         @Option(help: "The stage key file.") var stageKey: String
         @Option(help: "The envelope opened in this stage (default: the stage's name).") var envelope: String?
         @Option(help: "Only these bidders (comma-separated), for later stages.") var qualified: String?
+        @Option(help: "The portal's log verifier key, as published with the tender (default: the portal directory's).")
+        var logKey: String?
+        @Option(help: "The log origin, as published with the tender (default: the portal directory's).") var origin: String?
+        @Option(help: "The tender id, as published (default: the portal directory's).") var tender: String?
+
+        /// Whether the log key, origin and tender were given independently of the portal directory.
+        var independentlyAnchored: Bool { logKey != nil && origin != nil && tender != nil }
 
         func opening() throws -> StageOpening {
             let rosterValue = try CommitteeRoster(encoded: readBytes(roster))
             let key = try StageKey(encoded: readBytes(stageKey), roster: rosterValue)
-            let config = try Portal.DirectoryOption.parse(["--dir", portal]).config()
+            var config = try Portal.DirectoryOption.parse(["--dir", portal]).config()
+            // Whoever controls the portal directory controls its portal.vkey and portal.json:
+            // values given here come from the tender's publication instead.
+            if let origin { config.origin = origin }
+            if let tender { config.tender = tender }
             let stage = try StageName(rosterValue.stage)
             let tender = try Tender(
                 id: TenderID(config.tender), deadline: config.deadline, stages: [key],
@@ -45,7 +57,7 @@ struct Opening: ParsableCommand {
             for record in try FileLogStore(path: "\(portal)/log.bin").load() {
                 if case .entry(let bytes) = record { entries.append(try LogEntry(encoded: bytes)) }
             }
-            let logKey = try NoteVerifier(verifierKey: readKeyString("\(portal)/portal.vkey"))
+            let logKey = try NoteVerifier(verifierKey: readKeyString(self.logKey ?? "\(portal)/portal.vkey"))
             let closingNote = try SignedCheckpoint(serialized: String(contentsOfFile: closing, encoding: .utf8))
             guard let closedCount = Int(exactly: closingNote.checkpoint.size), closedCount <= entries.count else {
                 throw ValidationError("the closing checkpoint claims more entries than the portal's log has")
@@ -82,13 +94,22 @@ struct Opening: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A member: check the stage's bids against the closing checkpoint, then compute decryption shares for exactly them.",
             discussion: """
-                The member repeats every check of the opening (closing root from all entries, live bids, \
-                qualification, each bid's signature, digest and stage key, no copied key wraps) before \
-                computing anything, so a coordinator cannot get other envelopes decrypted.
+                The member repeats every check of the opening (closing checkpoint against the published \
+                log key and origin, closing root from all entries, live bids, qualification, each bid's \
+                signature, digest, stage key and key-wrap proof) before computing anything, so a \
+                coordinator cannot get other envelopes decrypted.
                 """)
         @OptionGroup var inputs: Inputs
         @Option(help: "Your share key file.") var share: String
         @Option(help: "Output decryption-share file.") var out: String
+
+        func validate() throws {
+            // A member checks the closing against the log key and origin published with the
+            // tender, never against files the coordinator hands over with the bids.
+            guard inputs.independentlyAnchored else {
+                throw ValidationError("a member gives --log-key, --origin and --tender as published with the tender")
+            }
+        }
 
         func run() throws {
             let opening = try inputs.opening()

@@ -22,8 +22,8 @@ struct Portal: ParsableCommand {
     )
 
     struct Config: Codable {
-        let tender: String
-        let origin: String
+        var tender: String
+        var origin: String
         let deadline: Date
         let grace: Double
         let keyName: String

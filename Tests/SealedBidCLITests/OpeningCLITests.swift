@@ -26,6 +26,9 @@ struct OpeningCLITests {
         let formatter = ISO8601DateFormatter()
         try cli.ok(["portal", "init", "--dir", "portal", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline),
                     "--name", "portal.example/cli"])
+        // What the tender publishes: members check the opening against these, not the portal's files.
+        try FileManager.default.copyItem(atPath: cli.path("portal/portal.vkey"), toPath: cli.path("published.vkey"))
+        let published = ["--log-key", "published.vkey", "--origin", "portal.example/cli/T-CLI", "--tender", "T-CLI"]
         for bidder in ["ACME", "BETA", "GAMMA"] {
             try Data("technical proposal of \(bidder)".utf8).write(to: URL(fileURLWithPath: cli.path("\(bidder).pdf")))
             try cli.ok(["keygen", "ed25519", "\(bidder).sign"])
@@ -56,8 +59,16 @@ struct OpeningCLITests {
         let prepared = try cli.ok(["opening", "prepare"] + inputs + ["--out-dir", "to-open"])
         #expect(prepared.contains("2 bid(s) to open"))
         for i in [1, 3] {
-            try cli.ok(["opening", "share"] + inputs + ["--share", "m\(i).share", "--out", "d\(i).bin"])
+            try cli.ok(["opening", "share"] + inputs + published + ["--share", "m\(i).share", "--out", "d\(i).bin"])
         }
+        // A member never relies on the portal directory's own key and origin...
+        let unanchored = try cli.run(["opening", "share"] + inputs + ["--share", "m2.share", "--out", "d2.bin"])
+        #expect(unanchored.status != 0 && unanchored.output.contains("published with the tender"))
+        // ...and a closing that is not the published log's is refused before anything is computed.
+        let otherOrigin = ["--log-key", "published.vkey", "--origin", "evil.example/T-CLI", "--tender", "T-CLI"]
+        let refused = try cli.run(["opening", "share"] + inputs + otherOrigin + ["--share", "m2.share", "--out", "d2.bin"])
+        #expect(refused.status != 0 && refused.output.contains("wrong-origin"))
+        #expect(!FileManager.default.fileExists(atPath: cli.path("d2.bin")))
         try cli.ok(["opening", "run"] + inputs + ["--dshare", "d1.bin", "d3.bin", "--out-dir", "opened", "--report", "report.json"])
         #expect(try String(contentsOfFile: cli.path("opened/entry-0.technical"), encoding: .utf8) == "technical proposal of ACME")
         for i in [1, 3] {
