@@ -67,49 +67,64 @@ public struct StageOpening: Sendable {
         guard let envelopeName = tender.envelopes.first(where: { $0.stage == stage })?.name else {
             throw EnvelopeError.invalidInput("no envelope is opened in stage '\(stage)'")
         }
-        var bids: [Bid] = []
-        var notOpened: [OpeningReport.Line] = []
-        for (entry, index) in live {
+        // Each live bid is checked on its own (in parallel: signatures and key-wrap
+        // proofs are the cost), then the results are assembled in log order.
+        let policies = live.map { policy($0.0.bidder) }
+        let paths = live.map { bidPath($0.0.bidDigest) }
+        let outcomes = OutcomeSlots(count: live.count)
+        let tenderID = tender.id
+        DispatchQueue.concurrentPerform(iterations: live.count) { i in
+            let (entry, index) = live[i]
             func skip(_ signature: String, _ result: String) {
-                notOpened.append(
-                    OpeningReport.Line(
-                        bidder: entry.bidder, logIndex: index, bidDigest: entry.bidDigest.hexString, signature: signature,
-                        envelope: envelopeName.value, result: result, plaintextSHA256: nil, plaintextLength: nil))
+                outcomes.set(
+                    i,
+                    .skipped(
+                        OpeningReport.Line(
+                            bidder: entry.bidder, logIndex: index, bidDigest: entry.bidDigest.hexString, signature: signature,
+                            envelope: envelopeName.value, result: result, plaintextSHA256: nil, plaintextLength: nil)))
             }
             if let qualified, !qualified.contains(entry.bidder) {
                 skip("not checked", "not opened: not qualified")
-                continue
+                return
             }
-            let path = bidPath(entry.bidDigest)
+            let path = paths[i]
             guard FileManager.default.fileExists(atPath: path) else {
                 skip("not checked", entry.kind == .commit ? "not opened: committed, never uploaded" : "not opened: bid file missing")
-                continue
+                return
             }
-            do {
-                let opener = try BidOpener(path: path, tender: tender.id, bidder: BidderID(entry.bidder), policy: policy(entry.bidder))
+            do throws(EnvelopeError) {
+                let opener = try BidOpener(path: path, tender: tenderID, bidder: BidderID(entry.bidder), policy: policies[i])
                 guard opener.header.bidDigest == entry.bidDigest, opener.header.expectedFileLength == entry.bidLength else {
                     skip("valid", "not opened: the file is not the logged bid")
-                    continue
+                    return
                 }
                 guard let envelope = opener.header.envelopes.first(where: { $0.name == envelopeName }) else {
                     skip("valid", "not opened: no '\(envelopeName)' envelope")
-                    continue
+                    return
                 }
                 guard envelope.stage == stage, envelope.recipientKey == stageKey.publicKey else {
                     skip("valid", "not opened: envelope not sealed to this stage's committee key")
-                    continue
+                    return
                 }
                 // Members compute s·enc only for an enc whose sealer proved knowledge of
                 // its discrete log (envelope-v1, "Key-wrap proof"): a copied or multiplied
                 // wrap of another bid never reaches them.
                 try opener.checkWrapProof(envelope.name)
-                bids.append(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope))
+                outcomes.set(i, .toOpen(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope)))
             } catch {
                 let signatureCodes = ["bad-signature", "untrusted-signer"]
                 let headerCodes = ["malformed-header", "truncated", "trailing-data", "not-a-bid", "unsupported-version",
                     "unsupported-suite", "unsupported-signature-algorithm", "wrong-tender", "wrong-bidder"]
                 let signature = signatureCodes.contains(error.code) ? error.code : headerCodes.contains(error.code) ? "not checked" : "valid"
                 skip(signature, "failed: \(error.code)")
+            }
+        }
+        var bids: [Bid] = []
+        var notOpened: [OpeningReport.Line] = []
+        for outcome in outcomes.values {
+            switch outcome {
+            case .toOpen(let bid): bids.append(bid)
+            case .skipped(let line): notOpened.append(line)
             }
         }
         self.tender = tender
@@ -123,52 +138,104 @@ public struct StageOpening: Sendable {
     /// What each member is asked to decrypt: one `enc` per bid opened in this stage.
     public var encapsulatedKeys: [HPKE.EncapsulatedKey] { bids.map(\.envelope.encapsulatedKey) }
 
+    /// Where the plaintexts of an opening go.
+    public enum PlaintextDestination: Sendable {
+        /// One file per envelope, `entry-<log index>.<envelope>`, each appearing only once it
+        /// has authenticated completely.
+        case directory(String)
+        /// Authenticated and then dropped: checks that every envelope opens (and measures
+        /// the opening) without writing any plaintext.
+        case discard
+    }
+
     /// Threshold mode: combines the members' decryption shares (naming bad
     /// ones) and decrypts every envelope into `directory`.
     public func open(
         with shares: [DecryptionShares], into directory: String, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        plaintextDigests: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> OpeningReport {
+        try open(with: shares, to: .directory(directory), workers: workers, plaintextDigests: plaintextDigests, progress: progress)
+    }
+
+    /// Threshold mode, with any destination.
+    /// - Parameter plaintextDigests: also hash each plaintext (SHA-256) for the report. It costs a
+    ///   second hash over the data; the report's `bidDigest` already fixes every plaintext byte
+    ///   (the payload digest is over the ciphertext, and the payload encryption commits to its key).
+    public func open(
+        with shares: [DecryptionShares], to destination: PlaintextDestination,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, plaintextDigests: Bool = false,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> OpeningReport {
         let combined = try ThresholdCombiner.combine(stageKey: stageKey, encapsulatedKeys: encapsulatedKeys, contributions: shares)
         let accesses = combined.sharedSecrets.map { KeyAccess.sharedDH($0, committeeKey: stageKey.publicKey, stage: stage) }
         return try decrypt(
-            accesses: accesses, into: directory, workers: workers, progress: progress, mode: "threshold decryption",
-            participants: combined.participants.map(\.value), culprits: combined.culprits.map(\.value))
+            accesses: accesses, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress,
+            mode: "threshold decryption", participants: combined.participants.map(\.value), culprits: combined.culprits.map(\.value))
     }
 
     /// Reconstruct mode: the stage key was interpolated from released shares.
     public func open(
         with reconstruction: Reconstruction.Result, into directory: String,
-        workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: (@Sendable (Int, Int) -> Void)? = nil
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, plaintextDigests: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> OpeningReport {
+        try open(
+            with: reconstruction, to: .directory(directory), workers: workers, plaintextDigests: plaintextDigests, progress: progress)
+    }
+
+    /// Reconstruct mode, with any destination.
+    public func open(
+        with reconstruction: Reconstruction.Result, to destination: PlaintextDestination,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, plaintextDigests: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> OpeningReport {
         let accesses = bids.map { _ in KeyAccess.committeeKey(reconstruction.privateKey, stage: stage) }
         return try decrypt(
-            accesses: accesses, into: directory, workers: workers, progress: progress, mode: "reconstruction",
-            participants: reconstruction.participants.map(\.value), culprits: reconstruction.culprits.map(\.value))
+            accesses: accesses, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress,
+            mode: "reconstruction", participants: reconstruction.participants.map(\.value),
+            culprits: reconstruction.culprits.map(\.value))
     }
 
-    /// Decrypts the bids in parallel (one bid per worker at a time, each in
-    /// constant memory); a failing bid is reported and the others go on.
+    /// Decrypts the bids in parallel, each in constant memory: one bid per
+    /// worker at a time, and when there are fewer bids than workers, several
+    /// workers inside each bid. A failing bid is reported and the others go on.
     private func decrypt(
-        accesses: [KeyAccess], into directory: String, workers: Int, progress: (@Sendable (Int, Int) -> Void)?, mode: String,
-        participants: [UInt16], culprits: [UInt16]
+        accesses: [KeyAccess], to destination: PlaintextDestination, workers: Int, plaintextDigests: Bool,
+        progress: (@Sendable (Int, Int) -> Void)?, mode: String, participants: [UInt16], culprits: [UInt16]
     ) throws -> OpeningReport {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if case .directory(let directory) = destination {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         let results = LineSlots(count: bids.count)
         let done = Counter()
         let bids = self.bids
         let total = bids.count
-        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, max(total, 1)))) { worker in
+        let outer = max(1, min(workers, total))
+        // A plaintext digest needs the chunks in order: one worker per bid then.
+        let inner = plaintextDigests ? 1 : max(1, workers / outer)
+        DispatchQueue.concurrentPerform(iterations: outer) { worker in
             var index = worker
             while index < total {
                 let bid = bids[index]
-                // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
-                let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
                 var result = "opened", digest: String?, length: UInt64?
                 do {
-                    // The key-wrap proof was checked when the stage was prepared.
                     let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index], wrapProofChecked: true)
-                    digest = try unlocked.decryptWithDigest(toFile: out).hexString
+                    switch destination {
+                    case .directory(let directory):
+                        // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
+                        let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
+                        if plaintextDigests {
+                            digest = try unlocked.decryptWithDigest(toFile: out).hexString
+                        } else {
+                            try unlocked.decrypt(toFile: out, workers: inner)
+                        }
+                    case .discard:
+                        if plaintextDigests {
+                            digest = try unlocked.authenticateWithDigest().hexString
+                        } else {
+                            try unlocked.authenticate(workers: inner)
+                        }
+                    }
                     length = unlocked.plaintextLength
                 } catch let error as EnvelopeError {
                     result = "failed: \(error.code)"
@@ -181,7 +248,7 @@ public struct StageOpening: Sendable {
                         bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, signature: "valid",
                         envelope: bid.envelope.name.value, result: result, plaintextSHA256: digest, plaintextLength: length))
                 progress?(done.increment(), total)
-                index += max(1, min(workers, total))
+                index += outer
             }
         }
         let checkpoint = closing.checkpoint
@@ -190,6 +257,27 @@ public struct StageOpening: Sendable {
             closingCheckpoint: .init(origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash.hexString),
             mode: mode, participants: participants, culprits: culprits,
             lines: (results.lines + notOpened).sorted { $0.logIndex < $1.logIndex })
+    }
+}
+
+/// Per-bid outcomes of the parallel checks, in log order.
+final class OutcomeSlots: @unchecked Sendable {
+    enum Outcome: Sendable {
+        case toOpen(StageOpening.Bid)
+        case skipped(OpeningReport.Line)
+    }
+    private let lock = NSLock()
+    private var slots: [Outcome?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ outcome: Outcome) {
+        lock.lock()
+        defer { lock.unlock() }
+        slots[index] = outcome
+    }
+    var values: [Outcome] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.compactMap { $0 }
     }
 }
 

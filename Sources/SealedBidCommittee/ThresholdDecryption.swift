@@ -93,9 +93,15 @@ public enum ThresholdCombiner {
         // Contributions are not signed: look at every one, so a forged contribution
         // cannot hide a member's valid one; a member is a culprit only if none of its
         // contributions is valid.
-        for contribution in contributions.sorted(by: { $0.member < $1.member }) {
+        // Proofs are checked on all cores first (each costs two multi-scalar
+        // multiplications the size of the batch), then judged in member order.
+        let sorted = contributions.sorted(by: { $0.member < $1.member })
+        let proofValid = try Parallel.map(sorted.count) { (i) throws(CommitteeError) in
+            stageKey.roster.ids.contains(sorted[i].member) ? try sorted[i].verify(stageKey: stageKey) : false
+        }
+        for (position, contribution) in sorted.enumerated() {
             guard valid[contribution.member] == nil else { continue }
-            guard stageKey.roster.ids.contains(contribution.member), try contribution.verify(stageKey: stageKey) else {
+            guard proofValid[position] else {
                 culprits.append(contribution.member)
                 continue
             }
@@ -126,11 +132,12 @@ public enum ThresholdCombiner {
         guard valid.count >= need else { throw .tooFewShares(have: valid.count, need: need, culprits: culprits) }
         let chosen = Array(valid.keys.sorted().prefix(need))
         let lambdas = try Lagrange.coefficients(for: chosen)
-        var secrets: [SecureBytes] = []
-        for j in asked.indices {
-            let points = chosen.map { valid[$0]![j] }
-            let combined = try lift { () throws(CryptoError) in try P256Point.multiScalarMultiply(lambdas, points) }
-            secrets.append(SecureBytes(copying: combined.xCoordinate))
+        let columns = chosen.map { valid[$0]! }
+        let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) in
+            let combined = try lift { () throws(CryptoError) in
+                try P256Point.multiScalarMultiply(lambdas, columns.map { $0[j] })
+            }
+            return SecureBytes(copying: combined.xCoordinate)
         }
         return Result(sharedSecrets: secrets, participants: chosen, culprits: culprits, incomplete: incomplete)
     }
@@ -166,5 +173,46 @@ public enum Reconstruction {
         let key = try lift { () throws(CryptoError) in try HPKE.PrivateKey(scalar: secret) }
         guard key.publicKey == stageKey.publicKey else { throw .keyMismatch("the interpolated key is not the stage key") }
         return Result(privateKey: key, participants: chosen, culprits: culprits)
+    }
+}
+
+/// `body(0..<count)` on all cores, results in order; the first error (by index) is thrown.
+enum Parallel {
+    static func map<R>(_ count: Int, _ body: (Int) throws(CommitteeError) -> R) throws(CommitteeError) -> [R] {
+        guard count > 1 else { return try (0..<count).map { (i) throws(CommitteeError) in try body(i) } }
+        let slots = Slots<Result<R, CommitteeError>>(count: count)
+        let workers = min(count, ProcessInfo.processInfo.activeProcessorCount)
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for i in stride(from: worker, to: count, by: workers) {
+                    do throws(CommitteeError) { slots.set(i, .success(try shared.value(i))) } catch { slots.set(i, .failure(error)) }
+                }
+            }
+        }
+        return try slots.values.map { (result) throws(CommitteeError) in try result.get() }
+    }
+
+    /// Written from several threads, each index once.
+    final class Slots<T>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [T?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: T) {
+            lock.lock()
+            defer { lock.unlock() }
+            slots[index] = value
+        }
+        var values: [T] {
+            lock.lock()
+            defer { lock.unlock() }
+            return slots.map { $0! }
+        }
+    }
+
+    /// The closure is only called while `map` waits for it.
+    struct UncheckedBox<T>: @unchecked Sendable {
+        let value: T
+        init(_ value: T) { self.value = value }
     }
 }

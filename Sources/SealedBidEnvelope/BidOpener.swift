@@ -232,6 +232,19 @@ public struct UnlockedEnvelope: Sendable {
         }
     }
 
+    /// Decrypts and authenticates everything, releasing nothing: checks that
+    /// the envelope opens completely (tags, commitment, payload digest).
+    public func authenticate(workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws(EnvelopeError) {
+        try decrypt(into: DiscardSink(), workers: workers)
+    }
+
+    /// As ``authenticate(workers:)``, on one thread, returning SHA-256 of the plaintext.
+    public func authenticateWithDigest() throws(EnvelopeError) -> [UInt8] {
+        let hashing = HashingSink(inner: DiscardSink())
+        try decrypt(into: hashing, workers: 1)
+        return hashing.digest()
+    }
+
     /// Decrypts into memory (for small envelopes); single-threaded.
     public func decryptToMemory() throws(EnvelopeError) -> [UInt8] {
         let sink = LockedMemorySink()
@@ -243,6 +256,11 @@ public struct UnlockedEnvelope: Sendable {
     public func read(_ range: Range<UInt64>) throws(EnvelopeError) -> [UInt8] {
         try reader.read(range)
     }
+}
+
+/// Drops what it is given.
+final class DiscardSink: RandomAccessSink, @unchecked Sendable {
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {}
 }
 
 /// A memory sink safe to share with worker threads.

@@ -1,12 +1,20 @@
 internal import CSodium
 import Foundation
 
-/// Secret bytes in libsodium guarded memory.
+/// Secret bytes in locked, zeroised memory.
 ///
-/// The allocation comes from `sodium_malloc` (guard pages, `mlock` where the
-/// system permits), is zeroised by `sodium_free` on release, compares in
-/// constant time, and prints as `<redacted>`. Instances are immutable once
-/// built, which is what makes sharing them across threads safe.
+/// Small secrets (up to ``SecretPool/largestSlot`` bytes: keys, scalars, DH
+/// values, PRKs) take a slot in a pool of `sodium_malloc` arenas: locked
+/// (`mlock`), fenced by guard pages at the arena's ends, and wiped when the
+/// slot is released. Larger ones get their own `sodium_malloc` allocation
+/// (guard pages, canary). Either way the bytes are zeroised on release,
+/// compare in constant time, and print as `<redacted>`. Instances are
+/// immutable once built, which is what makes sharing them across threads safe.
+///
+/// Why a pool: every `sodium_malloc` is an mmap, two mprotects and an mlock,
+/// and every `sodium_free` as many again; with dozens of short-lived secrets
+/// per opened envelope those system calls were half the time of a bulk
+/// opening of small bids (`docs/performance.md`).
 public final class SecureBytes: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer
     /// The number of secret bytes.
@@ -19,20 +27,13 @@ public final class SecureBytes: @unchecked Sendable {
         initializingWith initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
     ) throws(E) where E: Error {
         precondition(count >= 0, "SecureBytes count must not be negative")
-        // sodium_init is checked on first use; an allocation failure leaves no
-        // sensible way forward, exactly as for Swift's own allocator.
-        guard (try? Sodium.ensureInitialised()) != nil,
-            let pointer = sodium_malloc(Swift.max(count, 1))
-        else {
-            fatalError("sodium_malloc failed: out of memory or libsodium unusable")
-        }
-        sodium_memzero(pointer, Swift.max(count, 1))
+        let pointer = SecretPool.shared.allocate(count)
         // Fill before the stored properties are set: if `initializer` throws,
         // `self` was never initialised, so deinit does not run and we free here.
         do {
             try initializer(UnsafeMutableRawBufferPointer(start: pointer, count: count))
         } catch {
-            sodium_free(pointer)
+            SecretPool.shared.release(pointer, count)
             throw error
         }
         self.base = pointer
@@ -60,7 +61,7 @@ public final class SecureBytes: @unchecked Sendable {
     }
 
     deinit {
-        sodium_free(base)
+        SecretPool.shared.release(base, count)
     }
 
     /// Calls `body` with a read-only view of the secret. Do not let the
@@ -144,3 +145,50 @@ public enum SecureRandom {
 
 /// Secrets can be handed to any byte-consuming API without a plain copy.
 extension SecureBytes: ContiguousBytes {}
+
+/// Slots for small secrets in `sodium_malloc` arenas (see ``SecureBytes``).
+/// A slot is zeroed when it is released, so every allocation starts zeroed.
+package final class SecretPool: @unchecked Sendable {
+    package static let shared = SecretPool()
+    /// Secrets larger than this get their own `sodium_malloc` allocation.
+    package static let largestSlot = 256
+    private static let slotSizes = [32, 64, 128, 256]
+    private static let arenaSize = 64 * 1024
+
+    private let lock = NSLock()
+    // Guarded by `lock`: free slots per size class.
+    private var free: [[UnsafeMutableRawPointer]] = Array(repeating: [], count: slotSizes.count)
+
+    private static func sizeClass(_ count: Int) -> Int? { slotSizes.firstIndex { count <= $0 } }
+
+    package func allocate(_ count: Int) -> UnsafeMutableRawPointer {
+        // An allocation failure leaves no sensible way forward, exactly as for Swift's own allocator.
+        guard (try? Sodium.ensureInitialised()) != nil else { fatalError("libsodium unusable") }
+        guard let sizeClass = Self.sizeClass(count) else {
+            guard let pointer = sodium_malloc(count) else { fatalError("sodium_malloc failed: out of memory") }
+            sodium_memzero(pointer, count)
+            return pointer
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        if free[sizeClass].isEmpty {
+            // A new arena: sodium_malloc locks it and puts guard pages around it.
+            let slot = Self.slotSizes[sizeClass]
+            guard let arena = sodium_malloc(Self.arenaSize) else { fatalError("sodium_malloc failed: out of memory") }
+            sodium_memzero(arena, Self.arenaSize)
+            for offset in stride(from: 0, to: Self.arenaSize, by: slot) { free[sizeClass].append(arena + offset) }
+        }
+        return free[sizeClass].removeLast()
+    }
+
+    package func release(_ pointer: UnsafeMutableRawPointer, _ count: Int) {
+        guard let sizeClass = Self.sizeClass(count) else {
+            sodium_free(pointer)  // zeroises
+            return
+        }
+        sodium_memzero(pointer, Self.slotSizes[sizeClass])
+        lock.lock()
+        defer { lock.unlock() }
+        free[sizeClass].append(pointer)
+    }
+}

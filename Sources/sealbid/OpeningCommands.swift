@@ -127,12 +127,15 @@ struct Opening: ParsableCommand {
         @OptionGroup var inputs: Inputs
         @Option(parsing: .upToNextOption, help: "Members' decryption-share files.") var dshare: [String]
         @Option(help: "Output directory for the plaintexts.") var outDir: String
+        @Flag(help: "Also put each plaintext's SHA-256 in the report (a second hash over every byte).")
+        var plaintextDigests = false
         @Option(help: "Output report (JSON; a Markdown copy is written beside it).") var report: String
 
         func run() throws {
             let opening = try inputs.opening()
             let shares = try dshare.map { try DecryptionShares(encoded: readBytes($0)) }
-            let result = try opening.open(with: shares, into: outDir, progress: progressBar(opening.stage.value))
+            let result = try opening.open(
+                with: shares, into: outDir, plaintextDigests: plaintextDigests, progress: progressBar(opening.stage.value))
             try writeNew([UInt8](try result.json), to: report)
             try writeNew(Array(result.markdown.utf8), to: report + ".md")
             let opened = result.lines.filter { $0.result == "opened" }.count

@@ -96,7 +96,8 @@ struct OpeningTests {
         let (closing, entries) = try await run.close()
         let opening = try await run.opening(run.technical, closing: closing, entries: entries)
         #expect(opening.bids.count == 5)
-        var report = try opening.open(with: run.decryptionShares("technical", for: opening, members: [1, 3]), into: "\(run.dir)/out-t")
+        var report = try opening.open(
+            with: run.decryptionShares("technical", for: opening, members: [1, 3]), into: "\(run.dir)/out-t", plaintextDigests: true)
         #expect(report.lines.allSatisfy { $0.result == "opened" })
         for bidder in run.documents.keys {
             let index = try #require(report.line(for: bidder)?.logIndex)
@@ -113,8 +114,15 @@ struct OpeningTests {
         #expect(try JSONDecoder().decode(OpeningReport.self, from: report.json) == report)
 
         let reconstruction = try Reconstruction.reconstruct(stageKey: run.stageKeys["technical"]!, shares: Array(run.shares["technical"]!.prefix(2)))
-        let again = try opening.open(with: reconstruction, into: "\(run.dir)/out-r")
+        let again = try opening.open(with: reconstruction, into: "\(run.dir)/out-r", plaintextDigests: true)
         #expect(again.lines.map(\.plaintextSHA256) == report.lines.map(\.plaintextSHA256))
+        // Without plaintext digests (the default), and with the plaintext discarded: the same
+        // envelopes open and authenticate, nothing is written, and no digest is claimed.
+        let checked = try opening.open(with: reconstruction, to: .discard)
+        #expect(checked.lines.map(\.result) == report.lines.map(\.result))
+        #expect(checked.lines.allSatisfy { $0.plaintextSHA256 == nil && $0.plaintextLength != nil })
+        let discardedWithDigests = try opening.open(with: reconstruction, to: .discard, plaintextDigests: true)
+        #expect(discardedWithDigests.lines.map(\.plaintextSHA256) == report.lines.map(\.plaintextSHA256))
     }
 
     @Test("bad bids are reported with their reason and never stop the others")
