@@ -24,6 +24,9 @@ let package = Package(
                 .product(name: "SealedBidHPKE", package: sealedBid),
                 .product(name: "SealedBidEnvelope", package: sealedBid),
                 .product(name: "SealedBidCommittee", package: sealedBid),
+                .product(name: "SealedBidMerkle", package: sealedBid),
+                .product(name: "SealedBidLog", package: sealedBid),
+                .product(name: "SealedBid", package: sealedBid),
             ],
             path: "Benchmarks/SealedBidBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

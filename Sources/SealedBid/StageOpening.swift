@@ -71,57 +71,49 @@ public struct StageOpening: Sendable {
         // proofs are the cost), then the results are assembled in log order.
         let policies = live.map { policy($0.0.bidder) }
         let paths = live.map { bidPath($0.0.bidDigest) }
-        let outcomes = OutcomeSlots(count: live.count)
         let tenderID = tender.id
-        DispatchQueue.concurrentPerform(iterations: live.count) { i in
+        let outcomes = Parallel.map(live.count) { (i) -> Outcome in
             let (entry, index) = live[i]
-            func skip(_ signature: String, _ result: String) {
-                outcomes.set(
-                    i,
-                    .skipped(
-                        OpeningReport.Line(
-                            bidder: entry.bidder, logIndex: index, bidDigest: entry.bidDigest.hexString, signature: signature,
-                            envelope: envelopeName.value, result: result, plaintextSHA256: nil, plaintextLength: nil)))
+            func skip(_ signature: String, _ result: String) -> Outcome {
+                .skipped(
+                    OpeningReport.Line(
+                        bidder: entry.bidder, logIndex: index, bidDigest: entry.bidDigest.hexString, signature: signature,
+                        envelope: envelopeName.value, result: result, plaintextSHA256: nil, plaintextLength: nil))
             }
             if let qualified, !qualified.contains(entry.bidder) {
-                skip("not checked", "not opened: not qualified")
-                return
+                return skip("not checked", "not opened: not qualified")
             }
             let path = paths[i]
             guard FileManager.default.fileExists(atPath: path) else {
-                skip("not checked", entry.kind == .commit ? "not opened: committed, never uploaded" : "not opened: bid file missing")
-                return
+                return skip("not checked", entry.kind == .commit ? "not opened: committed, never uploaded" : "not opened: bid file missing")
             }
             do throws(EnvelopeError) {
                 let opener = try BidOpener(path: path, tender: tenderID, bidder: BidderID(entry.bidder), policy: policies[i])
                 guard opener.header.bidDigest == entry.bidDigest, opener.header.expectedFileLength == entry.bidLength else {
-                    skip("valid", "not opened: the file is not the logged bid")
-                    return
+                    return skip("valid", "not opened: the file is not the logged bid")
                 }
                 guard let envelope = opener.header.envelopes.first(where: { $0.name == envelopeName }) else {
-                    skip("valid", "not opened: no '\(envelopeName)' envelope")
-                    return
+                    return skip("valid", "not opened: no '\(envelopeName)' envelope")
                 }
                 guard envelope.stage == stage, envelope.recipientKey == stageKey.publicKey else {
-                    skip("valid", "not opened: envelope not sealed to this stage's committee key")
-                    return
+                    return skip("valid", "not opened: envelope not sealed to this stage's committee key")
                 }
                 // Members compute s·enc only for an enc whose sealer proved knowledge of
                 // its discrete log (envelope-v1, "Key-wrap proof"): a copied or multiplied
                 // wrap of another bid never reaches them.
                 try opener.checkWrapProof(envelope.name)
-                outcomes.set(i, .toOpen(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope)))
+                return .toOpen(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope))
             } catch {
                 let signatureCodes = ["bad-signature", "untrusted-signer"]
                 let headerCodes = ["malformed-header", "truncated", "trailing-data", "not-a-bid", "unsupported-version",
                     "unsupported-suite", "unsupported-signature-algorithm", "wrong-tender", "wrong-bidder"]
                 let signature = signatureCodes.contains(error.code) ? error.code : headerCodes.contains(error.code) ? "not checked" : "valid"
-                skip(signature, "failed: \(error.code)")
+                return skip(signature, "failed: \(error.code)")
             }
         }
         var bids: [Bid] = []
         var notOpened: [OpeningReport.Line] = []
-        for outcome in outcomes.values {
+        for outcome in outcomes {
             switch outcome {
             case .toOpen(let bid): bids.append(bid)
             case .skipped(let line): notOpened.append(line)
@@ -206,105 +198,53 @@ public struct StageOpening: Sendable {
         if case .directory(let directory) = destination {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let results = LineSlots(count: bids.count)
-        let done = Counter()
+        let done = SharedCounter()
         let bids = self.bids
         let total = bids.count
         let outer = max(1, min(workers, total))
         // A plaintext digest needs the chunks in order: one worker per bid then.
         let inner = plaintextDigests ? 1 : max(1, workers / outer)
-        DispatchQueue.concurrentPerform(iterations: outer) { worker in
-            var index = worker
-            while index < total {
-                let bid = bids[index]
-                var result = "opened", digest: String?, length: UInt64?
-                do {
-                    let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index], wrapProofChecked: true)
-                    switch destination {
-                    case .directory(let directory):
-                        // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
-                        let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
-                        if plaintextDigests {
-                            digest = try unlocked.decryptWithDigest(toFile: out).hexString
-                        } else {
-                            try unlocked.decrypt(toFile: out, workers: inner)
-                        }
-                    case .discard:
-                        if plaintextDigests {
-                            digest = try unlocked.authenticateWithDigest().hexString
-                        } else {
-                            try unlocked.authenticate(workers: inner)
-                        }
+        let lines = Parallel.map(total, workers: outer) { (index) -> OpeningReport.Line in
+            let bid = bids[index]
+            var result = "opened", digest: String?, length: UInt64?
+            do throws(EnvelopeError) {
+                let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index], wrapProofChecked: true)
+                switch destination {
+                case .directory(let directory):
+                    // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
+                    let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
+                    if plaintextDigests {
+                        digest = try unlocked.decryptWithDigest(toFile: out).hexString
+                    } else {
+                        try unlocked.decrypt(toFile: out, workers: inner)
                     }
-                    length = unlocked.plaintextLength
-                } catch let error as EnvelopeError {
-                    result = "failed: \(error.code)"
-                } catch {
-                    result = "failed: \(error)"
+                case .discard:
+                    if plaintextDigests {
+                        digest = try unlocked.authenticateWithDigest().hexString
+                    } else {
+                        try unlocked.authenticate(workers: inner)
+                    }
                 }
-                results.set(
-                    index,
-                    OpeningReport.Line(
-                        bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, signature: "valid",
-                        envelope: bid.envelope.name.value, result: result, plaintextSHA256: digest, plaintextLength: length))
-                progress?(done.increment(), total)
-                index += outer
+                length = unlocked.plaintextLength
+            } catch {
+                result = "failed: \(error.code)"
             }
+            progress?(done.increment(), total)
+            return OpeningReport.Line(
+                bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, signature: "valid",
+                envelope: bid.envelope.name.value, result: result, plaintextSHA256: digest, plaintextLength: length)
         }
         let checkpoint = closing.checkpoint
         return OpeningReport(
             tender: tender.id.value, stage: stage.value,
             closingCheckpoint: .init(origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash.hexString),
             mode: mode, participants: participants, culprits: culprits,
-            lines: (results.lines + notOpened).sorted { $0.logIndex < $1.logIndex })
+            lines: (lines + notOpened).sorted { $0.logIndex < $1.logIndex })
     }
 }
 
-/// Per-bid outcomes of the parallel checks, in log order.
-final class OutcomeSlots: @unchecked Sendable {
-    enum Outcome: Sendable {
-        case toOpen(StageOpening.Bid)
-        case skipped(OpeningReport.Line)
-    }
-    private let lock = NSLock()
-    private var slots: [Outcome?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ outcome: Outcome) {
-        lock.lock()
-        defer { lock.unlock() }
-        slots[index] = outcome
-    }
-    var values: [Outcome] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.compactMap { $0 }
-    }
-}
-
-/// Report lines filled by parallel workers.
-final class LineSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [OpeningReport.Line?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ line: OpeningReport.Line) {
-        lock.lock()
-        defer { lock.unlock() }
-        slots[index] = line
-    }
-    var lines: [OpeningReport.Line] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.compactMap { $0 }
-    }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
+/// What the checks decide for one live bid.
+enum Outcome: Sendable {
+    case toOpen(StageOpening.Bid)
+    case skipped(OpeningReport.Line)
 }

@@ -208,6 +208,7 @@ public struct UnlockedEnvelope: Sendable {
     public func decrypt(toFile path: String, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws(EnvelopeError) {
         let sink = try FileSink(path: path)
         do {
+            try sink.reserve(plaintextLength)
             try decrypt(into: sink, workers: workers)
             try sink.commit()
         } catch {
@@ -223,6 +224,7 @@ public struct UnlockedEnvelope: Sendable {
         let sink = try FileSink(path: path)
         let hashing = HashingSink(inner: sink)
         do {
+            try sink.reserve(plaintextLength)
             try decrypt(into: hashing, workers: 1)
             try sink.commit()
             return hashing.digest()

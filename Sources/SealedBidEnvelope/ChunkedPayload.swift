@@ -106,9 +106,14 @@ struct PayloadEncryptor: ~Copyable {
         self.keys = keys
         self.cipher = cipher
         plaintext = .allocate(byteCount: EnvelopeFormat.chunkSize, alignment: 16)
-        ciphertext = .allocate(byteCount: EnvelopeFormat.encryptedChunkSize, alignment: 16)
+        ciphertext = .allocate(byteCount: Self.batchChunks * EnvelopeFormat.encryptedChunkSize, alignment: 64)
         nonce = .allocate(byteCount: 12, alignment: 16)
     }
+
+    /// Sealed chunks are emitted in batches of up to this many (one write per MiB).
+    static let batchChunks = 64
+    /// Bytes of `ciphertext` waiting to be emitted.
+    private var pending = 0
 
     deinit {
         ConstantTime.wipe(plaintext)
@@ -123,13 +128,24 @@ struct PayloadEncryptor: ~Copyable {
     /// Emits `salt || commitment`.
     mutating func start(_ emit: Emit) throws(EnvelopeError) {
         let prefix = salt + keys.commitment
-        try withBytes(prefix) { (p) throws(EnvelopeError) in try output(p, emit) }
+        length += UInt64(prefix.count)
+        try withBytes(prefix) { (p) throws(EnvelopeError) in
+            digest.absorb(p)
+            try emit(p)
+        }
     }
 
     mutating func update(_ bytes: UnsafeRawBufferPointer, _ emit: Emit) throws(EnvelopeError) {
         var rest = bytes
         while !rest.isEmpty {
             if filled == EnvelopeFormat.chunkSize { try sealChunk(emit) }
+            // A whole chunk with more input after it is not the final chunk: seal it
+            // straight from the caller's buffer, without copying it.
+            if filled == 0, rest.count > EnvelopeFormat.chunkSize {
+                try seal(UnsafeRawBufferPointer(rebasing: rest[..<EnvelopeFormat.chunkSize]), emit)
+                rest = UnsafeRawBufferPointer(rebasing: rest[EnvelopeFormat.chunkSize...])
+                continue
+            }
             let take = min(rest.count, EnvelopeFormat.chunkSize - filled)
             UnsafeMutableRawBufferPointer(rebasing: plaintext[filled..<(filled + take)])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[..<take]))
@@ -143,31 +159,40 @@ struct PayloadEncryptor: ~Copyable {
     mutating func finish(_ emit: Emit) throws(EnvelopeError) -> (length: UInt64, digest: [UInt8]) {
         if filled == EnvelopeFormat.chunkSize { try sealChunk(emit) }
         try sealChunk(emit)
+        try flush(emit)
         var finished = PayloadDigestBuilder()
         swap(&finished, &digest)
         return (length, finished.finishRoot())
     }
 
     private mutating func sealChunk(_ emit: Emit) throws(EnvelopeError) {
-        guard chunk < EnvelopeFormat.maximumChunks else { throw .invalidInput("payload exceeds 2^32 chunks") }
-        keys.nonce(chunk: chunk, into: nonce)
-        let sealedCount = filled + EnvelopeFormat.tagSize
-        do {
-            try cipher.seal(
-                nonce: UnsafeRawBufferPointer(nonce), plaintext: UnsafeRawBufferPointer(rebasing: plaintext[..<filled]),
-                authenticating: UnsafeRawBufferPointer(start: nil, count: 0),
-                into: UnsafeMutableRawBufferPointer(rebasing: ciphertext[..<sealedCount]))
-        } catch {
-            throw .crypto(error)
-        }
-        try output(UnsafeRawBufferPointer(rebasing: ciphertext[..<sealedCount]), emit)
-        chunk += 1
+        try seal(UnsafeRawBufferPointer(rebasing: plaintext[..<filled]), emit)
         filled = 0
     }
 
-    private mutating func output(_ bytes: UnsafeRawBufferPointer, _ emit: Emit) throws(EnvelopeError) {
-        digest.absorb(bytes)
-        try emit(bytes)
-        length += UInt64(bytes.count)
+    /// Seals one chunk into the pending batch, and emits the batch when it is full.
+    private mutating func seal(_ chunkPlaintext: UnsafeRawBufferPointer, _ emit: Emit) throws(EnvelopeError) {
+        guard chunk < EnvelopeFormat.maximumChunks else { throw .invalidInput("payload exceeds 2^32 chunks") }
+        keys.nonce(chunk: chunk, into: nonce)
+        let sealedCount = chunkPlaintext.count + EnvelopeFormat.tagSize
+        let sealed = UnsafeMutableRawBufferPointer(rebasing: ciphertext[pending..<(pending + sealedCount)])
+        do {
+            try cipher.seal(
+                nonce: UnsafeRawBufferPointer(nonce), plaintext: chunkPlaintext,
+                authenticating: UnsafeRawBufferPointer(start: nil, count: 0), into: sealed)
+        } catch {
+            throw .crypto(error)
+        }
+        digest.absorb(UnsafeRawBufferPointer(sealed))
+        length += UInt64(sealedCount)
+        pending += sealedCount
+        chunk += 1
+        if pending + EnvelopeFormat.encryptedChunkSize > ciphertext.count { try flush(emit) }
+    }
+
+    private mutating func flush(_ emit: Emit) throws(EnvelopeError) {
+        guard pending > 0 else { return }
+        try emit(UnsafeRawBufferPointer(rebasing: ciphertext[..<pending]))
+        pending = 0
     }
 }

@@ -61,24 +61,37 @@ struct PayloadReader: Sendable {
     /// per MiB instead of per 16 KiB chunk (system calls dominate otherwise).
     static let batchChunks = 64
 
-    /// Scratch buffers for one worker, allocated once.
+    /// Scratch buffers for one worker. Batch-sized buffers are reused across
+    /// envelopes (``BatchBuffers``): fresh megabyte allocations are page faults.
     final class Scratch {
         let cipher: AESGCM?
         let sealed: UnsafeMutableRawBufferPointer
         let opened: UnsafeMutableRawBufferPointer
         let nonce = UnsafeMutableRawBufferPointer.allocate(byteCount: 12, alignment: 16)
+        private let pooled: BatchBuffers.Pair?
 
         init(keys: PayloadKeys?, chunks: Int = 1) throws(EnvelopeError) {
             cipher = try keys?.cipher()
-            sealed = .allocate(byteCount: chunks * EnvelopeFormat.encryptedChunkSize, alignment: 64)
-            opened = .allocate(byteCount: keys == nil ? 0 : chunks * EnvelopeFormat.chunkSize, alignment: 64)
+            if chunks == PayloadReader.batchChunks, let pair = BatchBuffers.shared.take() {
+                pooled = pair
+                sealed = pair.sealed
+                opened = pair.opened
+            } else {
+                pooled = nil
+                sealed = .allocate(byteCount: chunks * EnvelopeFormat.encryptedChunkSize, alignment: 64)
+                opened = .allocate(byteCount: chunks * EnvelopeFormat.chunkSize, alignment: 64)
+            }
         }
 
         deinit {
-            ConstantTime.wipe(opened)
-            sealed.deallocate()
-            opened.deallocate()
+            ConstantTime.wipe(opened)  // plaintext
             nonce.deallocate()
+            if let pooled {
+                BatchBuffers.shared.give(pooled)
+            } else {
+                sealed.deallocate()
+                opened.deallocate()
+            }
         }
     }
 
@@ -189,7 +202,7 @@ struct PayloadReader: Sendable {
         let blockSize = UInt64(EnvelopeFormat.digestBlockSize)
         let a = blocks.lowerBound * blockSize
         let b = min(blocks.upperBound * blockSize, length)
-        let scratch = try Scratch(keys: keys, chunks: Self.batchChunks)
+        let scratch = try Scratch(keys: keys, chunks: chunkCount >= UInt64(Self.batchChunks) ? Self.batchChunks : Int(chunkCount))
         var digest = PayloadDigestBuilder(collectLeaves: true)
         let prefix = UInt64(EnvelopeFormat.payloadPrefixSize)
         let chunk = UInt64(EnvelopeFormat.encryptedChunkSize)
@@ -256,5 +269,43 @@ final class ResultSlots: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return slots
+    }
+}
+
+/// Reused batch buffers (one pair per worker in flight), so that opening
+/// thousands of envelopes does not map and fault in fresh megabytes each time.
+/// A pair is handed back with its plaintext half already wiped.
+final class BatchBuffers: @unchecked Sendable {
+    struct Pair {
+        let sealed: UnsafeMutableRawBufferPointer
+        let opened: UnsafeMutableRawBufferPointer
+    }
+    static let shared = BatchBuffers()
+    private let lock = NSLock()
+    private var idle: [Pair] = []  // guarded by lock
+    private static let keep = 8
+
+    func take() -> Pair? {
+        lock.lock()
+        if let pair = idle.popLast() {
+            lock.unlock()
+            return pair
+        }
+        lock.unlock()
+        return Pair(
+            sealed: .allocate(byteCount: PayloadReader.batchChunks * EnvelopeFormat.encryptedChunkSize, alignment: 64),
+            opened: .allocate(byteCount: PayloadReader.batchChunks * EnvelopeFormat.chunkSize, alignment: 64))
+    }
+
+    func give(_ pair: Pair) {
+        lock.lock()
+        if idle.count < Self.keep {
+            idle.append(pair)
+            lock.unlock()
+            return
+        }
+        lock.unlock()
+        pair.sealed.deallocate()
+        pair.opened.deallocate()
     }
 }

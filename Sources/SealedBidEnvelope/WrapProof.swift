@@ -43,7 +43,7 @@ enum WrapProof {
         guard proof.count == size,
             let c = try? P256Scalar(bytes: proof[0..<32]),
             let z = try? P256Scalar(bytes: proof[32..<64]),
-            let commitment = try? P256Point.multiScalarMultiply([z, -c], [.generator, enc.publicKey.point]),
+            let commitment = try? P256Point.linearCombination(generatorScalar: z, point: enc.publicKey.point, scalar: -c),
             let expected = try? challenge(binding: binding, recipient: recipient, enc: enc, commitment: commitment)
         else { return false }
         return expected == c

@@ -138,6 +138,23 @@ public struct P256Point: Sendable, Hashable, CustomStringConvertible {
         return P256Point(validatedUncompressed: bytes)
     }
 
+    /// `generatorScalar * G + scalar * point` in one OpenSSL call, which takes
+    /// its fast P-256 path (precomputed table for G); for checking Schnorr-type
+    /// proofs over public values.
+    /// - Throws: ``CryptoError/pointAtInfinity`` when the result is the identity.
+    public static func linearCombination(generatorScalar: P256Scalar, point: P256Point, scalar: P256Scalar) throws(CryptoError)
+        -> P256Point
+    {
+        try compute { group, scratch, result throws(CryptoError) in
+            let g = try generatorScalar.bignum(in: scratch)
+            let k = try scalar.bignum(in: scratch)
+            let p = try point.load(group: group, scratch: scratch)
+            guard EC_POINT_mul(group.group, result, g, p, k, scratch.context) == 1 else {
+                throw .libraryFailure(operation: "EC_POINT_mul")
+            }
+        }
+    }
+
     /// `sum(scalars[i] * points[i])`, variable time: for public values only
     /// (batch verification, commitment evaluation).
     /// - Throws: ``CryptoError/pointAtInfinity`` when the sum is the identity,

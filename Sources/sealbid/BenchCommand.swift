@@ -21,21 +21,41 @@ struct Bench: AsyncParsableCommand {
     @Option var size: Int = 1 << 20
     @Option var threshold: Int = 3
     @Option var workers: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "threshold (members' decryption shares) or reconstruct (the stage key rebuilt from shares).")
-    var mode: String = "threshold"
-    @Option(help: "files (one output file per envelope, in --dir) or discard (authenticated, then dropped).")
-    var output: String = "files"
+    @Option(
+        help: """
+            Openings to time on the same sealed bids, comma-separated MODE:WORKERS:OUTPUT, with MODE \
+            threshold (members' decryption shares) or reconstruct (the stage key rebuilt from shares) \
+            and OUTPUT files (one file per envelope) or discard (authenticated, then dropped).
+            """)
+    var runs: String = "threshold:2:files"
     @Flag var plaintextDigests = false
     @Option var dir: String
 
-    func validate() throws {
-        guard ["threshold", "reconstruct"].contains(mode) else { throw ValidationError("--mode threshold|reconstruct") }
-        guard ["files", "discard"].contains(output) else { throw ValidationError("--output files|discard") }
+    struct Run {
+        let mode: String, workers: Int, output: String
     }
+
+    var parsedRuns: [Run] {
+        get throws {
+            try runs.split(separator: ",").map { spec in
+                let parts = spec.split(separator: ":").map(String.init)
+                guard parts.count == 3, ["threshold", "reconstruct"].contains(parts[0]), let workers = Int(parts[1]), workers > 0,
+                    ["files", "discard"].contains(parts[2])
+                else { throw ValidationError("--runs takes MODE:WORKERS:OUTPUT items, e.g. reconstruct:1:discard") }
+                return Run(mode: parts[0], workers: workers, output: parts[2])
+            }
+        }
+    }
+
+    func validate() throws { _ = try parsedRuns }
 
     func run() async throws {
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        // A fresh directory: a log left by an earlier run (perhaps of an older format) would be reopened.
+        if let existing = try? FileManager.default.contentsOfDirectory(atPath: dir), !existing.isEmpty {
+            throw ValidationError("\(dir) is not empty: give the benchmark a new directory")
+        }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tenderID = try TenderID("BENCH"), stage = try StageName("technical"), name = try EnvelopeName("technical")
         let members = (1...threshold).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
@@ -78,43 +98,66 @@ struct Bench: AsyncParsableCommand {
         let closing = try await portal.close()
         let entries = try await portal.closedEntries()
 
-        let openStart = clock.now
-        let opening = try StageOpening(tender: tender, stage: stage, closing: closing, logKey: signer.verifier, origin: origin,
-                                       entries: entries, bidPath: { portal.storedPath(bidDigest: $0) })
-        let checked = clock.now
-        let destination: StageOpening.PlaintextDestination = output == "files" ? .directory("\(dir)/opened") : .discard
-        let report: OpeningReport
-        let keysReady: ContinuousClock.Instant
-        if mode == "threshold" {
-            // Each member computes its shares on its own machine; here one after the other.
-            let contributions = try shares.map {
-                try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: opening.encapsulatedKeys)
+        var results: [[String: Any]] = []
+        for (number, run) in try parsedRuns.enumerated() {
+            let openStart = clock.now
+            let opening = try StageOpening(tender: tender, stage: stage, closing: closing, logKey: signer.verifier, origin: origin,
+                                           entries: entries, bidPath: { portal.storedPath(bidDigest: $0) })
+            let checked = clock.now
+            let outputDirectory = "\(dir)/opened-\(number)"
+            let destination: StageOpening.PlaintextDestination = run.output == "files" ? .directory(outputDirectory) : .discard
+            let report: OpeningReport
+            let keysReady: ContinuousClock.Instant
+            if run.mode == "threshold" {
+                // Each member computes its shares on its own machine; here one after the other.
+                let contributions = try shares.map {
+                    try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: opening.encapsulatedKeys)
+                }
+                keysReady = clock.now
+                report = try opening.open(with: contributions, to: destination, workers: run.workers, plaintextDigests: plaintextDigests)
+            } else {
+                let rebuilt = try Reconstruction.reconstruct(stageKey: dealing.stageKey, shares: Array(shares.prefix(threshold)))
+                keysReady = clock.now
+                report = try opening.open(with: rebuilt, to: destination, workers: run.workers, plaintextDigests: plaintextDigests)
             }
-            keysReady = clock.now
-            report = try opening.open(with: contributions, to: destination, workers: workers, plaintextDigests: plaintextDigests)
-        } else {
-            let rebuilt = try Reconstruction.reconstruct(stageKey: dealing.stageKey, shares: Array(shares.prefix(threshold)))
-            keysReady = clock.now
-            report = try opening.open(with: rebuilt, to: destination, workers: workers, plaintextDigests: plaintextDigests)
+            let end = clock.now
+            let opened = report.lines.filter { $0.result == "opened" }.count
+            guard opened == count else { throw ValidationError("only \(opened) of \(count) bids opened in run \(number)") }
+            try? FileManager.default.removeItem(atPath: outputDirectory)
+            // The coordinator's opening: checking the stage, then combining (or using the
+            // rebuilt key) and decrypting; the members' own share computation is reported apart.
+            let coordinator = seconds(checked - openStart) + seconds(end - keysReady)
+            let megabytes = Double(count) * Double(size) / 1e6
+            results.append([
+                "count": count, "size": size, "threshold": threshold, "workers": run.workers, "mode": run.mode,
+                "output": run.output, "plaintext_digests": plaintextDigests, "opened": opened,
+                "seal_only_bids": sealAlone, "seal_only_s": sealSeconds,
+                "seal_only_MB_per_s": Double(sealAlone) * Double(size) / 1e6 / sealSeconds,
+                "seal_and_submit_s": submitSeconds, "check_s": seconds(checked - openStart),
+                "member_shares_s": seconds(keysReady - checked), "combine_and_decrypt_s": seconds(end - keysReady),
+                "open_total_s": coordinator, "open_MB_per_s": megabytes / coordinator,
+                "per_envelope_ms": coordinator * 1000 / Double(count),
+            ])
         }
-        let end = clock.now
-        let opened = report.lines.filter { $0.result == "opened" }.count
-        // The coordinator's opening: checking the stage, then combining (or using the
-        // rebuilt key) and decrypting; the members' own share computation is reported apart.
-        let coordinator = seconds(checked - openStart) + seconds(end - keysReady)
-        let megabytes = Double(count) * Double(size) / 1e6
-        let result: [String: Any] = [
-            "count": count, "size": size, "threshold": threshold, "workers": workers, "mode": mode, "output": output,
-            "plaintext_digests": plaintextDigests, "opened": opened,
-            "seal_only_bids": sealAlone, "seal_only_s": sealSeconds,
-            "seal_only_MB_per_s": Double(sealAlone) * Double(size) / 1e6 / sealSeconds,
-            "seal_and_submit_s": submitSeconds, "check_s": seconds(checked - openStart),
-            "member_shares_s": seconds(keysReady - checked), "combine_and_decrypt_s": seconds(end - keysReady),
-            "open_total_s": coordinator, "open_MB_per_s": megabytes / coordinator,
-            "per_envelope_ms": coordinator * 1000 / Double(count),
+        // Decryption-share proofs for up to 200 envelopes: one batched proof against one proof per envelope.
+        let sample = try StageOpening(
+            tender: tender, stage: stage, closing: closing, logKey: signer.verifier, origin: origin, entries: entries,
+            bidPath: { portal.storedPath(bidDigest: $0) }
+        ).encapsulatedKeys.prefix(200).map { $0 }
+        let batched = try DecryptionShares.create(share: shares[0], stageKey: dealing.stageKey, encapsulatedKeys: sample)
+        let singles = try sample.map { try DecryptionShares.create(share: shares[0], stageKey: dealing.stageKey, encapsulatedKeys: [$0]) }
+        var start = clock.now
+        guard try batched.verify(stageKey: dealing.stageKey) else { throw ValidationError("a batched proof failed") }
+        let batchSeconds = seconds(clock.now - start)
+        start = clock.now
+        for single in singles { guard try single.verify(stageKey: dealing.stageKey) else { throw ValidationError("a proof failed") } }
+        let singleSeconds = seconds(clock.now - start)
+        let proofs: [String: Any] = [
+            "envelopes": sample.count, "batched_us_per_envelope": batchSeconds * 1e6 / Double(sample.count),
+            "single_us_per_envelope": singleSeconds * 1e6 / Double(sample.count),
         ]
-        print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
-        guard opened == count else { throw ExitCode.failure }
+        let output: [String: Any] = ["runs": results, "proofs": proofs]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys]), as: UTF8.self))
     }
 }
 
