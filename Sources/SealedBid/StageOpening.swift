@@ -58,6 +58,22 @@ public struct StageOpening: Sendable {
             throw LogError.proof("the entries given are not the entries of the closing checkpoint")
         }
 
+        // The closing is at or after the tender's deadline: a log closed early would leave
+        // out bids that were still allowed.
+        guard let closedAt = closingCheckpoint.extensions.lazy.compactMap({ line -> UInt64? in
+            let fields = line.split(separator: " ")
+            return fields.count == 3 && fields[0] == "closed" && fields[1] == tender.id.value ? UInt64(fields[2]) : nil
+        }).first, Double(closedAt) >= (tender.deadline.timeIntervalSince1970 * 1000).rounded(.down) else {
+            throw LogError.malformedCheckpoint("the log of \(tender.id) was closed before its deadline")
+        }
+
+        // Where each bid file was first logged: a later entry with the same digest replays an
+        // earlier bid (perhaps one its bidder has since replaced) and is never opened.
+        var firstLogged: [[UInt8]: UInt64] = [:]
+        for (index, entry) in entries.enumerated() where entry.kind != .withdraw && firstLogged[entry.bidDigest] == nil {
+            firstLogged[entry.bidDigest] = UInt64(index)
+        }
+
         // Live bids: the latest entry per bidder, withdrawals removed.
         var latest: [String: (LogEntry, UInt64)] = [:]
         for (index, entry) in entries.enumerated() where entry.tender == tender.id.value { latest[entry.bidder] = (entry, UInt64(index)) }
@@ -69,7 +85,13 @@ public struct StageOpening: Sendable {
         }
         // Each live bid is checked on its own (in parallel: signatures and key-wrap
         // proofs are the cost), then the results are assembled in log order.
-        let policies = live.map { policy($0.0.bidder) }
+        // Certificate chains are checked at the time the log received each bid, not today:
+        // a certificate that expired between upload and opening still signed a valid bid.
+        let policies = live.map { entry, _ in
+            var bidderPolicy = policy(entry.bidder)
+            bidderPolicy.verificationTime = Date(timeIntervalSince1970: Double(entry.receivedAt) / 1000)
+            return bidderPolicy
+        }
         let paths = live.map { bidPath($0.0.bidDigest) }
         let tenderID = tender.id
         let outcomes = Parallel.map(live.count) { (i) -> Outcome in
@@ -82,6 +104,9 @@ public struct StageOpening: Sendable {
             }
             if let qualified, !qualified.contains(entry.bidder) {
                 return skip("not checked", "not opened: not qualified")
+            }
+            if let first = firstLogged[entry.bidDigest], first < index {
+                return skip("not checked", "not opened: replays the bid logged at entry \(first)")
             }
             let path = paths[i]
             guard FileManager.default.fileExists(atPath: path) else {
@@ -105,8 +130,9 @@ public struct StageOpening: Sendable {
                 return .toOpen(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope))
             } catch {
                 let signatureCodes = ["bad-signature", "untrusted-signer"]
+                // Tender and bidder are checked after the signature; these codes come before it.
                 let headerCodes = ["malformed-header", "truncated", "trailing-data", "not-a-bid", "unsupported-version",
-                    "unsupported-suite", "unsupported-signature-algorithm", "wrong-tender", "wrong-bidder"]
+                    "unsupported-suite", "unsupported-signature-algorithm"]
                 let signature = signatureCodes.contains(error.code) ? error.code : headerCodes.contains(error.code) ? "not checked" : "valid"
                 return skip(signature, "failed: \(error.code)")
             }

@@ -66,8 +66,8 @@ public enum Resharing {
         var culprits: [MemberID] = []
         var sorted: [Package] = []
         var subShares: [P256Scalar] = []
-        for sender in bySender.keys.sorted() {
-            guard oldKey.roster.ids.contains(sender) else { throw .unknownMember(sender) }
+        // A package from outside the old roster cannot be real: it is ignored, not fatal.
+        for sender in bySender.keys.sorted() where oldKey.roster.ids.contains(sender) {
             var accepted: [(package: Package, share: P256Scalar)] = []
             for package in bySender[sender]! {
                 guard package.oldRosterDigest == oldKey.roster.digest, package.newRosterDigest == newRoster.digest,

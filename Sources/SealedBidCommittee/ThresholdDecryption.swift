@@ -95,7 +95,9 @@ public enum ThresholdCombiner {
         // contributions is valid.
         // Proofs are checked on all cores first (each costs two multi-scalar
         // multiplications the size of the batch), then judged in member order.
-        let sorted = contributions.sorted(by: { $0.member < $1.member })
+        // Identical copies are judged once (a flood of one forgery costs one verification).
+        var seen: Set<[UInt8]> = []
+        let sorted = contributions.filter { seen.insert($0.encoded).inserted }.sorted(by: { $0.member < $1.member })
         let proofValid = try Parallel.map(sorted.count) { (i) throws(CommitteeError) in
             stageKey.roster.ids.contains(sorted[i].member) ? try sorted[i].verify(stageKey: stageKey) : false
         }

@@ -59,7 +59,7 @@ public struct BidOpener: Sendable {
             } catch {
                 throw .untrustedSigner("\(error)")
             }
-            if let subjects = policy.x509Subjects, !subjects.contains(chain[0].subject) {
+            if let subjects = policy.x509Subjects, !(chain[0].subject.map(subjects.contains) ?? false) {
                 throw .untrustedSigner("the certificate subject is not registered for this bidder")
             }
         }
@@ -121,21 +121,17 @@ public struct BidOpener: Sendable {
         let binding = EnvelopeBinding(tender: header.tender, bidder: header.bidder, name: entry.name, stage: entry.stage)
         let key: SecureBytes
         switch access {
-        case .committeeKey, .sharedDH:
-            if !wrapProofChecked { try checkWrapProof(name) }
-        case .escrowKey, .envelopeKey:
-            break
-        }
-        switch access {
         case .committeeKey(let privateKey, let stage):
             try checkStage(entry, stage)
             guard privateKey.publicKey == entry.recipientKey else { throw .wrongRecipient(envelope: name.value) }
+            if !wrapProofChecked { try checkWrapProof(name) }  // step 9, after the stage and recipient of step 8
             key = try unwrap(entry, name) { () throws(CryptoError) in
                 try HPKE.open(entry.wrappedKey, encapsulatedKey: entry.encapsulatedKey, with: privateKey, info: binding.wrapInfo)
             }
         case .sharedDH(let dh, let committeeKey, let stage):
             try checkStage(entry, stage)
             guard committeeKey == entry.recipientKey else { throw .wrongRecipient(envelope: name.value) }
+            if !wrapProofChecked { try checkWrapProof(name) }
             key = try unwrap(entry, name) { () throws(CryptoError) in
                 var recipient = try HPKE.Recipient(
                     encapsulatedKey: entry.encapsulatedKey, recipientKey: committeeKey, sharedDH: dh, info: binding.wrapInfo)

@@ -1,4 +1,5 @@
 import Foundation
+import SealedBidPrimitives
 
 /// Bytes that can be read at any offset, from any thread.
 public protocol RandomAccessSource: Sendable {
@@ -127,17 +128,14 @@ public final class FileSink: RandomAccessSink, @unchecked Sendable {
         }
     }
 
-    /// Reserves `length` bytes up front (`posix_fallocate`): a full disk fails
+    /// Reserves `length` bytes up front (`fallocate`, on Linux): a full disk fails
     /// here rather than half-way, and the file system allocates in one go
     /// (on tmpfs this is 40 % faster than page by page). File systems without
     /// the call are left to allocate as the writes come.
     public func reserve(_ length: UInt64) throws(EnvelopeError) {
-        guard length > 0 else { return }
-        let result = posix_fallocate(descriptor, 0, off_t(length))
-        switch result {
-        case 0, EOPNOTSUPP, EINVAL: return
-        default: throw .io("cannot reserve \(length) bytes for \(path): \(String(cString: strerror(result)))")
-        }
+        let error = FileSpace.reserve(descriptor: descriptor, length: length)
+        guard error != 0, error != EOPNOTSUPP, error != ENOSYS, error != EINVAL else { return }
+        throw .io("cannot reserve \(length) bytes for \(path): \(String(cString: strerror(error)))")
     }
 
     /// Flushes to disk and moves the file to its name.

@@ -57,6 +57,27 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
     public func load() throws(LogError) -> [LogRecord] {
         lock.lock()
         defer { lock.unlock() }
+        let bytes = try Self.readAll(descriptor, path: path)
+        let (records, position) = try Self.parse(bytes)
+        if position < bytes.count {
+            // Cut the torn tail so the next append starts on a record boundary.
+            guard ftruncate(descriptor, off_t(position)) == 0, fsync(descriptor) == 0 else {
+                throw .storage("cannot cut the torn tail of \(path)")
+            }
+        }
+        return records
+    }
+
+    /// The records of a store file, read without changing it (for verifiers, who may
+    /// hold a read-only copy): a torn tail is ignored, not cut.
+    public static func records(atPath path: String) throws(LogError) -> [LogRecord] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .storage("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        return try parse(readAll(fd, path: path)).records
+    }
+
+    private static func readAll(_ descriptor: Int32, path: String) throws(LogError) -> [UInt8] {
         let end = lseek(descriptor, 0, SEEK_END)
         guard end >= 0 else { throw .storage("cannot size \(path)") }
         var bytes = [UInt8](repeating: 0, count: Int(end))
@@ -66,6 +87,11 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             guard n > 0 else { throw .storage("read error in \(path)") }
             done += n
         }
+        return bytes
+    }
+
+    /// The complete records, and where the torn tail (if any) starts.
+    private static func parse(_ bytes: [UInt8]) throws(LogError) -> (records: [LogRecord], end: Int) {
         var records: [LogRecord] = []
         var position = 0
         let headLength = 9
@@ -107,13 +133,7 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             }
             position += total
         }
-        if position < bytes.count {
-            // Cut the torn tail so the next append starts on a record boundary.
-            guard ftruncate(descriptor, off_t(position)) == 0, fsync(descriptor) == 0 else {
-                throw .storage("cannot cut the torn tail of \(path)")
-            }
-        }
-        return records
+        return (records, position)
     }
 
     public func append(_ record: LogRecord) throws(LogError) {

@@ -19,6 +19,7 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
     case storage(String)
     case corruptStore(String)
     case timestamp(String)
+    case duplicateBid(String)
 
     public var code: String {
         switch self {
@@ -38,13 +39,14 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
         case .storage: "storage-error"
         case .corruptStore: "corrupt-store"
         case .timestamp: "timestamp-invalid"
+        case .duplicateBid: "duplicate-bid"
         }
     }
 
     public var description: String {
         switch self {
         case .malformedNote(let s), .malformedKey(let s), .malformedCheckpoint(let s), .proof(let s), .malformedEntry(let s),
-            .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s), .timestamp(let s):
+            .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s), .timestamp(let s), .duplicateBid(let s):
             "\(code): \(s)"
         case .badSignature(let name): "\(code): the signature by \(name) does not verify"
         case .wrongOrigin(let expected, let found): "\(code): checkpoint of '\(found)', expected '\(expected)'"

@@ -20,6 +20,8 @@ public actor SubmissionLog {
     private var tokens: [UInt64: [UInt8]] = [:]
     private var tree = MerkleTree()
     private var entries: [LogEntry] = []
+    /// Every bid digest logged (withdrawals carry none).
+    private var loggedDigests: Set<[UInt8]> = []
     private var closing: (size: UInt64, at: UInt64)?
 
     /// Opens (and verifies) the log in `store`.
@@ -45,6 +47,7 @@ public actor SubmissionLog {
                 guard entry.tender == tender else { throw .corruptStore("entry \(entries.count) is for tender \(entry.tender)") }
                 entries.append(entry)
                 tree.append(leafHash: entry.leafHash)
+                if entry.kind != .withdraw { loggedDigests.insert(entry.bidDigest) }
             case .closed(let size, let at):
                 guard closing == nil, size == UInt64(entries.count) else { throw .corruptStore("closing record out of place") }
                 closing = (size, at)
@@ -67,11 +70,17 @@ public actor SubmissionLog {
         let now = clock()
         guard closing == nil else { throw .closed("the log of \(tender) is closed") }
         guard now < deadline else { throw .closed("the deadline of \(tender) has passed") }
+        // A bid file is logged once: logging an earlier bid again would revive it after its
+        // bidder replaced it (report-v1 refuses such a replay at the opening too).
+        guard kind == .withdraw || !loggedDigests.contains(bidDigest) else {
+            throw .duplicateBid("this bid file is already in the log; seal the bid again to submit it anew")
+        }
         let entry = try LogEntry(
             kind: kind, tender: tender, bidder: bidder, receivedAt: Self.milliseconds(now), bidDigest: bidDigest, bidLength: bidLength)
         try store.append(.entry(entry.encoded))  // durable before acknowledged
         entries.append(entry)
         tree.append(leafHash: entry.leafHash)
+        if kind != .withdraw { loggedDigests.insert(bidDigest) }
         if let timestamper, let token = try? timestamper(SHA256.hash(entry.encoded)) {
             // The token is evidence for the bidder; the entry is logged even if the authority is down.
             let index = tree.size - 1

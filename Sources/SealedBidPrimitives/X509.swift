@@ -53,11 +53,12 @@ public final class X509Certificate: @unchecked Sendable {
 
     /// The subject name in RFC 2253 form (for example `CN=PT Maju,serialNumber=NPWP 01.234,C=ID`),
     /// the string a portal registers to pin a bidder's certificates (``SignerPolicy``).
-    public var subject: String {
-        var out = [UInt8](repeating: 0, count: 4096)
+    /// Nil when the name cannot be printed (or is longer than 16 KiB), so a pin on it fails closed.
+    public var subject: String? {
+        var out = [UInt8](repeating: 0, count: 16384)
         var length = 0
         let ok = out.withUnsafeMutableBufferPointer { sb_x509_subject_rfc2253(handle, $0.baseAddress, $0.count, &length) }
-        return ok == 1 ? String(decoding: out.prefix(length), as: UTF8.self) : ""
+        return ok == 1 ? String(decoding: out.prefix(length), as: UTF8.self) : nil
     }
 
     /// The subject public key as DER SubjectPublicKeyInfo.

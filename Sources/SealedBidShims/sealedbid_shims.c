@@ -1,11 +1,13 @@
 // See include/SealedBidShims.h. OPENSSL_SUPPRESS_DEPRECATED is set only so
 // that EC_POINTs_mul (public-value multi-scalar multiplication) compiles.
-#define _DEFAULT_SOURCE 1 // timegm
+#define _GNU_SOURCE 1 // timegm, fallocate
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include "SealedBidShims.h"
 
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -545,4 +547,16 @@ done:
     PKCS7_free(pkcs7);
     ERR_clear_error();
     return ok;
+}
+
+// ---- Files -------------------------------------------------------------------
+
+int sb_reserve_file_space(int fd, int64_t length) {
+#ifdef __linux__
+    return fallocate(fd, 0, 0, (off_t)length) == 0 ? 0 : errno;
+#else
+    (void)fd;
+    (void)length;
+    return EOPNOTSUPP;
+#endif
 }

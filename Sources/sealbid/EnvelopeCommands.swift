@@ -177,7 +177,7 @@ struct InspectReport: Encodable {
         switch header.signer {
         case .ed25519(let key): signer = "ed25519 \(key.rawRepresentation.hexString)"
         case .x509(let chain):
-            signer = "x509 chain of \(chain.count), leaf subject '\(chain[0].subject)', leaf SPKI sha256 "
+            signer = "x509 chain of \(chain.count), leaf subject '\(chain[0].subject ?? "(unprintable)")', leaf SPKI sha256 "
                 + SHA256.hash(chain[0].subjectPublicKeyInfo).hexString
         }
         self.signature = signature

@@ -18,8 +18,9 @@ struct Opening: ParsableCommand {
             Example (technical stage, threshold decryption):
               sealbid opening prepare --portal portal --closing closing.note --roster roster.bin \\
                 --stage-key stage-key.bin --out-dir to-open
-              # each member present: sealbid opening share (same inputs) --log-key published.vkey \
-              #   --origin ORIGIN --tender TENDER --share mN.share --out dshare-N.bin
+              # each member present: sealbid opening share (same inputs) --log-key published.vkey \\
+              #   --origin ORIGIN --tender TENDER --deadline DEADLINE --bidders registry.txt \\
+              #   --share mN.share --out dshare-N.bin
               sealbid opening run --portal portal --closing closing.note --roster roster.bin \\
                 --stage-key stage-key.bin --dshare dshare-*.bin --out-dir opened --report report.json
               sealbid opening sign --report report.json --roster roster.bin --id 1 --signing-key m1.sign
@@ -37,9 +38,17 @@ struct Opening: ParsableCommand {
         var logKey: String?
         @Option(help: "The log origin, as published with the tender (default: the portal directory's).") var origin: String?
         @Option(help: "The tender id, as published (default: the portal directory's).") var tender: String?
+        @Option(help: "The submission deadline, ISO 8601, as published (default: the portal directory's).")
+        var deadline: String?
+        @Option(help: "The bidder registry, as published (docs/spec/report-v1.md): only these identities may sign bids.")
+        var bidders: String?
+        @Option(help: "PEM trust anchors for bidders who sign with certificates.") var roots: String?
 
-        /// Whether the log key, origin and tender were given independently of the portal directory.
-        var independentlyAnchored: Bool { logKey != nil && origin != nil && tender != nil }
+        /// Whether everything a member checks against comes from the tender's publication
+        /// rather than from the portal directory.
+        var independentlyAnchored: Bool {
+            logKey != nil && origin != nil && tender != nil && deadline != nil && bidders != nil
+        }
 
         func opening() throws -> StageOpening {
             let rosterValue = try CommitteeRoster(encoded: readBytes(roster))
@@ -49,12 +58,19 @@ struct Opening: ParsableCommand {
             // values given here come from the tender's publication instead.
             if let origin { config.origin = origin }
             if let tender { config.tender = tender }
+            if let deadline {
+                guard let date = ISO8601DateFormatter().date(from: deadline) else { throw ValidationError("--deadline must be ISO 8601") }
+                config.deadline = date
+            }
+            let anchors = try roots.map { try X509Certificate.certificates(pem: String(contentsOfFile: $0, encoding: .utf8)) } ?? []
+            let registry = try bidders.map { try BidderRegistry(text: String(contentsOfFile: $0, encoding: .utf8)) }
             let stage = try StageName(rosterValue.stage)
             let tender = try Tender(
                 id: TenderID(config.tender), deadline: config.deadline, stages: [key],
                 envelopes: [(try EnvelopeName(envelope ?? rosterValue.stage), stage)])
             var entries: [LogEntry] = []
-            for record in try FileLogStore(path: "\(portal)/log.bin").load() {
+            // Read only: a member's check never changes the coordinator's files.
+            for record in try FileLogStore.records(atPath: "\(portal)/log.bin") {
                 if case .entry(let bytes) = record { entries.append(try LogEntry(encoded: bytes)) }
             }
             let logKey = try NoteVerifier(verifierKey: readKeyString(self.logKey ?? "\(portal)/portal.vkey"))
@@ -67,7 +83,10 @@ struct Opening: ParsableCommand {
             return try StageOpening(
                 tender: tender, stage: stage, closing: closingNote, logKey: logKey, origin: config.origin, entries: closedEntries,
                 bidPath: { "\(portalDirectory)/bids/\($0.hexString).sbid" },
-                qualified: qualified.map { Set($0.split(separator: ",").map(String.init)) })
+                qualified: qualified.map { Set($0.split(separator: ",").map(String.init)) },
+                policy: { bidder in
+                    registry?.policy(for: bidder, x509Roots: anchors) ?? .signatureOnly(x509Roots: anchors)
+                })
         }
     }
 
@@ -107,7 +126,8 @@ struct Opening: ParsableCommand {
             // A member checks the closing against the log key and origin published with the
             // tender, never against files the coordinator hands over with the bids.
             guard inputs.independentlyAnchored else {
-                throw ValidationError("a member gives --log-key, --origin and --tender as published with the tender")
+                throw ValidationError(
+                    "a member gives --log-key, --origin, --tender, --deadline and --bidders as published with the tender")
             }
         }
 

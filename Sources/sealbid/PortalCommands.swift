@@ -24,7 +24,7 @@ struct Portal: ParsableCommand {
     struct Config: Codable {
         var tender: String
         var origin: String
-        let deadline: Date
+        var deadline: Date
         let grace: Double
         let keyName: String
         let tsaCertificate: String?

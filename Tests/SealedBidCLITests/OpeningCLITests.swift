@@ -28,7 +28,8 @@ struct OpeningCLITests {
                     "--name", "portal.example/cli"])
         // What the tender publishes: members check the opening against these, not the portal's files.
         try FileManager.default.copyItem(atPath: cli.path("portal/portal.vkey"), toPath: cli.path("published.vkey"))
-        let published = ["--log-key", "published.vkey", "--origin", "portal.example/cli/T-CLI", "--tender", "T-CLI"]
+        let published = ["--log-key", "published.vkey", "--origin", "portal.example/cli/T-CLI", "--tender", "T-CLI",
+                         "--deadline", formatter.string(from: deadline), "--bidders", "registry.txt"]
         for bidder in ["ACME", "BETA", "GAMMA"] {
             try Data("technical proposal of \(bidder)".utf8).write(to: URL(fileURLWithPath: cli.path("\(bidder).pdf")))
             try cli.ok(["keygen", "ed25519", "\(bidder).sign"])
@@ -38,6 +39,17 @@ struct OpeningCLITests {
                         "--bidder-key", "\(bidder).sign.pub", "--receipt", "\(bidder).receipt"])
             try cli.ok(["receipt", "verify", "\(bidder).receipt", "--log-key", "portal/portal.vkey"])
         }
+        // The registry the tender publishes: each bidder's Ed25519 key, from their key files.
+        var registry = "# sealbid bidder registry v1\n"
+        for bidder in ["ACME", "BETA", "GAMMA"] {
+            let line = try String(contentsOfFile: cli.path("\(bidder).sign.pub"), encoding: .utf8)
+            let hex = try #require(line.split(whereSeparator: \.isWhitespace).map { String($0) }.first { $0.count == 64 })
+            registry += "\(bidder) ed25519 \(hex)\n"
+        }
+        try registry.write(toFile: cli.path("registry.txt"), atomically: true, encoding: .utf8)
+        // The same bid file cannot be logged twice (it would revive a replaced bid).
+        #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--bidder-key", "ACME.sign.pub",
+                             "--kind", "replace", "--receipt", "again.receipt"]).output.contains("duplicate-bid"))
         // BETA cannot submit a bid naming ACME, nor one signed with another key.
         #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "BETA", "--bidder-key", "ACME.sign.pub",
                              "--receipt", "x.receipt"]).output.contains("wrong-bidder"))  // the file's bidder field is checked too
@@ -65,7 +77,7 @@ struct OpeningCLITests {
         let unanchored = try cli.run(["opening", "share"] + inputs + ["--share", "m2.share", "--out", "d2.bin"])
         #expect(unanchored.status != 0 && unanchored.output.contains("published with the tender"))
         // ...and a closing that is not the published log's is refused before anything is computed.
-        let otherOrigin = ["--log-key", "published.vkey", "--origin", "evil.example/T-CLI", "--tender", "T-CLI"]
+        let otherOrigin = published.map { $0 == "portal.example/cli/T-CLI" ? "evil.example/T-CLI" : $0 }
         let refused = try cli.run(["opening", "share"] + inputs + otherOrigin + ["--share", "m2.share", "--out", "d2.bin"])
         #expect(refused.status != 0 && refused.output.contains("wrong-origin"))
         #expect(!FileManager.default.fileExists(atPath: cli.path("d2.bin")))

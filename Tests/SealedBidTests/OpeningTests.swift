@@ -6,6 +6,7 @@ import SealedBidCommittee
 import SealedBidEnvelope
 import SealedBidHPKE
 import SealedBidLog
+import SealedBidMerkle
 import SealedBidPrimitives
 
 /// A small tender run through the facade: a 2-of-3 committee per stage
@@ -249,19 +250,35 @@ struct CopiedWrapTests {
         }
     }
 
-    @Test("a bidder's replacement that reuses their own wrap is opened, not dropped")
-    func ownResubmission() async throws {
+    @Test("an old bid logged again is refused by the portal and, if a portal logs it anyway, never opened")
+    func replayedBid() async throws {
         let run = try await TenderRun(bidders: 2)
         defer { run.remove() }
-        // BIDDER-1 uploads the very same bid again (a replacement): it is still theirs to open.
-        let again = try #require(run.registered["BIDDER-1"])
-        _ = try await run.portal.accept(
-            bidAt: "\(run.dir)/BIDDER-1.sbid", from: BidderID("BIDDER-1"), policy: SignerPolicy(ed25519Keys: [again.publicKey]),
-            kind: .replace)
-        let (closing, entries) = try await run.close()
-        let price = try await run.opening(run.price, closing: closing, entries: entries, qualified: ["BIDDER-1", "BIDDER-2"])
-        #expect(price.bids.map(\.entry.bidder).sorted() == ["BIDDER-1", "BIDDER-2"])
-        #expect(price.notOpened.isEmpty)
+        let first = try BidHeader.read(from: FileSource(path: "\(run.dir)/BIDDER-1.sbid"))
+        // BIDDER-1 replaces its bid; the portal refuses the old file logged again.
+        try FileManager.default.copyItem(atPath: "\(run.dir)/BIDDER-1.sbid", toPath: "\(run.dir)/old.sbid")
+        _ = try await run.submit("BIDDER-1")
+        let key = try #require(run.registered["BIDDER-1"])
+        await #expect(throws: LogError.duplicateBid("this bid file is already in the log; seal the bid again to submit it anew")) {
+            _ = try await run.portal.accept(
+                bidAt: "\(run.dir)/old.sbid", from: BidderID("BIDDER-1"), policy: .registered(ed25519Keys: [key.publicKey]),
+                kind: .replace)
+        }
+        // A dishonest portal logs the replay anyway and signs a closing over it: members do not open it.
+        let (_, honest) = try await run.close()
+        let replay = try LogEntry(
+            kind: .replace, tender: run.tender.id.value, bidder: "BIDDER-1", receivedAt: honest.last!.receivedAt + 1,
+            bidDigest: first.bidDigest, bidLength: first.expectedFileLength)
+        let entries = honest + [replay]
+        var tree = MerkleTree()
+        for entry in entries { tree.append(leafHash: entry.leafHash) }
+        let closedAt = UInt64(run.tender.deadline.timeIntervalSince1970 * 1000)
+        let forged = try Checkpoint(
+            origin: run.origin, size: tree.size, rootHash: tree.root(), extensions: ["closed \(run.tender.id.value) \(closedAt)"])
+        let closing = try SignedCheckpoint(note: SignedNote(text: forged.text, signers: [run.portalKey]))
+        let technical = try await run.opening(run.technical, closing: closing, entries: entries)
+        #expect(technical.bids.map(\.entry.bidder) == ["BIDDER-2"])
+        #expect(technical.notOpened.map(\.result) == ["not opened: replays the bid logged at entry 0"])
     }
 }
 

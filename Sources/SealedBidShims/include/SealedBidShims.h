@@ -112,4 +112,7 @@ int sb_ts_verify(const void *token, size_t len, const void *imprint32, uint64_t 
                  X509 *const *roots, size_t root_count, X509 *const *untrusted, size_t untrusted_count,
                  const char **reason);
 
+// fallocate(2) on Linux (0, or the errno); EOPNOTSUPP elsewhere.
+int sb_reserve_file_space(int fd, int64_t length);
+
 #endif

@@ -1,0 +1,40 @@
+import Foundation
+import SealedBid
+import SealedBidEnvelope
+import SealedBidPrimitives
+import Testing
+
+@Suite("Bidder registry (report-v1): members pin each bidder's identities")
+struct BidderRegistryTests {
+    @Test("lines parse into per-bidder policies; an unregistered bidder has none")
+    func parses() throws {
+        let acme = Ed25519PrivateKey(), other = Ed25519PrivateKey()
+        let text = """
+            # sealbid bidder registry v1
+
+            ACME ed25519 \(acme.publicKey.rawRepresentation.hexString)\r
+            ACME x509-subject CN=PT Acme Jaya,serialNumber=NPWP 01.234,C=ID
+            BETA ed25519 \(other.publicKey.rawRepresentation.hexString.uppercased())
+            """
+        let registry = try BidderRegistry(text: text)
+        let acmePolicy = registry.policy(for: "ACME", x509Roots: [])
+        #expect(acmePolicy.ed25519Keys == [acme.publicKey])
+        #expect(acmePolicy.x509Subjects == ["CN=PT Acme Jaya,serialNumber=NPWP 01.234,C=ID"])
+        #expect(registry.policy(for: "BETA", x509Roots: []).ed25519Keys == [other.publicKey])
+        let nobody = registry.policy(for: "GAMMA", x509Roots: [])
+        #expect(nobody.ed25519Keys == [] && nobody.x509Subjects == [])
+    }
+
+    @Test("a bad line rejects the whole file, naming the line", arguments: [
+        ("ACME ed25519", 1), ("ACME ed25519 abcd", 1), ("AC ME ed25519 " + String(repeating: "00", count: 32), 1),
+        ("# ok\nACME rsa 00", 2), ("bad id! ed25519 " + String(repeating: "00", count: 32), 1), ("ACME x509-subject ", 1),
+    ])
+    func rejects(line: String, number: Int) {
+        #expect(throws: RegistryError.self) { _ = try BidderRegistry(text: line) }
+        do {
+            _ = try BidderRegistry(text: line)
+        } catch {
+            #expect(error.description.hasPrefix("malformed-registry: line \(number):"))
+        }
+    }
+}
