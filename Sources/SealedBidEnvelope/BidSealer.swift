@@ -145,28 +145,23 @@ public struct BidSealer: ~Copyable {
         try withBytes(copy) { (b) throws(EnvelopeError) in try append(b) }
     }
 
-    /// Appends a whole file to the current envelope, 1 MiB at a time.
+    /// Appends a whole file to the current envelope, 1 MiB at a time, through a
+    /// reused buffer that is wiped afterwards.
     public mutating func append(contentsOfFile path: String) throws(EnvelopeError) {
         let source = try FileSource(path: path)
-        let step: UInt64 = 1 << 20
-        var buffer = [UInt8](repeating: 0, count: Int(step))
+        let pair = BatchBuffers.shared.take()
+        defer {
+            ConstantTime.wipe(pair.opened)
+            BatchBuffers.shared.give(pair)
+        }
+        let step = UInt64(pair.opened.count)
         var position: UInt64 = 0
         while position < source.length {
-            let count = Int(min(step, source.length - position))
-            let result: Result<Void, EnvelopeError> = buffer.withUnsafeMutableBytes { b in
-                do throws(EnvelopeError) {
-                    let slice = UnsafeMutableRawBufferPointer(rebasing: b[..<count])
-                    try source.read(at: position, into: slice)
-                    try append(UnsafeRawBufferPointer(slice))
-                } catch {
-                    return .failure(error)
-                }
-                return .success(())
-            }
-            try result.get()
-            position += UInt64(count)
+            let slice = UnsafeMutableRawBufferPointer(rebasing: pair.opened[..<Int(min(step, source.length - position))])
+            try source.read(at: position, into: slice)
+            try append(UnsafeRawBufferPointer(slice))
+            position += UInt64(slice.count)
         }
-        ConstantTime.wipe(&buffer)
     }
 
     /// Appends everything an asynchronous byte sequence yields (for example an upload stream).

@@ -106,12 +106,14 @@ struct PayloadEncryptor: ~Copyable {
         self.keys = keys
         self.cipher = cipher
         plaintext = .allocate(byteCount: EnvelopeFormat.chunkSize, alignment: 16)
-        ciphertext = .allocate(byteCount: Self.batchChunks * EnvelopeFormat.encryptedChunkSize, alignment: 64)
+        // A reused batch buffer: a fresh megabyte per envelope is page faults.
+        batch = BatchBuffers.shared.take()
+        ciphertext = batch.sealed
         nonce = .allocate(byteCount: 12, alignment: 16)
     }
 
-    /// Sealed chunks are emitted in batches of up to this many (one write per MiB).
-    static let batchChunks = 64
+    /// Sealed chunks are emitted in batches of up to ``PayloadReader/batchChunks`` (one write per MiB).
+    private let batch: BatchBuffers.Pair
     /// Bytes of `ciphertext` waiting to be emitted.
     private var pending = 0
 
@@ -119,8 +121,8 @@ struct PayloadEncryptor: ~Copyable {
         ConstantTime.wipe(plaintext)
         ConstantTime.wipe(nonce)
         plaintext.deallocate()
-        ciphertext.deallocate()
         nonce.deallocate()
+        BatchBuffers.shared.give(batch)  // its plaintext half was never used
     }
 
     typealias Emit = (UnsafeRawBufferPointer) throws(EnvelopeError) -> Void

@@ -72,7 +72,8 @@ struct PayloadReader: Sendable {
 
         init(keys: PayloadKeys?, chunks: Int = 1) throws(EnvelopeError) {
             cipher = try keys?.cipher()
-            if chunks == PayloadReader.batchChunks, let pair = BatchBuffers.shared.take() {
+            if chunks == PayloadReader.batchChunks {
+                let pair = BatchBuffers.shared.take()
                 pooled = pair
                 sealed = pair.sealed
                 opened = pair.opened
@@ -285,7 +286,7 @@ final class BatchBuffers: @unchecked Sendable {
     private var idle: [Pair] = []  // guarded by lock
     private static let keep = 8
 
-    func take() -> Pair? {
+    func take() -> Pair {
         lock.lock()
         if let pair = idle.popLast() {
             lock.unlock()
