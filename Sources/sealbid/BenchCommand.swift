@@ -75,15 +75,20 @@ struct Bench: AsyncParsableCommand {
         // writing files is the disk's or the page cache's cost, measured below with the portal).
         let bidderKey = Ed25519PrivateKey()
         let recipe = EnvelopeRecipe(name: name, stage: stage, committeeKey: dealing.stageKey.publicKey)
-        let sealAlone = min(count, max(1, (1 << 30) / max(size, 1)))  // at most about 1 GiB
-        let sealStart = clock.now
-        for i in 0..<sealAlone {
-            var sealer = try BidSealer(
-                tender: tenderID, bidder: BidderID("B-\(i)"), signer: .ed25519(bidderKey), envelopes: [recipe], to: DroppingSink())
-            try sealer.append(contentsOfFile: document)
-            _ = try sealer.finish()
+        // Three rounds of up to a third of a GiB each; the best round counts (the machine is
+        // noisy, and the openings are also reported as the best of repeated runs).
+        let sealAlone = max(1, min(count, (1 << 30) / 3 / max(size, 1)))
+        var sealSeconds = Double.infinity
+        for _ in 0..<3 {
+            let sealStart = clock.now
+            for i in 0..<sealAlone {
+                var sealer = try BidSealer(
+                    tender: tenderID, bidder: BidderID("B-\(i)"), signer: .ed25519(bidderKey), envelopes: [recipe], to: DroppingSink())
+                try sealer.append(contentsOfFile: document)
+                _ = try sealer.finish()
+            }
+            sealSeconds = min(sealSeconds, seconds(clock.now - sealStart))
         }
-        let sealSeconds = seconds(clock.now - sealStart)
 
         let submitStart = clock.now
         for i in 0..<count {
