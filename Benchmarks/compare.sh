@@ -4,7 +4,7 @@
 # `age -d` on the same number of files of the same sizes. Prints a table of
 # absolute figures and of the target ratios (docs/performance.md records a run).
 #
-#   Benchmarks/compare.sh            full run (about 6 minutes on 2 cores)
+#   Benchmarks/compare.sh            full run (4 to 5 minutes on 2 cores)
 #   Benchmarks/compare.sh --quick    a tenth of the counts, for a smoke test
 #
 # Work files live in /dev/shm (tmpfs). "discard" openings authenticate every byte
