@@ -47,7 +47,7 @@ public struct StageOpening: Sendable {
     ) throws {
         // The entries are exactly those of the closing checkpoint.
         let closingCheckpoint = closing.checkpoint
-        guard closingCheckpoint.extensions.contains(where: { $0.hasPrefix("closed \(tender.id.value) ") }) else {
+        guard let closedAt = closingCheckpoint.closedAt(tender: tender.id.value) else {
             throw LogError.malformedCheckpoint("not a closing checkpoint of \(tender.id)")
         }
         _ = try closing.note.verify(with: [logKey])
@@ -60,10 +60,7 @@ public struct StageOpening: Sendable {
 
         // The closing is at or after the tender's deadline: a log closed early would leave
         // out bids that were still allowed.
-        guard let closedAt = closingCheckpoint.extensions.lazy.compactMap({ line -> UInt64? in
-            let fields = line.split(separator: " ")
-            return fields.count == 3 && fields[0] == "closed" && fields[1] == tender.id.value ? UInt64(fields[2]) : nil
-        }).first, Double(closedAt) >= (tender.deadline.timeIntervalSince1970 * 1000).rounded(.down) else {
+        guard Double(closedAt) >= (tender.deadline.timeIntervalSince1970 * 1000).rounded(.down) else {
             throw LogError.malformedCheckpoint("the log of \(tender.id) was closed before its deadline")
         }
 

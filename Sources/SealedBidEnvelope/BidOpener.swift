@@ -256,11 +256,6 @@ public struct UnlockedEnvelope: Sendable {
     }
 }
 
-/// Drops what it is given.
-final class DiscardSink: RandomAccessSink, @unchecked Sendable {
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {}
-}
-
 /// A memory sink safe to share with worker threads.
 final class LockedMemorySink: RandomAccessSink, @unchecked Sendable {
     private let lock = NSLock()

@@ -150,11 +150,14 @@ public struct BidSealer: ~Copyable {
     public mutating func append(contentsOfFile path: String) throws(EnvelopeError) {
         let source = try FileSource(path: path)
         let pair = BatchBuffers.shared.take()
+        let step = UInt64(pair.opened.count)
+        // Only the part that ever held plaintext is wiped: a 64 KiB document does not cost a
+        // megabyte of zeroing.
+        let used = Int(min(step, source.length))
         defer {
-            ConstantTime.wipe(pair.opened)
+            ConstantTime.wipe(UnsafeMutableRawBufferPointer(rebasing: pair.opened[..<used]))
             BatchBuffers.shared.give(pair)
         }
-        let step = UInt64(pair.opened.count)
         var position: UInt64 = 0
         while position < source.length {
             let slice = UnsafeMutableRawBufferPointer(rebasing: pair.opened[..<Int(min(step, source.length - position))])

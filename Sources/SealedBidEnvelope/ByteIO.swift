@@ -76,6 +76,13 @@ public protocol RandomAccessSink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError)
 }
 
+/// A sink that keeps nothing: authenticating an envelope without releasing its
+/// plaintext, or measuring sealing without the cost of storing the bid.
+public final class DiscardSink: RandomAccessSink, @unchecked Sendable {
+    public init() {}
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {}
+}
+
 /// An in-memory sink.
 public final class MemorySink: RandomAccessSink {
     public private(set) var bytes: [UInt8] = []

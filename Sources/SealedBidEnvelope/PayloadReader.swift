@@ -68,6 +68,8 @@ struct PayloadReader: Sendable {
         let sealed: UnsafeMutableRawBufferPointer
         let opened: UnsafeMutableRawBufferPointer
         let nonce = UnsafeMutableRawBufferPointer.allocate(byteCount: 12, alignment: 16)
+        /// `opened[..<plaintextEnd]` may hold plaintext; only that much is wiped.
+        var plaintextEnd = 0
         private let pooled: BatchBuffers.Pair?
 
         init(keys: PayloadKeys?, chunks: Int = 1) throws(EnvelopeError) {
@@ -85,7 +87,7 @@ struct PayloadReader: Sendable {
         }
 
         deinit {
-            ConstantTime.wipe(opened)  // plaintext
+            ConstantTime.wipe(UnsafeMutableRawBufferPointer(rebasing: opened[..<plaintextEnd]))
             nonce.deallocate()
             if let pooled {
                 BatchBuffers.shared.give(pooled)
@@ -108,6 +110,9 @@ struct PayloadReader: Sendable {
         guard let keys, let cipher = scratch.cipher else { throw .invalidInput("no key for '\(envelope)'") }
         keys.nonce(chunk: k, into: scratch.nonce)
         let plainCount = sealed.count - EnvelopeFormat.tagSize
+        // Recorded before decrypting, so a failure part-way still leaves the bytes to wipe known.
+        let end = (output.baseAddress! - scratch.opened.baseAddress!) + plainCount
+        scratch.plaintextEnd = max(scratch.plaintextEnd, end)
         do {
             try cipher.open(
                 nonce: UnsafeRawBufferPointer(scratch.nonce), ciphertextAndTag: sealed,
@@ -275,7 +280,7 @@ final class ResultSlots: @unchecked Sendable {
 
 /// Reused batch buffers (one pair per worker in flight), so that opening
 /// thousands of envelopes does not map and fault in fresh megabytes each time.
-/// A pair is handed back with its plaintext half already wiped.
+/// A pair is handed back with every plaintext byte written to it wiped.
 final class BatchBuffers: @unchecked Sendable {
     struct Pair {
         let sealed: UnsafeMutableRawBufferPointer

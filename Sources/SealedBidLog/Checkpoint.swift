@@ -19,6 +19,15 @@ public struct Checkpoint: Sendable, Equatable {
         self.extensions = extensions
     }
 
+    /// The closing time (milliseconds since the epoch) when this checkpoint carries the
+    /// extension line `closed <tender> <ms>` (receipts-v1), else nil.
+    public func closedAt(tender: String) -> UInt64? {
+        extensions.lazy.compactMap { line -> UInt64? in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            return fields.count == 3 && fields[0] == "closed" && fields[1] == tender ? UInt64(fields[2]) : nil
+        }.first
+    }
+
     /// `origin \n size \n base64(root) \n [extensions \n]`.
     public var text: String {
         ([origin, String(size), Data(rootHash).base64EncodedString()] + extensions).map { $0 + "\n" }.joined()

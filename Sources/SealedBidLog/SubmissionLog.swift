@@ -98,7 +98,7 @@ public actor SubmissionLog {
         let root: [UInt8]
         do { root = try tree.root(size: size) } catch { throw .proof(error.code) }
         var extensions: [String] = []
-        if let closing, closing.size == size { extensions.append("closed \(tender) \(closing.at)") }
+        if let closing, closing.size == size { extensions.append("closed \(tender) \(closing.at)") }  // Checkpoint.closedAt
         let body = try Checkpoint(origin: origin, size: size, rootHash: root, extensions: extensions)
         return try SignedCheckpoint(note: SignedNote(text: body.text, signers: [signer]))
     }

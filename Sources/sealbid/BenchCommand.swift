@@ -83,7 +83,7 @@ struct Bench: AsyncParsableCommand {
             let sealStart = clock.now
             for i in 0..<sealAlone {
                 var sealer = try BidSealer(
-                    tender: tenderID, bidder: BidderID("B-\(i)"), signer: .ed25519(bidderKey), envelopes: [recipe], to: DroppingSink())
+                    tender: tenderID, bidder: BidderID("B-\(i)"), signer: .ed25519(bidderKey), envelopes: [recipe], to: DiscardSink())
                 try sealer.append(contentsOfFile: document)
                 _ = try sealer.finish()
             }
@@ -164,9 +164,4 @@ struct Bench: AsyncParsableCommand {
         let output: [String: Any] = ["runs": results, "proofs": proofs]
         print(String(decoding: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys]), as: UTF8.self))
     }
-}
-
-/// A sink that keeps nothing (sealing measured without the cost of storing the bid).
-final class DroppingSink: RandomAccessSink, @unchecked Sendable {
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {}
 }

@@ -192,7 +192,7 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             for i in 0..<100 {
                 var sealer = try BidSealer(
-                    tender: tender, bidder: BidderID("B-\(i)"), signer: .ed25519(signer), envelopes: [recipe], to: NullSink())
+                    tender: tender, bidder: BidderID("B-\(i)"), signer: .ed25519(signer), envelopes: [recipe], to: DiscardSink())
                 try sealer.append(document)
                 blackHole(try sealer.finish())
             }
@@ -224,10 +224,6 @@ func awaitResult<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) 
 
 final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, Error>?
-}
-
-final class NullSink: RandomAccessSink, @unchecked Sendable {
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {}
 }
 
 /// A closed tender whose one stage holds `count` bids of `size` bytes, kept on
