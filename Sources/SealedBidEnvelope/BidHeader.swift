@@ -91,8 +91,10 @@ public struct BidHeader: Sendable {
 
     public var headerLength: Int { bytes.count }
 
-    /// `SHA-256("sealbid/envelope-v1 bid-digest" || 0x00 || header)`: what receipts bind.
-    public var bidDigest: [UInt8] { SHA256.hash(EnvelopeFormat.bidDigestLabel + bytes) }
+    /// `SHA-256("sealbid/envelope-v1 bid-digest" || 0x00 || core || macs)`: what receipts bind,
+    /// and the bid's identity. The signature is left out because it is not something only the
+    /// bidder can make: anyone can turn an ECDSA `(r, s)` into `(r, n − s)` (spec, "Bid digest").
+    public var bidDigest: [UInt8] { SHA256.hash(EnvelopeFormat.bidDigestLabel + core + macs.flatMap { $0 }) }
 
     /// `"sealbid/envelope-v1 signature" || 0x00 || core || macs`.
     var signedMessage: [UInt8] { EnvelopeFormat.signatureLabel + core + macs.flatMap { $0 } }

@@ -124,10 +124,11 @@ public struct BidOpener: Sendable {
         case .committeeKey(let privateKey, let stage):
             try checkStage(entry, stage)
             guard privateKey.publicKey == entry.recipientKey else { throw .wrongRecipient(envelope: name.value) }
-            if !wrapProofChecked { try checkWrapProof(name) }  // step 9, after the stage and recipient of step 8
+            if !wrapProofChecked { try checkWrapProof(name) }  // step 9.1, after the stage and recipient of step 8
             key = try unwrap(entry, name) { () throws(CryptoError) in
                 try HPKE.open(entry.wrappedKey, encapsulatedKey: entry.encapsulatedKey, with: privateKey, info: binding.wrapInfo)
             }
+            try checkDerivedEphemeral(entry, binding: binding, key: key)
         case .sharedDH(let dh, let committeeKey, let stage):
             try checkStage(entry, stage)
             guard committeeKey == entry.recipientKey else { throw .wrongRecipient(envelope: name.value) }
@@ -137,6 +138,7 @@ public struct BidOpener: Sendable {
                     encapsulatedKey: entry.encapsulatedKey, recipientKey: committeeKey, sharedDH: dh, info: binding.wrapInfo)
                 return try recipient.open(entry.wrappedKey)
             }
+            try checkDerivedEphemeral(entry, binding: binding, key: key)
         case .escrowKey(let privateKey):
             guard let escrow = entry.escrow, escrow.recipientKey == privateKey.publicKey else {
                 throw .wrongRecipient(envelope: name.value)
@@ -144,9 +146,11 @@ public struct BidOpener: Sendable {
             key = try unwrap(entry, name) { () throws(CryptoError) in
                 try HPKE.open(escrow.wrappedKey, encapsulatedKey: escrow.encapsulatedKey, with: privateKey, info: binding.escrowInfo)
             }
+            try checkWrapsRecompute(entry, binding: binding, key: key)
         case .envelopeKey(let given):
             guard given.count == 32 else { throw .invalidInput("an envelope key is 32 bytes") }
             key = given
+            try checkWrapsRecompute(entry, binding: binding, key: key)
         }
         let macKey = try binding.macKey(envelopeKey: key)
         let expected = HMACSHA256.authenticationCode(key: macKey, message: header.core)
@@ -155,6 +159,29 @@ public struct BidOpener: Sendable {
             source: source, offset: header.payloadOffset(of: index), length: entry.payloadLength, envelope: name.value,
             envelopeKey: key, context: binding.payloadContext)
         return UnlockedEnvelope(entry: entry, key: key, reader: reader)
+    }
+
+    /// Step 9.3: `enc` is the ephemeral key `K` derives. Together with a successful unwrap
+    /// this fixes `wrapped_key` as well (same DH value, so same AEAD key and nonce).
+    private func checkDerivedEphemeral(_ entry: EnvelopeEntry, binding: EnvelopeBinding, key: SecureBytes) throws(EnvelopeError) {
+        let derived = try? binding.ephemeralKey(.committee, envelopeKey: key, recipient: entry.recipientKey)
+        guard let derived, derived.publicKey == entry.encapsulatedKey.publicKey else {
+            throw .wrapMismatch(envelope: entry.name.value)
+        }
+    }
+
+    /// The escrow and disclosure path: every wrap in the header recomputes from `K` byte for
+    /// byte, so an envelope whose committee wrap does not carry `K` never opens this way either
+    /// (spec, "Void envelopes").
+    private func checkWrapsRecompute(_ entry: EnvelopeEntry, binding: EnvelopeBinding, key: SecureBytes) throws(EnvelopeError) {
+        guard let committee = try? binding.seal(.committee, envelopeKey: key, to: entry.recipientKey),
+            committee.enc == entry.encapsulatedKey, committee.ciphertext == entry.wrappedKey
+        else { throw .wrapMismatch(envelope: entry.name.value) }
+        if let escrow = entry.escrow {
+            guard let copy = try? binding.seal(.escrow, envelopeKey: key, to: escrow.recipientKey),
+                copy.enc == escrow.encapsulatedKey, copy.ciphertext == escrow.wrappedKey
+            else { throw .wrapMismatch(envelope: entry.name.value) }
+        }
     }
 
     private func checkStage(_ entry: EnvelopeEntry, _ stage: StageName) throws(EnvelopeError) {

@@ -84,11 +84,16 @@ public struct BidSealer: ~Copyable {
         try signer.check()
         var keys: [SecureBytes] = []
         var wraps: [(HPKE.EncapsulatedKey, [UInt8], [UInt8], EscrowWrap?)] = []
-        for recipe in recipes {
+        for (index, recipe) in recipes.enumerated() {
             let key = randomness.secret(count: 32)
             let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: recipe.name, stage: recipe.stage)
+            // Both wraps are derived from the envelope key (spec, "Derivations"): whoever holds it
+            // recomputes them, so the escrow self-check covers the committee's path too.
             let (enc, wrapped, proof) = try lift { () throws(CryptoError) in
-                let wrap = try randomness.hpkeSeal(key, to: recipe.committeeKey, info: binding.wrapInfo)
+                var wrap = try binding.seal(.committee, envelopeKey: key, to: recipe.committeeKey)
+                if index == 0, let tamper = tampering?.committeeWrap {
+                    wrap = try tamper.apply(binding: binding, key: key, recipient: recipe.committeeKey, randomness: randomness)
+                }
                 let proof = try WrapProof.prove(
                     ephemeral: wrap.ephemeral, nonce: randomness.nonceScalar(), binding: binding,
                     recipient: recipe.committeeKey)
@@ -97,7 +102,7 @@ public struct BidSealer: ~Copyable {
             var escrow: EscrowWrap?
             if let escrowKey = recipe.escrowKey {
                 let (escrowEnc, escrowWrapped) = try lift { () throws(CryptoError) in
-                    let wrap = try randomness.hpkeSeal(key, to: escrowKey, info: binding.escrowInfo)
+                    let wrap = try binding.seal(.escrow, envelopeKey: key, to: escrowKey)
                     return (wrap.enc, wrap.ciphertext)
                 }
                 escrow = EscrowWrap(recipientKey: escrowKey, encapsulatedKey: escrowEnc, wrappedKey: escrowWrapped)

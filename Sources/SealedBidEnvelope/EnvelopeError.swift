@@ -22,6 +22,7 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchEnvelope(String)
     case badWrapProof(envelope: String)
     case keyUnwrapFailed(envelope: String)
+    case wrapMismatch(envelope: String)
     case headerMACInvalid(envelope: String)
     case payloadCommitmentMismatch(envelope: String)
     case payloadAuthenticationFailed(envelope: String, chunk: UInt64)
@@ -48,6 +49,7 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noSuchEnvelope: "no-such-envelope"
         case .badWrapProof: "bad-wrap-proof"
         case .keyUnwrapFailed: "key-unwrap-failed"
+        case .wrapMismatch: "wrap-mismatch"
         case .headerMACInvalid: "header-mac-invalid"
         case .payloadCommitmentMismatch: "payload-commitment-mismatch"
         case .payloadAuthenticationFailed: "payload-authentication-failed"
@@ -78,6 +80,8 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badWrapProof(let envelope):
             "\(code): the key-wrap proof of envelope '\(envelope)' does not verify; its wrap must not be opened"
         case .keyUnwrapFailed(let envelope): "\(code): the key of envelope '\(envelope)' does not unwrap"
+        case .wrapMismatch(let envelope):
+            "\(code): the wraps of envelope '\(envelope)' are not the ones its key derives; the envelope is void"
         case .headerMACInvalid(let envelope): "\(code): header MAC of envelope '\(envelope)'"
         case .payloadCommitmentMismatch(let envelope): "\(code): envelope '\(envelope)'"
         case .payloadAuthenticationFailed(let envelope, let chunk): "\(code): envelope '\(envelope)', chunk \(chunk)"

@@ -1,3 +1,4 @@
+import SealedBidHPKE
 import SealedBidPrimitives
 
 /// Constants and derivations of `docs/spec/envelope-v1.md`.
@@ -34,6 +35,8 @@ public enum EnvelopeFormat {
     static let macLabel = Array("sealbid/envelope-v1 header-mac".utf8) + [0]
     static let signatureLabel = Array("sealbid/envelope-v1 signature".utf8) + [0]
     static let bidDigestLabel = Array("sealbid/envelope-v1 bid-digest".utf8) + [0]
+    static let wrapEphemeralLabel = Array("sealbid/envelope-v1 wrap-ephemeral".utf8) + [0]
+    static let escrowEphemeralLabel = Array("sealbid/envelope-v1 escrow-ephemeral".utf8) + [0]
 
     /// The number of chunks in a payload of `length` bytes, or nil when the
     /// length is not a valid chunked-encryption length (spec, Opening step 5).
@@ -70,6 +73,42 @@ struct EnvelopeBinding {
     var wrapInfo: [UInt8] { EnvelopeFormat.wrapLabel + bytes }
     var escrowInfo: [UInt8] { EnvelopeFormat.escrowLabel + bytes }
     var payloadContext: [UInt8] { EnvelopeFormat.payloadLabel + bytes }
+
+    /// Which of an envelope's two HPKE wraps.
+    enum Wrap {
+        case committee
+        case escrow
+
+        var info: KeyPath<EnvelopeBinding, [UInt8]> {
+            switch self {
+            case .committee: \.wrapInfo
+            case .escrow: \.escrowInfo
+            }
+        }
+
+        var ephemeralLabel: [UInt8] {
+            switch self {
+            case .committee: EnvelopeFormat.wrapEphemeralLabel
+            case .escrow: EnvelopeFormat.escrowEphemeralLabel
+            }
+        }
+    }
+
+    /// The wrap's HPKE ephemeral key: `DeriveKeyPair(HKDF-Expand(K, label || binding || recipient, 32))`
+    /// (spec, "Derivations"), so that whoever holds `K` recomputes the wrap byte for byte.
+    func ephemeralKey(_ wrap: Wrap, envelopeKey: SecureBytes, recipient: HPKE.PublicKey) throws(CryptoError) -> HPKE.PrivateKey {
+        let ikm = try HKDFSHA256.expand(prk: envelopeKey, info: wrap.ephemeralLabel + bytes + recipient.rawRepresentation, length: 32)
+        return try HPKE.PrivateKey.derive(fromIKM: ikm)
+    }
+
+    /// `HPKE.SealDerived(recipient, ikmE, info, K)`: the wrap of `K`, deterministic given `K`.
+    func seal(_ wrap: Wrap, envelopeKey: SecureBytes, to recipient: HPKE.PublicKey) throws(CryptoError)
+        -> (enc: HPKE.EncapsulatedKey, ciphertext: [UInt8], ephemeral: HPKE.PrivateKey)
+    {
+        let ephemeral = try ephemeralKey(wrap, envelopeKey: envelopeKey, recipient: recipient)
+        var sender = try HPKE.Sender(recipientKey: recipient, info: self[keyPath: wrap.info], ephemeralKey: ephemeral)
+        return (sender.encapsulatedKey, try sender.seal(envelopeKey), ephemeral)
+    }
 
     /// `HKDF-Expand(K, "sealbid/envelope-v1 header-mac" || 0x00 || binding, 32)`.
     func macKey(envelopeKey: SecureBytes) throws(EnvelopeError) -> SecureBytes {

@@ -22,20 +22,6 @@ enum SealRandomness {
         }
     }
 
-    /// HPKE single-shot seal; the ephemeral key is random, or derived from the
-    /// stream. The ephemeral key is returned for the key-wrap proof.
-    func hpkeSeal(_ key: SecureBytes, to recipient: HPKE.PublicKey, info: [UInt8]) throws(CryptoError)
-        -> (enc: HPKE.EncapsulatedKey, ciphertext: [UInt8], ephemeral: HPKE.PrivateKey)
-    {
-        let ephemeral: HPKE.PrivateKey
-        switch self {
-        case .system: ephemeral = HPKE.PrivateKey()
-        case .deterministic(let stream): ephemeral = try HPKE.PrivateKey.derive(fromIKM: stream.bytes(32))
-        }
-        var sender = try HPKE.Sender(recipientKey: recipient, info: info, ephemeralKey: ephemeral)
-        return (sender.encapsulatedKey, try sender.seal(key), ephemeral)
-    }
-
     /// A non-zero scalar for a Schnorr nonce.
     func nonceScalar() throws(CryptoError) -> P256Scalar {
         switch self {
@@ -76,9 +62,37 @@ package struct SealTampering: Sendable {
     package var core: (@Sendable ([UInt8]) -> [UInt8])?
     /// Applied to the MACs before signing.
     package var macs: (@Sendable ([[UInt8]]) -> [[UInt8]])?
+    /// Replaces the first envelope's committee wrap (the proof is made for the replacement).
+    package var committeeWrap: WrapTampering?
 
-    package init(core: (@Sendable ([UInt8]) -> [UInt8])? = nil, macs: (@Sendable ([[UInt8]]) -> [[UInt8]])? = nil) {
+    package init(
+        core: (@Sendable ([UInt8]) -> [UInt8])? = nil, macs: (@Sendable ([[UInt8]]) -> [[UInt8]])? = nil,
+        committeeWrap: WrapTampering? = nil
+    ) {
         self.core = core
         self.macs = macs
+        self.committeeWrap = committeeWrap
+    }
+}
+
+/// Broken committee wraps a dishonest sealer could make.
+package enum WrapTampering: Sendable {
+    /// Another key wrapped to the committee, correctly derived from that key (the escrow
+    /// copy keeps the real one): the "free option" of envelope-v1's "Void envelopes".
+    case otherKey
+    /// The real key, wrapped with an ephemeral key that is not derived from it.
+    case randomEphemeral
+
+    func apply(binding: EnvelopeBinding, key: SecureBytes, recipient: HPKE.PublicKey, randomness: SealRandomness)
+        throws(CryptoError) -> (enc: HPKE.EncapsulatedKey, ciphertext: [UInt8], ephemeral: HPKE.PrivateKey)
+    {
+        switch self {
+        case .otherKey:
+            return try binding.seal(.committee, envelopeKey: randomness.secret(count: 32), to: recipient)
+        case .randomEphemeral:
+            let ephemeral = try HPKE.PrivateKey.derive(fromIKM: randomness.bytes(count: 32))
+            var sender = try HPKE.Sender(recipientKey: recipient, info: binding.wrapInfo, ephemeralKey: ephemeral)
+            return (sender.encapsulatedKey, try sender.seal(key), ephemeral)
+        }
     }
 }

@@ -10,14 +10,39 @@ public final class X509Certificate: @unchecked Sendable {
     /// The DER encoding as given.
     public let derRepresentation: [UInt8]
 
-    /// - Throws: ``CryptoError/invalidDER(what:)`` for malformed DER or trailing data.
+    /// - Throws: ``CryptoError/invalidDER(what:)`` for malformed DER, BER that is not DER
+    ///   (for example a length in a longer form than needed), or trailing data.
     public init(derRepresentation der: some ContiguousBytes) throws(CryptoError) {
         let bytes = der.withUnsafeBytes { Array($0) }
+        // DER, not BER: OpenSSL parses BER too, and keeps the TBSCertificate's bytes as given.
+        guard DERStructure.isStrict(bytes) else { throw .invalidDER(what: "the certificate is not DER (BER length or form)") }
         guard let handle = bytes.withUnsafeBufferPointer({ sb_x509_from_der($0.baseAddress, $0.count) }) else {
             throw .invalidDER(what: "malformed X.509 certificate")
         }
         self.handle = handle
         self.derRepresentation = bytes
+        // The whole certificate re-encoded from its parsed fields (the TBSCertificate too, not
+        // its cached encoding) must give the same bytes: one certificate, one encoding.
+        guard Self.reencoded(handle) == bytes else { throw .invalidDER(what: "the certificate is not in canonical DER") }
+    }
+
+    private static func reencoded(_ handle: OpaquePointer) -> [UInt8]? {
+        // Marks the TBSCertificate modified, so later encodings are made from the parsed fields.
+        guard i2d_re_X509_tbs(handle, nil) > 0 else {
+            ERR_clear_error()
+            return nil
+        }
+        let length = i2d_X509(handle, nil)
+        guard length > 0, length <= 1 << 20 else {
+            ERR_clear_error()
+            return nil
+        }
+        var out = [UInt8](repeating: 0, count: Int(length))
+        let written = out.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            return i2d_X509(handle, &cursor)
+        }
+        return written == length ? out : nil
     }
 
     /// Parses every `-----BEGIN CERTIFICATE-----` block of a PEM text.
@@ -99,5 +124,61 @@ public enum X509ChainVerifier {
             throw .certificateInvalid(reason: reason)
         }
         return try ECDSAP256PublicKey(subjectPublicKeyInfo: leaf.subjectPublicKeyInfo)
+    }
+}
+
+/// The structural rules that make BER into DER, checked before OpenSSL parses: every length in
+/// its shortest definite form, every tag in its shortest form, and every constructed value made
+/// of exactly its elements. (Content rules — minimal INTEGERs, BOOLEAN 0xFF — are left to the
+/// re-encoding comparison.)
+enum DERStructure {
+    static func isStrict(_ bytes: [UInt8]) -> Bool {
+        var position = 0
+        return element(bytes, &position, end: bytes.count, depth: 0) && position == bytes.count
+    }
+
+    private static func element(_ bytes: [UInt8], _ position: inout Int, end: Int, depth: Int) -> Bool {
+        guard depth < 32, position < end else { return false }
+        let tag = bytes[position]
+        position += 1
+        if tag & 0x1F == 0x1F {
+            // High tag number: base-128, no leading 0x80, and only for numbers of 31 or more.
+            guard position < end, bytes[position] != 0x80 else { return false }
+            var number = 0
+            while true {
+                guard position < end, number < 1 << 24 else { return false }
+                let byte = bytes[position]
+                position += 1
+                number = number << 7 | Int(byte & 0x7F)
+                if byte & 0x80 == 0 { break }
+            }
+            guard number >= 31 else { return false }
+        }
+        guard position < end else { return false }
+        let first = bytes[position]
+        position += 1
+        var length = 0
+        if first < 0x80 {
+            length = Int(first)
+        } else {
+            let count = Int(first & 0x7F)
+            // 0x80 is BER's indefinite length; lengths fit in 4 bytes here (certificates are small).
+            guard count >= 1, count <= 4, end - position >= count, bytes[position] != 0 else { return false }
+            for _ in 0..<count {
+                length = length << 8 | Int(bytes[position])
+                position += 1
+            }
+            guard length >= 0x80 else { return false }  // would fit the short form
+        }
+        guard end - position >= length else { return false }
+        let contentEnd = position + length
+        if tag & 0x20 != 0 {
+            while position < contentEnd {
+                guard element(bytes, &position, end: contentEnd, depth: depth + 1) else { return false }
+            }
+        } else {
+            position = contentEnd
+        }
+        return position == contentEnd
     }
 }

@@ -330,8 +330,23 @@ public enum EnvelopeVectors {
                 tampering: SealTampering(core: { core in var c = core; c[digestAt] ^= 1; return c })),
             parties: q)
         add(
-            "envelope-key-wrong", "a disclosed envelope key that is not this envelope's", expect: "header-mac-invalid",
-            bid: good, parties: p, stage: nil, keyKind: "envelope-key", key: q.payload(32))
+            "envelope-key-wrong", "a disclosed envelope key that is not this envelope's: the wraps do not recompute from it",
+            expect: "wrap-mismatch", bid: good, parties: p, stage: nil, keyKind: "envelope-key", key: q.payload(32))
+        add(
+            "wrap-mismatch-random-ephemeral",
+            "the envelope key wrapped to the committee with an ephemeral key not derived from it (step 9.3)",
+            expect: "wrap-mismatch",
+            bid: try q.seal(technical: q.payload(100), price: [], tampering: SealTampering(committeeWrap: .randomEphemeral)),
+            parties: q)
+        let option = try q.seal(technical: q.payload(100), price: [], tampering: SealTampering(committeeWrap: .otherKey))
+        add(
+            "escrow-free-option-committee",
+            "another key wrapped to the committee (valid proof), the real one only in the escrow copy: the committee's MAC check fails",
+            expect: "header-mac-invalid", bid: option, parties: q)
+        add(
+            "escrow-free-option-escrow",
+            "the same bid opened with the escrow key: the committee wrap does not recompute from the escrowed key (void)",
+            expect: "wrap-mismatch", bid: option, parties: q, stage: nil, keyKind: "escrow", key: q.escrowKey.rawRepresentation)
 
         // Payload.
         let payloadStart = hl

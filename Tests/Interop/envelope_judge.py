@@ -59,6 +59,8 @@ LABEL_PAYLOAD = b"sealbid/envelope-v1 payload\x00"
 LABEL_MAC = b"sealbid/envelope-v1 header-mac\x00"
 LABEL_SIG = b"sealbid/envelope-v1 signature\x00"
 LABEL_BID_DIGEST = b"sealbid/envelope-v1 bid-digest\x00"
+LABEL_WRAP_EPH = b"sealbid/envelope-v1 wrap-ephemeral\x00"
+LABEL_ESCROW_EPH = b"sealbid/envelope-v1 escrow-ephemeral\x00"
 WRAP_PROOF_DST = b"sealbid/envelope-v1 wrap-proof"
 
 HPKE = CipherSuite.new(KEMId.DHKEM_P256_HKDF_SHA256, KDFId.HKDF_SHA256, AEADId.AES256_GCM)
@@ -250,7 +252,16 @@ def header_mac(k, bind, core):
 
 
 def bid_digest(header):
-    return hashlib.sha256(LABEL_BID_DIGEST + header).digest()
+    """"Bid digest": over core || macs, the header without its (malleable) signature."""
+    return hashlib.sha256(LABEL_BID_DIGEST + header[:len(header) - SIG_LEN]).digest()
+
+
+def seal_derived(k, rkey, bind, escrow):
+    """HPKE.SealDerived ("Derivations"): the wrap of k with the ephemeral key derived from k."""
+    eph_label, info_label = (LABEL_ESCROW_EPH, LABEL_ESCROW) if escrow else (LABEL_WRAP_EPH, LABEL_WRAP)
+    eph = HPKE.kem.derive_key_pair(hkdf_expand(k, eph_label + bind + rkey, 32))
+    enc, ctx = HPKE.create_sender_context(HPKE.kem.deserialize_public_key(rkey), info=info_label + bind, eks=eph)
+    return enc, ctx.seal(k, aad=b""), eph
 
 
 def chunk_count(payload_length):
@@ -575,6 +586,11 @@ def cmd_open(path, name, stage, private_key_hex, tender, bidder, escrow, out):
             raise BidError("key-unwrap-failed", "HPKE open failed")
         if len(k) != 32:
             raise BidError("key-unwrap-failed", "unwrapped key is not 32 bytes")
+        # Step 9.3 (committee) or the escrow path: the wraps are the ones k derives.
+        if seal_derived(k, e["recipient_key"], bind, False)[:2] != (e["enc"], e["wrapped_key"]):
+            raise BidError("wrap-mismatch", "the committee wrap is not the one the envelope key derives")
+        if escrow and seal_derived(k, e["escrow_key"], bind, True)[:2] != (e["escrow_enc"], e["escrow_wrapped_key"]):
+            raise BidError("wrap-mismatch", "the escrow wrap is not the one the envelope key derives")
         if not hmac.compare_digest(header_mac(k, bind, bid["core"]), e["mac"]):
             raise BidError("header-mac-invalid", "mac does not verify under the envelope key")
         # Step 10.
@@ -691,17 +707,14 @@ def seal_bid(tender, bidder, envelopes, escrow_key, signer, out):
             for name, stage, rkey, path, payload_length in plan:
                 k, salt = os.urandom(32), os.urandom(SALT_LEN)
                 bind = binding(tender, bidder, name, stage)
-                # The sealer makes the ephemeral key itself (DeriveKeyPair) so it can prove knowledge of it.
-                eph = HPKE.kem.derive_key_pair(os.urandom(32))
-                enc, sctx = HPKE.create_sender_context(HPKE.kem.deserialize_public_key(rkey), info=LABEL_WRAP + bind,
-                                                       eks=eph)
+                # The ephemeral keys are derived from k ("Derivations"), so the sealer knows e and
+                # whoever holds k recomputes the wraps.
+                enc, wrapped, eph = seal_derived(k, rkey, bind, False)
                 e_int = int.from_bytes(eph.private_key.to_private_bytes(), "big")
-                entry = (lp8(name) + lp8(stage) + rkey + enc + sctx.seal(k, aad=b"")
-                         + wrap_proof(e_int, enc, rkey, bind))
+                entry = lp8(name) + lp8(stage) + rkey + enc + wrapped + wrap_proof(e_int, enc, rkey, bind)
                 if escrow_key:
-                    eenc, ectx = HPKE.create_sender_context(HPKE.kem.deserialize_public_key(escrow_key),
-                                                            info=LABEL_ESCROW + bind)
-                    entry += b"\x01" + escrow_key + eenc + ectx.seal(k, aad=b"")
+                    eenc, ewrapped, _ = seal_derived(k, escrow_key, bind, True)
+                    entry += b"\x01" + escrow_key + eenc + ewrapped
                 else:
                     entry += b"\x00"
                 digest = encrypt_payload(w, k, salt, bind, path, payload_length)

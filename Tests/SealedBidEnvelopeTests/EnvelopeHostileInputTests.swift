@@ -71,7 +71,7 @@ struct EnvelopeHostileInputTests {
             _ = try opener.unlock(f.technical, with: .sharedDH(SecureBytes.random(count: 32), committeeKey: f.technicalCommittee.publicKey, stage: f.technicalStage))
         } == "key-unwrap-failed")
         // A wrong envelope key fails the header MAC.
-        #expect(errorCode { _ = try opener.unlock(f.technical, with: .envelopeKey(SecureBytes.random(count: 32))) } == "header-mac-invalid")
+        #expect(errorCode { _ = try opener.unlock(f.technical, with: .envelopeKey(SecureBytes.random(count: 32))) } == "wrap-mismatch")
     }
 
     @Test("payload tampering: salt, commitment, chunks reordered, duplicated, changed")
