@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "sealbid",
             dependencies: [
-                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidEnvelope", "SealedBidCommittee", "SealedBidKeyFiles",
+                "SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle", "SealedBidEnvelope", "SealedBidCommittee", "SealedBidKeyFiles",
                 "SealedBidLog", "SealedBidVectors", "SealedBid",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -140,13 +140,14 @@ let package = Package(
         .testTarget(
             name: "SealedBidTests",
             dependencies: [
-                "SealedBid", "SealedBidCommittee", "SealedBidEnvelope", "SealedBidHPKE", "SealedBidLog", "SealedBidPrimitives",
+                "SealedBid", "SealedBidCommittee", "SealedBidEnvelope", "SealedBidHPKE", "SealedBidLog", "SealedBidMerkle",
+                "SealedBidPrimitives", "SealedBidTestSupport",
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "SealedBidCLITests",
-            dependencies: ["SealedBidTestSupport"],
+            dependencies: ["SealedBidTestSupport", "SealedBidLog", "SealedBidPrimitives"],
             swiftSettings: strict
         ),
         .testTarget(

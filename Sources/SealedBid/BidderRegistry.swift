@@ -2,52 +2,114 @@ import Foundation
 import SealedBidEnvelope
 import SealedBidPrimitives
 
-/// The bidders' registered signing identities, as the tender publishes them
-/// (`docs/spec/report-v1.md`, "Bidder registry"). Members check every bid's
-/// signer against it, so they do not take a bidder's identity from the portal.
+/// The bidders' registered signing identities (`docs/spec/report-v1.md`,
+/// "Bidder registry"), fixed in the tender descriptor before bidding opens.
+/// The portal accepts, and members open, only bids and withdrawals signed by
+/// one of a bidder's identities.
 ///
 /// ```
 /// # sealbid bidder registry v1
 /// ACME ed25519 3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c
 /// PT-MAJU x509-subject CN=PT Maju Jaya,serialNumber=NPWP 01.234.567.8,C=ID
 /// ```
-public struct BidderRegistry: Sendable {
-    public private(set) var ed25519Keys: [String: Set<Ed25519PublicKey>] = [:]
-    public private(set) var x509Subjects: [String: Set<String>] = [:]
+public struct BidderRegistry: Sendable, Equatable {
+    /// One registered identity.
+    public struct Identity: Sendable, Hashable {
+        public enum Kind: Sendable, Hashable {
+            case ed25519(Ed25519PublicKey)
+            /// A leaf certificate subject in RFC 2253 form, as OpenSSL prints it.
+            case x509Subject(String)
+        }
+        public let bidder: BidderID
+        public let kind: Kind
 
-    public init() {}
+        public init(bidder: BidderID, kind: Kind) {
+            self.bidder = bidder
+            self.kind = kind
+        }
 
-    /// Parses the text form.
+        /// `<bidder> ed25519 <lower-case hex>` or `<bidder> x509-subject <subject>`.
+        public var line: String {
+            switch kind {
+            case .ed25519(let key): "\(bidder) ed25519 \(key.rawRepresentation.hexString)"
+            case .x509Subject(let subject): "\(bidder) x509-subject \(subject)"
+            }
+        }
+    }
+
+    /// In the order given.
+    public let identities: [Identity]
+
+    public init(_ identities: [Identity] = []) throws(RegistryError) {
+        var seen: Set<Identity> = []
+        for (number, identity) in identities.enumerated() {
+            guard seen.insert(identity).inserted else { throw .malformedLine(number + 1, "the same identity twice") }
+            if case .x509Subject(let subject) = identity.kind, !Self.validSubject(subject) {
+                throw .malformedLine(number + 1, "a subject is 1 to 1024 bytes of UTF-8 without control characters")
+            }
+        }
+        self.identities = identities
+    }
+
+    /// Parses the text form: blank lines and `#` comments are skipped, a CR before LF is dropped.
     /// - Throws: ``RegistryError`` naming the first bad line.
     public init(text: String) throws(RegistryError) {
+        var identities: [Identity] = []
         // Lines are split on bytes: Swift's Character view would take CR LF as one character.
         let lines = Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (number, bytes) in lines.enumerated() {
             let line = String(decoding: bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes, as: UTF8.self)
             if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, !fields[2].isEmpty else {
-                throw .malformedLine(number + 1, "expected: <bidder> ed25519 <hex key> | <bidder> x509-subject <subject>")
+            identities.append(try Self.identity(line: line, number: number + 1))
+        }
+        try self.init(identities)
+    }
+
+    /// One line `<bidder> ed25519 <hex>` or `<bidder> x509-subject <subject>`.
+    static func identity(line: String, number: Int) throws(RegistryError) -> Identity {
+        let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count == 3, !fields[2].isEmpty else {
+            throw .malformedLine(number, "expected: <bidder> ed25519 <hex key> | <bidder> x509-subject <subject>")
+        }
+        guard let bidder = try? BidderID(String(fields[0])) else { throw .malformedLine(number, "not a valid bidder id") }
+        switch fields[1] {
+        case "ed25519":
+            guard fields[2].utf8.count == 64, let bytes = try? Hex.decode(fields[2]),
+                let key = try? Ed25519PublicKey(rawRepresentation: bytes)
+            else {
+                throw .malformedLine(number, "not a 32-byte Ed25519 public key in hex")
             }
-            guard let bidder = try? BidderID(String(fields[0])) else { throw .malformedLine(number + 1, "not a valid bidder id") }
-            switch fields[1] {
-            case "ed25519":
-                guard let bytes = try? Hex.decode(fields[2]), let key = try? Ed25519PublicKey(rawRepresentation: bytes) else {
-                    throw .malformedLine(number + 1, "not a 32-byte Ed25519 public key in hex")
-                }
-                ed25519Keys[bidder.value, default: []].insert(key)
-            case "x509-subject":
-                x509Subjects[bidder.value, default: []].insert(String(fields[2]))
-            default:
-                throw .malformedLine(number + 1, "unknown identity kind '\(fields[1])'")
+            return Identity(bidder: bidder, kind: .ed25519(key))
+        case "x509-subject":
+            guard validSubject(String(fields[2])) else {
+                throw .malformedLine(number, "a subject is 1 to 1024 bytes of UTF-8 without control characters")
             }
+            return Identity(bidder: bidder, kind: .x509Subject(String(fields[2])))
+        default:
+            throw .malformedLine(number, "unknown identity kind '\(fields[1].prefix(32))'")
         }
     }
 
-    /// The policy for `bidder`: only its registered identities; nobody if it has none.
-    public func policy(for bidder: String, x509Roots: [X509Certificate]) -> SignerPolicy {
-        .registered(
-            ed25519Keys: ed25519Keys[bidder] ?? [], x509Roots: x509Roots, x509Subjects: x509Subjects[bidder] ?? [])
+    static func validSubject(_ subject: String) -> Bool {
+        let bytes = Array(subject.utf8)
+        return !bytes.isEmpty && bytes.count <= 1024 && !bytes.contains { $0 < 0x20 || $0 == 0x7F }
+    }
+
+    /// The bidders that have at least one identity.
+    public var bidders: Set<BidderID> { Set(identities.map(\.bidder)) }
+
+    /// The policy for `bidder`: only its registered identities, with certificate chains to
+    /// `x509Roots` checked at `time`; nobody if it has none.
+    public func policy(for bidder: BidderID, x509Roots: [X509Certificate], at time: Date) -> SignerPolicy {
+        var keys: Set<Ed25519PublicKey> = []
+        var subjects: Set<String> = []
+        for identity in identities where identity.bidder == bidder {
+            switch identity.kind {
+            case .ed25519(let key): keys.insert(key)
+            case .x509Subject(let subject): subjects.insert(subject)
+            }
+        }
+        return .registered(ed25519Keys: keys, x509Roots: subjects.isEmpty ? [] : x509Roots, x509Subjects: subjects, at: time)
     }
 }
 

@@ -3,68 +3,174 @@ import SealedBidEnvelope
 import SealedBidLog
 import SealedBidPrimitives
 
-/// The portal side: verifies each upload, keeps the bid file, logs it and
-/// returns a receipt; closes at the deadline; hands the committee what it
-/// needs to check the opening (every entry up to the closing checkpoint).
+/// The portal side of a tender: verifies each upload against the tender
+/// descriptor (the bidder's registered identities, the tender, every digest
+/// and key-wrap proof), keeps the file under its digest, logs it and returns a
+/// receipt; takes commitments, their later uploads and signed withdrawals;
+/// closes at the deadline (`docs/spec/receipts-v1.md`).
+///
+/// Submitting the same file again returns its receipt (a retry after a lost
+/// answer is safe); nothing is logged that was not verified and stored durably
+/// first.
 public actor PortalService {
-    public let tender: TenderID
+    public nonisolated let tender: Tender
     public let directory: String
+    public nonisolated let bids: BidStore
     private let log: SubmissionLog
+    private let clock: @Sendable () -> Date
 
     /// - Parameters:
-    ///   - directory: where the portal keeps `log.bin` and `bids/`.
+    ///   - directory: where the portal keeps `log.bin` (unless `store` is given) and `bids/`.
+    ///   - signer: the log's key; its verifier must be the tender's `log` key.
+    ///   - timestamper: asks the tender's time-stamp authority for a token over a digest; required
+    ///     unless the tender's `timestamps` is `none`.
     public init(
-        tender: TenderID, directory: String, origin: String, deadline: Date, grace: TimeInterval = 0, signer: NoteSigner,
+        tender: Tender, directory: String, signer: NoteSigner, store: (any LogStore)? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }, timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil
     ) throws {
-        try FileManager.default.createDirectory(atPath: "\(directory)/bids", withIntermediateDirectories: true)
+        guard signer.verifier == tender.log else { throw PortalError.wrongLogKey }
         self.tender = tender
         self.directory = directory
+        self.bids = try BidStore.create(directory: "\(directory)/bids")
+        self.clock = clock
         self.log = try SubmissionLog(
-            origin: origin, tender: tender.value, deadline: deadline, grace: grace, signer: signer,
-            store: FileLogStore(path: "\(directory)/log.bin"), clock: clock, timestamper: timestamper)
+            origin: tender.origin, tender: tender.id.value, deadline: tender.deadline, grace: TimeInterval(tender.grace), signer: signer,
+            store: try store ?? FileLogStore(path: "\(directory)/log.bin"), clock: clock, timestamper: timestamper,
+            timestampsRequired: tender.timestamps.requiresTokens)
     }
 
     public var verifier: NoteVerifier { get async { await log.verifier } }
 
-    /// Where the portal keeps the bid with this digest.
-    public nonisolated func storedPath(bidDigest: [UInt8]) -> String { "\(directory)/bids/\(bidDigest.hexString).sbid" }
-
-    /// Verifies the bid completely (signature, tender, every digest), stores a copy
-    /// under its digest and logs it.
+    /// Verifies a bid completely (the registered signer, tender and bidder, every key-wrap proof
+    /// and payload digest) on the portal's own stored copy, then logs it as the bidder's submission
+    /// (or replacement) and returns the receipt.
     ///
-    /// - Parameters:
-    ///   - bidder: the uploader as the portal authenticated them (their login), never
-    ///     taken from the file: the bid must name this bidder (`wrong-bidder`).
-    ///   - policy: the signing identities registered for this bidder (for example
-    ///     `SignerPolicy(ed25519Keys: [registeredKey])`, or X.509 roots): a bid signed
-    ///     by anyone else is `untrusted-signer`, so nobody can replace another bidder's bid.
-    /// - Throws: the bid's ``EnvelopeError``, or ``LogError/closed(_:)`` after the deadline.
-    public func accept(bidAt path: String, from bidder: BidderID, policy: SignerPolicy, kind: LogEntry.Kind = .submit)
-        async throws -> Receipt
-    {
-        let opener = try BidOpener(path: path, tender: tender, bidder: bidder, policy: policy)
-        try opener.checkWrapProofs()
-        try opener.verifyPayloadDigests()
-        let stored = storedPath(bidDigest: opener.header.bidDigest)
-        if !FileManager.default.fileExists(atPath: stored) { try FileManager.default.copyItem(atPath: path, toPath: stored) }
-        return try await log.submit(
-            kind: kind, bidder: opener.header.bidder.value, bidDigest: opener.header.bidDigest, bidLength: opener.header.expectedFileLength)
+    /// - Parameter bidder: the uploader as the portal authenticated them (their login), never taken
+    ///   from the file: the bid must name this bidder and be signed by one of its identities in the
+    ///   tender's bidder registry.
+    /// - Throws: ``PortalError``, the bid's ``EnvelopeError``, or ``LogError`` (`log-closed`, `duplicate-bid`).
+    public func accept(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
+        let header = try readHeader(path)
+        if let receipt = try await previous(header.bidDigest, bidder: bidder, kinds: [.submit, .replace]) { return receipt }
+        let length = try FileSource(path: path).length
+        guard length <= tender.maxBidBytes else { throw PortalError.bidTooLarge(length, limit: tender.maxBidBytes) }
+        let policy = tender.signerPolicy(for: bidder, at: clock())
+        let id = tender.id
+        try bids.store(copyOf: path, as: .bid) { copy in
+            let opener = try BidOpener(path: copy, tender: id, bidder: bidder, policy: policy)
+            try opener.checkWrapProofs()
+            try opener.verifyPayloadDigests()
+            return opener.header.bidDigest
+        }
+        let current = await log.latest(bidder: bidder.value)
+        let kind: LogEntry.Kind = current == nil || current?.entry.kind == .withdraw ? .submit : .replace
+        return try await log.submit(kind: kind, bidder: bidder.value, bidDigest: header.bidDigest, bidLength: header.expectedFileLength)
     }
 
-    /// Logs a withdrawal by `bidder`, who the portal has authenticated.
-    public func withdraw(bidder: BidderID) async throws -> Receipt {
-        try await log.submit(kind: .withdraw, bidder: bidder.value, bidDigest: [UInt8](repeating: 0, count: 32), bidLength: 0)
+    /// Commit-then-upload: logs a bid's digest before the deadline from its header alone (the
+    /// first `header_length` bytes, or the whole file), after checking the header's signature,
+    /// tender, bidder and key-wrap proofs. The ciphertext follows with ``upload(bidAt:from:)``
+    /// before the end of the grace window.
+    public func commit(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
+        let header = try readHeader(path)
+        if let receipt = try await previous(header.bidDigest, bidder: bidder, kinds: [.commit]) { return receipt }
+        guard header.expectedFileLength <= tender.maxBidBytes else {
+            throw PortalError.bidTooLarge(header.expectedFileLength, limit: tender.maxBidBytes)
+        }
+        try header.verify(tender: tender.id, bidder: bidder, policy: tender.signerPolicy(for: bidder, at: clock()))
+        try header.checkWrapProofs()
+        try bids.store(header.bytes, digest: header.bidDigest, as: .header)
+        return try await log.submit(kind: .commit, bidder: bidder.value, bidDigest: header.bidDigest, bidLength: header.expectedFileLength)
+    }
+
+    /// The ciphertext of the bidder's live commitment, until the end of the grace window (before
+    /// or after the closing): it must be the committed bid and verify completely. Nothing is
+    /// logged; the commitment's receipt is returned.
+    /// - Throws: ``LogError/noCommitment``, ``LogError/commitmentMismatch``, ``LogError/closed(_:)``, or the bid's error.
+    public func upload(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
+        let header = try readHeader(path)
+        let committed = try await log.checkUpload(bidder: bidder.value, bidDigest: header.bidDigest)
+        // Checked at the time the commitment was logged, as the opening will.
+        let policy = tender.signerPolicy(for: bidder, at: Date(timeIntervalSince1970: Double(committed.entry.receivedAt) / 1000))
+        let id = tender.id
+        try bids.store(copyOf: path, as: .bid) { copy in
+            let opener = try BidOpener(path: copy, tender: id, bidder: bidder, policy: policy)
+            guard opener.header.bidDigest == committed.entry.bidDigest, opener.header.expectedFileLength == committed.entry.bidLength else {
+                throw LogError.commitmentMismatch
+            }
+            try opener.checkWrapProofs()
+            try opener.verifyPayloadDigests()
+            return opener.header.bidDigest
+        }
+        return try await log.receipt(index: committed.index)
+    }
+
+    /// Logs the bidder's signed withdrawal of its live bid.
+    /// - Throws: ``PortalError/staleWithdrawal`` when the statement does not name the bidder's live bid.
+    public func withdraw(statement bytes: [UInt8], from bidder: BidderID) async throws -> Receipt {
+        let statement = try Withdrawal(encoded: bytes)
+        if let receipt = try await previous(statement.digest, bidder: bidder, kinds: [.withdraw]) { return receipt }
+        try statement.verify(tender: tender.id, bidder: bidder, policy: tender.signerPolicy(for: bidder, at: clock()))
+        guard let current = await log.latest(bidder: bidder.value), current.entry.kind != .withdraw,
+            current.entry.bidDigest == statement.withdrawnDigest
+        else { throw PortalError.staleWithdrawal }
+        try bids.store(statement.encoded, digest: statement.digest, as: .withdrawal)
+        return try await log.submit(kind: .withdraw, bidder: bidder.value, bidDigest: statement.digest, bidLength: UInt64(bytes.count))
     }
 
     public func close() async throws -> SignedCheckpoint { try await log.close() }
 
-    /// Every entry up to the closing, in log order: the committee recomputes the
-    /// closing root from them, so no bid can be added or dropped unseen.
-    public func closedEntries() async throws -> [LogEntry] {
-        guard await log.isClosed else { throw LogError.notOpen("the log is not closed yet") }
-        return await log.allEntries()
+    /// The receipt of the entry that logged `digest` (a bid, a commitment or a withdrawal).
+    public func receipt(forDigest digest: [UInt8]) async throws -> Receipt {
+        guard let index = await log.index(ofDigest: digest) else { throw PortalError.notLogged }
+        return try await log.receipt(index: index)
     }
 
     public func receipt(index: UInt64) async throws -> Receipt { try await log.receipt(index: index) }
+
+    /// A signed checkpoint of the log as it is now.
+    public func checkpoint() async throws -> SignedCheckpoint { try await log.checkpoint() }
+
+    // MARK: Helpers
+
+    private func readHeader(_ path: String) throws -> BidHeader {
+        try BidHeader.read(from: try FileSource(path: path))
+    }
+
+    /// The receipt of `digest` when this bidder already logged it with one of `kinds` (a retry);
+    /// `duplicate-bid` when someone else did, or as another kind.
+    private func previous(_ digest: [UInt8], bidder: BidderID, kinds: Set<LogEntry.Kind>) async throws -> Receipt? {
+        guard let index = await log.index(ofDigest: digest), let entry = await log.entry(at: index) else { return nil }
+        guard entry.bidder == bidder.value, kinds.contains(entry.kind) else {
+            throw LogError.duplicateBid("this file is already in the log; seal the bid again to submit it anew")
+        }
+        // The upload of a commitment's ciphertext is `upload`, not a new entry.
+        return try await log.receipt(index: index)
+    }
+}
+
+/// Why the portal refused something (besides the bid's and the log's own errors).
+public enum PortalError: Error, Equatable, Sendable, CustomStringConvertible {
+    case bidTooLarge(UInt64, limit: UInt64)
+    case staleWithdrawal
+    case wrongLogKey
+    case notLogged
+
+    public var code: String {
+        switch self {
+        case .bidTooLarge: "bid-too-large"
+        case .staleWithdrawal: "stale-withdrawal"
+        case .wrongLogKey: "wrong-log-key"
+        case .notLogged: "not-logged"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .bidTooLarge(let size, let limit): "\(code): \(size) bytes, the tender accepts at most \(limit)"
+        case .staleWithdrawal: "\(code): the statement does not withdraw the bidder's live bid"
+        case .wrongLogKey: "\(code): this signing key is not the tender's log key"
+        case .notLogged: "\(code): nothing in the log has this digest"
+        }
+    }
 }

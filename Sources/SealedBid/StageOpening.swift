@@ -8,14 +8,18 @@ import SealedBidPrimitives
 
 /// Opening one stage of a closed tender (`docs/spec/report-v1.md`).
 ///
-/// Construction checks, before anything is decrypted, that the bids are
-/// exactly the live entries of the closing checkpoint (the closing root is
-/// recomputed from every entry), and verifies each live bid's file: its
-/// digest against the log, its signature, its tender and bidder, and that
-/// its envelope for this stage is sealed to the stage's committee key. Bids
-/// that fail are reported with the reason and never stop the others.
-/// Members then see only ``encapsulatedKeys``: the `enc` of the envelopes
-/// this stage opens (for the price stage, only those of qualified bidders).
+/// Everything is checked against the ``Tender`` before anything is decrypted:
+/// the closing checkpoint (the log's signature, origin, closing time), that the
+/// log's entries are exactly those of the closing (the root is recomputed), and
+/// each entry's signed file and time. The live state of every bidder follows
+/// report-v1's rules (an entry whose file or time cannot be shown is void and
+/// revives nothing older; replays and stale withdrawals change nothing). Members
+/// then see only ``encapsulatedKeys``: the `enc` of the envelopes this stage
+/// opens, each with a verified key-wrap proof.
+///
+/// A member computes its shares with ``decryptionShares(share:keys:)`` — the only
+/// public way to compute decryption shares — after building this value from its
+/// own copies of the tender, the closing, the log and the bid files.
 public struct StageOpening: Sendable {
     public struct Bid: Sendable {
         public let entry: LogEntry
@@ -27,131 +31,260 @@ public struct StageOpening: Sendable {
 
     public let tender: Tender
     public let stage: StageName
+    public let envelopeName: EnvelopeName
     public let stageKey: StageKey
     public let closing: SignedCheckpoint
+    public let qualified: Set<BidderID>?
+    /// Names this opening in every member message (report-v1, "Opening id").
+    public let openingID: [UInt8]
     /// The bids whose envelope this stage decrypts, in log order.
     public let bids: [Bid]
-    /// Live bids that will not be decrypted, with the reason (report lines).
-    public let notOpened: [OpeningReport.Line]
+    /// Report lines of the bidders whose envelope is not decrypted, with the reason.
+    public let otherLines: [OpeningReport.Line]
+    /// Entries that changed nothing (replays, stale withdrawals).
+    public let ignoredEntries: [OpeningReport.IgnoredEntry]
 
     /// - Parameters:
-    ///   - entries: every log entry up to the closing (``PortalService/closedEntries()``).
-    ///   - bidPath: where the bid file with a given `bid_digest` is.
+    ///   - records: the log's records as its store holds them (``FileLogStore/records(atPath:)``),
+    ///     entries with their time-stamp tokens.
+    ///   - bids: a copy of the portal's bid files.
     ///   - qualified: for later stages, the bidders whose envelopes may be opened; nil opens all.
-    ///   - policy: each bidder's registered signing identities (default: any valid signature,
-    ///     relying on the portal having checked the uploader's identity at acceptance).
+    /// - Throws: ``OpeningError`` when the closing or the log does not check: then no bid can be
+    ///   shown to be exactly the bids submitted, and nothing is opened.
     public init(
-        tender: Tender, stage: StageName, closing: SignedCheckpoint, logKey: NoteVerifier, origin: String, entries: [LogEntry],
-        bidPath: ([UInt8]) -> String, qualified: Set<String>? = nil,
-        policy: (String) -> SignerPolicy = { _ in .signatureOnly() }
-    ) throws {
-        // The entries are exactly those of the closing checkpoint.
-        let closingCheckpoint = closing.checkpoint
-        guard let closedAt = closingCheckpoint.closedAt(tender: tender.id.value) else {
-            throw LogError.malformedCheckpoint("not a closing checkpoint of \(tender.id)")
+        tender: Tender, stage: StageName, closing: SignedCheckpoint, records: [LogRecord], bids store: BidStore,
+        qualified: Set<BidderID>? = nil
+    ) throws(OpeningError) {
+        let stageKey: StageKey, envelopeName: EnvelopeName
+        do {
+            stageKey = try tender.stageKey(stage)
+            envelopeName = try tender.envelope(for: stage)
+        } catch {
+            throw .invalidInput("\(error)")
         }
-        _ = try closing.note.verify(with: [logKey])
-        guard closingCheckpoint.origin == origin else { throw LogError.wrongOrigin(expected: origin, found: closingCheckpoint.origin) }
+        // 1. The closing checkpoint: the log's key and origin from the tender, a closing line, not early.
+        let checkpoint = closing.checkpoint
+        do { _ = try closing.note.verify(with: [tender.log]) } catch { throw .badClosing("\(error)") }
+        guard checkpoint.origin == tender.origin else { throw .badClosing("the closing checkpoint is of another log (\(checkpoint.origin))") }
+        guard let closedAt = checkpoint.closedAt(tender: tender.id.value) else { throw .badClosing("not a closing checkpoint of \(tender.id)") }
+        guard closedAt >= Self.milliseconds(tender.deadline) else { throw .badClosing("the log was closed before the deadline") }
+        // 2. The entries are exactly those of the closing checkpoint.
+        var logged: [(entry: LogEntry, token: [UInt8])] = []
+        for record in records {
+            guard case .entry(let bytes, let token) = record else { continue }
+            do { logged.append((try LogEntry(encoded: bytes), token)) } catch { throw .logMismatch("entry \(logged.count): \(error)") }
+        }
+        guard checkpoint.size <= UInt64(logged.count) else {
+            throw .logMismatch("the closing checkpoint has \(checkpoint.size) entries, the log \(logged.count)")
+        }
+        logged = Array(logged.prefix(Int(checkpoint.size)))
         var tree = MerkleTree()
-        for entry in entries { tree.append(leafHash: entry.leafHash) }
-        guard tree.size == closingCheckpoint.size, try tree.root() == closingCheckpoint.rootHash else {
-            throw LogError.proof("the entries given are not the entries of the closing checkpoint")
+        for item in logged { tree.append(leafHash: item.entry.leafHash) }
+        guard (try? tree.root()) == checkpoint.rootHash else {
+            throw .logMismatch("the entries given are not the entries of the closing checkpoint")
         }
-
-        // The closing is at or after the tender's deadline: a log closed early would leave
-        // out bids that were still allowed.
-        guard Double(closedAt) >= (tender.deadline.timeIntervalSince1970 * 1000).rounded(.down) else {
-            throw LogError.malformedCheckpoint("the log of \(tender.id) was closed before its deadline")
+        // 3. Each entry's file and time, on all cores; then the live state in log order.
+        let checks = Parallel.map(logged.count) { (i) -> EntryCheck in
+            Self.examine(logged[i].entry, token: logged[i].token, tender: tender, store: store)
         }
-
-        // Where each bid file was first logged: a later entry with the same digest replays an
-        // earlier bid (perhaps one its bidder has since replaced) and is never opened.
-        var firstLogged: [[UInt8]: UInt64] = [:]
-        for (index, entry) in entries.enumerated() where entry.kind != .withdraw && firstLogged[entry.bidDigest] == nil {
-            firstLogged[entry.bidDigest] = UInt64(index)
-        }
-
-        // Live bids: the latest entry per bidder, withdrawals removed.
-        var latest: [String: (LogEntry, UInt64)] = [:]
-        for (index, entry) in entries.enumerated() where entry.tender == tender.id.value { latest[entry.bidder] = (entry, UInt64(index)) }
-        let live = latest.values.filter { $0.0.kind != .withdraw }.sorted { $0.1 < $1.1 }
-
-        let stageKey = try tender.stageKey(stage)
-        guard let envelopeName = tender.envelopes.first(where: { $0.stage == stage })?.name else {
-            throw EnvelopeError.invalidInput("no envelope is opened in stage '\(stage)'")
-        }
-        // Each live bid is checked on its own (in parallel: signatures and key-wrap
-        // proofs are the cost), then the results are assembled in log order.
-        // Certificate chains are checked at the time the log received each bid, not today:
-        // a certificate that expired between upload and opening still signed a valid bid.
-        let policies = live.map { entry, _ in
-            var bidderPolicy = policy(entry.bidder)
-            bidderPolicy.verificationTime = Date(timeIntervalSince1970: Double(entry.receivedAt) / 1000)
-            return bidderPolicy
-        }
-        let paths = live.map { bidPath($0.0.bidDigest) }
-        let tenderID = tender.id
-        let outcomes = Parallel.map(live.count) { (i) -> Outcome in
-            let (entry, index) = live[i]
-            func skip(_ signature: String, _ result: String) -> Outcome {
-                .skipped(
-                    OpeningReport.Line(
-                        bidder: entry.bidder, logIndex: index, bidDigest: entry.bidDigest.hexString, signature: signature,
-                        envelope: envelopeName.value, result: result, plaintextSHA256: nil, plaintextLength: nil))
+        var states: [String: (index: UInt64, entry: LogEntry, check: EntryCheck)] = [:]
+        var order: [String] = []
+        var seen: Set<[UInt8]> = []
+        var ignored: [OpeningReport.IgnoredEntry] = []
+        for (position, item) in logged.enumerated() {
+            let index = UInt64(position), entry = item.entry
+            guard entry.tender == tender.id.value else { throw .logMismatch("entry \(index) is for tender \(entry.tender)") }
+            // A digest counts once: logging a bid again would revive it after its bidder replaced it.
+            guard seen.insert(entry.bidDigest).inserted else {
+                ignored.append(.init(bidder: entry.bidder, logIndex: index, reason: IgnoreReason.replay.rawValue))
+                continue
             }
-            if let qualified, !qualified.contains(entry.bidder) {
-                return skip("not checked", "not opened: not qualified")
+            if case .withdrawal(let statement) = checks[position] {
+                // A withdrawal withdraws the bid it names, which must be the live one.
+                guard let current = states[entry.bidder], current.entry.kind != .withdraw,
+                    current.entry.bidDigest == statement.withdrawnDigest
+                else {
+                    ignored.append(.init(bidder: entry.bidder, logIndex: index, reason: IgnoreReason.staleWithdrawal.rawValue))
+                    continue
+                }
             }
-            if let first = firstLogged[entry.bidDigest], first < index {
-                return skip("not checked", "not opened: replays the bid logged at entry \(first)")
+            if states[entry.bidder] == nil { order.append(entry.bidder) }
+            states[entry.bidder] = (index, entry, checks[position])
+        }
+        // 4. The stage's checks on each bidder's live bid.
+        var toOpen: [Bid] = []
+        var lines: [OpeningReport.Line] = []
+        for bidder in order {
+            let (index, entry, check) = states[bidder]!
+            func line(_ result: OpeningReport.Result, _ reason: String? = nil) -> OpeningReport.Line {
+                .init(bidder: bidder, logIndex: index, bidDigest: entry.bidDigest.hexString, result: result, reason: reason)
             }
-            let path = paths[i]
-            guard FileManager.default.fileExists(atPath: path) else {
-                return skip("not checked", entry.kind == .commit ? "not opened: committed, never uploaded" : "not opened: bid file missing")
-            }
-            do throws(EnvelopeError) {
-                let opener = try BidOpener(path: path, tender: tenderID, bidder: BidderID(entry.bidder), policy: policies[i])
-                guard opener.header.bidDigest == entry.bidDigest, opener.header.expectedFileLength == entry.bidLength else {
-                    return skip("valid", "not opened: the file is not the logged bid")
+            switch check {
+            case .void(let reason): lines.append(line(.void, reason.rawValue))
+            case .withdrawal: lines.append(line(.withdrawn))
+            case .committedHeader:
+                let qualifies = qualified.map { set in (try? BidderID(bidder)).map(set.contains) ?? false } ?? true
+                lines.append(line(.notOpened, qualifies ? "committed-never-uploaded" : "not-qualified"))
+            case .bid(let opener, let path):
+                if let qualified, let id = try? BidderID(bidder), !qualified.contains(id) {
+                    lines.append(line(.notOpened, "not-qualified"))
+                    continue
                 }
                 guard let envelope = opener.header.envelopes.first(where: { $0.name == envelopeName }) else {
-                    return skip("valid", "not opened: no '\(envelopeName)' envelope")
+                    lines.append(line(.failed, FailReason.noSuchEnvelope.rawValue))
+                    continue
                 }
-                guard envelope.stage == stage, envelope.recipientKey == stageKey.publicKey else {
-                    return skip("valid", "not opened: envelope not sealed to this stage's committee key")
+                guard envelope.stage == stage else {
+                    lines.append(line(.failed, FailReason.wrongStage.rawValue))
+                    continue
                 }
-                // Members compute s·enc only for an enc whose sealer proved knowledge of
-                // its discrete log (envelope-v1, "Key-wrap proof"): a copied or multiplied
-                // wrap of another bid never reaches them.
-                try opener.checkWrapProof(envelope.name)
-                return .toOpen(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope))
-            } catch {
-                let signatureCodes = ["bad-signature", "untrusted-signer"]
-                // Tender and bidder are checked after the signature; these codes come before it.
-                let headerCodes = ["malformed-header", "truncated", "trailing-data", "not-a-bid", "unsupported-version",
-                    "unsupported-suite", "unsupported-signature-algorithm"]
-                let signature = signatureCodes.contains(error.code) ? error.code : headerCodes.contains(error.code) ? "not checked" : "valid"
-                return skip(signature, "failed: \(error.code)")
+                guard envelope.recipientKey == stageKey.publicKey else {
+                    lines.append(line(.failed, FailReason.wrongRecipient.rawValue))
+                    continue
+                }
+                toOpen.append(Bid(entry: entry, index: index, path: path, opener: opener, envelope: envelope))
             }
         }
-        var bids: [Bid] = []
-        var notOpened: [OpeningReport.Line] = []
-        for outcome in outcomes {
-            switch outcome {
-            case .toOpen(let bid): bids.append(bid)
-            case .skipped(let line): notOpened.append(line)
-            }
+        // Members compute s·enc only for an enc whose sealer proved knowledge of its discrete
+        // log (envelope-v1, "Key-wrap proof"): a copied or multiplied wrap never reaches them.
+        let proofs = Parallel.map(toOpen.count) { (i) -> Bool in (try? toOpen[i].opener.checkWrapProof(toOpen[i].envelope.name)) != nil }
+        for (bid, valid) in zip(toOpen, proofs) where !valid {
+            lines.append(
+                .init(
+                    bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, result: .failed,
+                    reason: FailReason.badWrapProof.rawValue))
         }
         self.tender = tender
         self.stage = stage
+        self.envelopeName = envelopeName
         self.stageKey = stageKey
         self.closing = closing
-        self.bids = bids
-        self.notOpened = notOpened
+        self.qualified = qualified
+        self.openingID = Self.openingID(tender: tender, stage: stage, closing: checkpoint, qualified: qualified)
+        self.bids = zip(toOpen, proofs).filter(\.1).map(\.0)
+        self.otherLines = lines
+        self.ignoredEntries = ignored
+    }
+
+    static func milliseconds(_ date: Date) -> UInt64 { UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))) }
+
+    /// `SHA-256("sealbid/opening-v1 id" || 0x00 || tender digest || lp8(stage) || u32(len(body)) || body
+    /// || qualification)` with the closing checkpoint's body (its signed text, without signatures)
+    /// and `qualification = 0x00` (every live bid) or `0x01 || u32(k) || k × lp8(bidder)` sorted.
+    public static func openingID(tender: Tender, stage: StageName, closing: Checkpoint, qualified: Set<BidderID>?) -> [UInt8] {
+        let body = Array(closing.text.utf8)
+        var message = Array("sealbid/opening-v1 id".utf8) + [0] + tender.digest + [UInt8(stage.value.utf8.count)] + Array(stage.value.utf8)
+        message += withUnsafeBytes(of: UInt32(body.count).bigEndian) { Array($0) } + body
+        if let qualified {
+            let sorted = qualified.map { Array($0.value.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+            message += [1] + withUnsafeBytes(of: UInt32(sorted.count).bigEndian) { Array($0) }
+            for id in sorted { message += [UInt8(id.count)] + id }
+        } else {
+            message += [0]
+        }
+        return SHA256.hash(message)
+    }
+
+    /// What one entry's file and time show (report-v1, "Live bids").
+    enum EntryCheck: Sendable {
+        case bid(BidOpener, path: String)
+        case committedHeader(BidHeader)
+        case withdrawal(Withdrawal)
+        case void(VoidReason)
+    }
+
+    static func examine(_ entry: LogEntry, token: [UInt8], tender: Tender, store: BidStore) -> EntryCheck {
+        let deadline = milliseconds(tender.deadline)
+        guard entry.receivedAt < deadline else { return .void(.late) }
+        if tender.timestamps.requiresTokens {
+            if let reason = timestampProblem(entry, token: token, tender: tender) { return .void(reason) }
+        }
+        guard let bidder = try? BidderID(entry.bidder) else { return .void(.malformed) }
+        // Chains are checked at the time the log received the entry, not today.
+        let policy = tender.signerPolicy(for: bidder, at: Date(timeIntervalSince1970: Double(entry.receivedAt) / 1000))
+        switch entry.kind {
+        case .submit, .replace, .commit:
+            let full = store.path(of: entry.bidDigest, .bid)
+            if FileManager.default.fileExists(atPath: full) {
+                do {
+                    let opener = try BidOpener(path: full, tender: tender.id, bidder: bidder, policy: policy)
+                    guard opener.header.bidDigest == entry.bidDigest, opener.header.expectedFileLength == entry.bidLength else {
+                        return .void(.fileMismatch)
+                    }
+                    return .bid(opener, path: full)
+                } catch {
+                    return .void(voidReason(error))
+                }
+            }
+            guard entry.kind == .commit else { return .void(.fileMissing) }
+            do {
+                let bytes = try store.contents(of: entry.bidDigest, .header, limit: EnvelopeFormat.maximumHeaderLength)
+                let header = try BidHeader.parse(bytes)
+                try header.verify(tender: tender.id, bidder: bidder, policy: policy)
+                guard header.bidDigest == entry.bidDigest, header.expectedFileLength == entry.bidLength else {
+                    return .void(.fileMismatch)
+                }
+                return .committedHeader(header)
+            } catch let error as EnvelopeError {
+                return .void(voidReason(error))
+            } catch {
+                return .void(.fileMissing)
+            }
+        case .withdraw:
+            do {
+                let bytes = try store.contents(of: entry.bidDigest, .withdrawal, limit: Withdrawal.maximumSize)
+                let statement = try Withdrawal(encoded: bytes)
+                guard statement.digest == entry.bidDigest, UInt64(bytes.count) == entry.bidLength else { return .void(.fileMismatch) }
+                try statement.verify(tender: tender.id, bidder: bidder, policy: policy)
+                return .withdrawal(statement)
+            } catch let error as EnvelopeError {
+                return .void(voidReason(error))
+            } catch {
+                return .void(.fileMissing)
+            }
+        }
+    }
+
+    static func voidReason(_ error: EnvelopeError) -> VoidReason {
+        switch error {
+        case .badSignature: .badSignature
+        case .untrustedSigner: .untrustedSigner
+        case .wrongTender: .wrongTender
+        case .wrongBidder: .wrongBidder
+        case .io: .fileMissing
+        default: .malformed
+        }
+    }
+
+    /// The rules of report-v1, "Time-stamps": a token over SHA-256(entry) from the tender's
+    /// authority, dated before the deadline, and within 60 s plus its accuracy of `received_at`.
+    static func timestampProblem(_ entry: LogEntry, token: [UInt8], tender: Tender) -> VoidReason? {
+        guard !token.isEmpty else { return .noTimestamp }
+        guard let parsed = try? TimestampToken(derRepresentation: token),
+            let verified = try? parsed.verify(digest: SHA256.hash(entry.encoded), roots: tender.tsaRoots)
+        else { return .timestampInvalid }
+        let time = milliseconds(verified.time)
+        guard time < milliseconds(tender.deadline) else { return .timestampLate }
+        let allowed = UInt64(60_000 + ((verified.accuracy ?? 0) * 1000).rounded(.up))
+        let gap = time > entry.receivedAt ? time - entry.receivedAt : entry.receivedAt - time
+        return gap <= allowed ? nil : .timestampMismatch
     }
 
     /// What each member is asked to decrypt: one `enc` per bid opened in this stage.
     public var encapsulatedKeys: [HPKE.EncapsulatedKey] { bids.map(\.envelope.encapsulatedKey) }
+
+    /// A member's decryption shares for exactly the envelopes this opening checked, signed and
+    /// bound to ``openingID``; nil when this stage has nothing to decrypt.
+    public func decryptionShares(share: SecretShare, keys: MemberKeys) throws(CommitteeError) -> DecryptionShares? {
+        guard !bids.isEmpty else { return nil }
+        return try DecryptionShares.create(
+            share: share, keys: keys, stageKey: stageKey, openingID: openingID, encapsulatedKeys: encapsulatedKeys)
+    }
+
+    /// A member releases its share for this opening (reconstruction mode).
+    public func releaseShare(share: SecretShare, keys: MemberKeys) throws(CommitteeError) -> ReleasedShare {
+        try ReleasedShare.release(share: share, keys: keys, roster: stageKey.roster, openingID: openingID)
+    }
 
     /// Where the plaintexts of an opening go.
     public enum PlaintextDestination: Sendable {
@@ -163,63 +296,72 @@ public struct StageOpening: Sendable {
         case discard
     }
 
-    /// Threshold mode: combines the members' decryption shares (naming bad
-    /// ones) and decrypts every envelope into `directory`.
-    public func open(
-        with shares: [DecryptionShares], into directory: String, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-        plaintextDigests: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) throws -> OpeningReport {
-        try open(with: shares, to: .directory(directory), workers: workers, plaintextDigests: plaintextDigests, progress: progress)
-    }
-
-    /// Threshold mode, with any destination.
+    /// Threshold mode: combines the members' decryption shares (naming members whose signed
+    /// shares are wrong, ignoring unsigned ones) and decrypts every envelope.
     /// - Parameter plaintextDigests: also hash each plaintext (SHA-256) for the report. It costs a
-    ///   second hash over the data; the report's `bidDigest` already fixes every plaintext byte
-    ///   (the payload digest is over the ciphertext, and the payload encryption commits to its key).
+    ///   second hash over the data; the report's `bidDigest` already fixes every plaintext byte.
     public func open(
         with shares: [DecryptionShares], to destination: PlaintextDestination,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, plaintextDigests: Bool = false,
         progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) throws -> OpeningReport {
-        let combined = try ThresholdCombiner.combine(stageKey: stageKey, encapsulatedKeys: encapsulatedKeys, contributions: shares)
-        let accesses = combined.sharedSecrets.map { KeyAccess.sharedDH($0, committeeKey: stageKey.publicKey, stage: stage) }
-        return try decrypt(
-            accesses: accesses, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress,
-            mode: "threshold decryption", participants: combined.participants.map(\.value), culprits: combined.culprits.map(\.value))
+    ) throws(OpeningError) -> OpeningReport {
+        guard !bids.isEmpty else { return report(lines: [], mode: .none, participants: [], culprits: []) }
+        let combined: ThresholdCombiner.Result
+        do {
+            combined = try ThresholdCombiner.combine(
+                stageKey: stageKey, openingID: openingID, encapsulatedKeys: encapsulatedKeys, contributions: shares)
+        } catch {
+            throw .combination(error)
+        }
+        let accesses: [KeyAccess?] = combined.sharedSecrets.map { dh in
+            dh.map { KeyAccess.sharedDH($0, committeeKey: stageKey.publicKey, stage: stage) }
+        }
+        let lines = decrypt(accesses: accesses, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress)
+        return report(
+            lines: lines, mode: .thresholdDecryption, participants: combined.participants.map(\.value),
+            culprits: combined.culprits.map(\.value))
     }
 
-    /// Reconstruct mode: the stage key was interpolated from released shares.
+    /// Reconstruct mode: the stage key is interpolated from released shares.
     public func open(
-        with reconstruction: Reconstruction.Result, into directory: String,
+        with released: [ReleasedShare], to destination: PlaintextDestination,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, plaintextDigests: Bool = false,
         progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) throws -> OpeningReport {
-        try open(
-            with: reconstruction, to: .directory(directory), workers: workers, plaintextDigests: plaintextDigests, progress: progress)
-    }
-
-    /// Reconstruct mode, with any destination.
-    public func open(
-        with reconstruction: Reconstruction.Result, to destination: PlaintextDestination,
-        workers: Int = ProcessInfo.processInfo.activeProcessorCount, plaintextDigests: Bool = false,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) throws -> OpeningReport {
-        let accesses = bids.map { _ in KeyAccess.committeeKey(reconstruction.privateKey, stage: stage) }
-        return try decrypt(
-            accesses: accesses, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress,
-            mode: "reconstruction", participants: reconstruction.participants.map(\.value),
+    ) throws(OpeningError) -> OpeningReport {
+        guard !bids.isEmpty else { return report(lines: [], mode: .none, participants: [], culprits: []) }
+        let reconstruction: Reconstruction.Result
+        do {
+            reconstruction = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: released)
+        } catch {
+            throw .combination(error)
+        }
+        let accesses = bids.map { _ in Optional(KeyAccess.committeeKey(reconstruction.privateKey, stage: stage)) }
+        let lines = decrypt(accesses: accesses, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress)
+        return report(
+            lines: lines, mode: .reconstruction, participants: reconstruction.participants.map(\.value),
             culprits: reconstruction.culprits.map(\.value))
+    }
+
+    private func report(lines: [OpeningReport.Line], mode: OpeningReport.Mode, participants: [UInt16], culprits: [UInt16])
+        -> OpeningReport
+    {
+        OpeningReport(
+            tender: tender.id.value, tenderDigest: tender.digest, stage: stage.value, envelope: envelopeName.value, openingID: openingID,
+            closingNote: closing.note.serialized, timestamps: tender.timestamps.rawValue,
+            qualified: qualified.map { $0.map(\.value).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } },
+            mode: mode, participants: participants, culprits: culprits,
+            lines: (lines + otherLines).sorted { $0.logIndex < $1.logIndex }, ignoredEntries: ignoredEntries)
     }
 
     /// Decrypts the bids in parallel, each in constant memory: one bid per
     /// worker at a time, and when there are fewer bids than workers, several
     /// workers inside each bid. A failing bid is reported and the others go on.
     private func decrypt(
-        accesses: [KeyAccess], to destination: PlaintextDestination, workers: Int, plaintextDigests: Bool,
-        progress: (@Sendable (Int, Int) -> Void)?, mode: String, participants: [UInt16], culprits: [UInt16]
-    ) throws -> OpeningReport {
+        accesses: [KeyAccess?], to destination: PlaintextDestination, workers: Int, plaintextDigests: Bool,
+        progress: (@Sendable (Int, Int) -> Void)?
+    ) -> [OpeningReport.Line] {
         if case .directory(let directory) = destination {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let done = SharedCounter()
         let bids = self.bids
@@ -227,47 +369,69 @@ public struct StageOpening: Sendable {
         let outer = max(1, min(workers, total))
         // A plaintext digest needs the chunks in order: one worker per bid then.
         let inner = plaintextDigests ? 1 : max(1, workers / outer)
-        let lines = Parallel.map(total, workers: outer) { (index) -> OpeningReport.Line in
+        return Parallel.map(total, workers: outer) { (index) -> OpeningReport.Line in
             let bid = bids[index]
-            var result = "opened", digest: String?, length: UInt64?
-            do throws(EnvelopeError) {
-                let unlocked = try bid.opener.unlock(bid.envelope.name, with: accesses[index], wrapProofChecked: true)
-                switch destination {
-                case .directory(let directory):
-                    // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
-                    let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
-                    if plaintextDigests {
-                        digest = try unlocked.decryptWithDigest(toFile: out).hexString
-                    } else {
-                        try unlocked.decrypt(toFile: out, workers: inner)
+            var result = OpeningReport.Result.opened, reason: String?, digest: String?, length: UInt64?
+            if let access = accesses[index] {
+                do throws(EnvelopeError) {
+                    let unlocked = try bid.opener.unlock(bid.envelope.name, with: access, wrapProofChecked: true)
+                    switch destination {
+                    case .directory(let directory):
+                        // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
+                        let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
+                        if plaintextDigests {
+                            digest = try unlocked.decryptWithDigest(toFile: out).hexString
+                        } else {
+                            try unlocked.decrypt(toFile: out, workers: inner)
+                        }
+                    case .discard:
+                        if plaintextDigests {
+                            digest = try unlocked.authenticateWithDigest().hexString
+                        } else {
+                            try unlocked.authenticate(workers: inner)
+                        }
                     }
-                case .discard:
-                    if plaintextDigests {
-                        digest = try unlocked.authenticateWithDigest().hexString
-                    } else {
-                        try unlocked.authenticate(workers: inner)
-                    }
+                    length = unlocked.plaintextLength
+                } catch {
+                    result = .failed
+                    reason = FailReason(rawValue: error.code)?.rawValue ?? FailReason.ioError.rawValue
                 }
-                length = unlocked.plaintextLength
-            } catch {
-                result = "failed: \(error.code)"
+            } else {
+                result = .failed
+                reason = FailReason.tooFewShares.rawValue
             }
             progress?(done.increment(), total)
             return OpeningReport.Line(
-                bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, signature: "valid",
-                envelope: bid.envelope.name.value, result: result, plaintextSHA256: digest, plaintextLength: length)
+                bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, result: result, reason: reason,
+                plaintextLength: length, plaintextSHA256: digest)
         }
-        let checkpoint = closing.checkpoint
-        return OpeningReport(
-            tender: tender.id.value, stage: stage.value,
-            closingCheckpoint: .init(origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash.hexString),
-            mode: mode, participants: participants, culprits: culprits,
-            lines: (lines + notOpened).sorted { $0.logIndex < $1.logIndex })
     }
 }
 
-/// What the checks decide for one live bid.
-enum Outcome: Sendable {
-    case toOpen(StageOpening.Bid)
-    case skipped(OpeningReport.Line)
+/// Why an opening could not go on.
+public enum OpeningError: Error, Sendable, CustomStringConvertible {
+    /// The closing checkpoint does not verify with the tender's log key and origin, is not a
+    /// closing, or closed before the deadline.
+    case badClosing(String)
+    /// The log's entries are not those of the closing checkpoint.
+    case logMismatch(String)
+    /// The members' shares could not be combined (too few, with the culprits named).
+    case combination(CommitteeError)
+    case invalidInput(String)
+
+    public var code: String {
+        switch self {
+        case .badClosing: "bad-closing"
+        case .logMismatch: "log-mismatch"
+        case .combination(let error): error.code
+        case .invalidInput: "invalid-input"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .badClosing(let why), .logMismatch(let why), .invalidInput(let why): "\(code): \(why)"
+        case .combination(let error): error.description
+        }
+    }
 }

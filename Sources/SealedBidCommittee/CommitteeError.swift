@@ -32,13 +32,13 @@ public enum CommitteeError: Error, Equatable, Sendable, CustomStringConvertible 
     case zeroIdentifier
     case duplicateIdentifier(MemberID)
     case unknownMember(MemberID)
-    case wrongCommitmentCount(culprit: MemberID, expected: Int, found: Int)
+    case wrongCommitmentCount(culprits: [MemberID], expected: Int)
     case badProofOfPossession(culprits: [MemberID])
     case badShare(culprits: [MemberID])
     case badDealerShare
     case badDecryptionProof(culprits: [MemberID])
     case inconsistentTranscript(culprits: [MemberID])
-    case missingParticipant(MemberID)
+    case missingParticipants([MemberID])
     case tooFewShares(have: Int, need: Int, culprits: [MemberID])
     case wrongRecipient(MemberID)
     case keyMismatch(String)
@@ -57,7 +57,7 @@ public enum CommitteeError: Error, Equatable, Sendable, CustomStringConvertible 
         case .badDealerShare: "bad-dealer-share"
         case .badDecryptionProof: "bad-decryption-proof"
         case .inconsistentTranscript: "inconsistent-transcript"
-        case .missingParticipant: "missing-participant"
+        case .missingParticipants: "missing-participant"
         case .tooFewShares: "too-few-shares"
         case .wrongRecipient: "wrong-recipient"
         case .keyMismatch: "key-mismatch"
@@ -66,15 +66,18 @@ public enum CommitteeError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
-    /// The members this error blames (empty when nobody is at fault).
+    /// The members this error blames (empty when nobody is at fault). Exhaustive on purpose:
+    /// a new case must say whom it blames.
     public var culprits: [MemberID] {
         switch self {
-        case .duplicateIdentifier(let id), .unknownMember(let id): [id]
-        case .wrongCommitmentCount(let culprit, _, _): [culprit]
-        case .badProofOfPossession(let c), .badShare(let c), .badDecryptionProof(let c), .inconsistentTranscript(let c):
+        case .duplicateIdentifier, .unknownMember:
+            // A roster or caller mistake, not a member's misbehaviour.
+            []
+        case .wrongCommitmentCount(let c, _), .badProofOfPossession(let c), .badShare(let c), .badDecryptionProof(let c),
+            .inconsistentTranscript(let c), .missingParticipants(let c):
             c
         case .tooFewShares(_, _, let c): c
-        default: []
+        case .invalidRoster, .zeroIdentifier, .badDealerShare, .wrongRecipient, .keyMismatch, .malformed, .crypto: []
         }
     }
 
@@ -84,14 +87,14 @@ public enum CommitteeError: Error, Equatable, Sendable, CustomStringConvertible 
         case .zeroIdentifier: "\(code): member identifiers are non-zero"
         case .duplicateIdentifier(let id): "\(code): \(id) appears twice"
         case .unknownMember(let id): "\(code): \(id) is not in the roster"
-        case .wrongCommitmentCount(let culprit, let expected, let found):
-            "\(code): \(culprit) sent \(found) commitments, the threshold needs \(expected)"
+        case .wrongCommitmentCount(let c, let expected):
+            "\(code): \(list(c)) sent a number of commitments other than the threshold, \(expected)"
         case .badProofOfPossession(let c): "\(code): \(list(c))"
         case .badShare(let c): "\(code): \(list(c)) sent shares that do not match their commitments"
         case .badDealerShare: "\(code): the dealer's share does not match the commitments"
         case .badDecryptionProof(let c): "\(code): \(list(c)) sent decryption shares whose proofs fail"
         case .inconsistentTranscript(let c): "\(code): \(list(c)) saw a different transcript"
-        case .missingParticipant(let id): "\(code): nothing from \(id)"
+        case .missingParticipants(let c): "\(code): nothing valid from \(list(c))"
         case .tooFewShares(let have, let need, let c):
             "\(code): \(have) valid of \(need) needed" + (c.isEmpty ? "" : "; rejected \(list(c))")
         case .wrongRecipient(let id): "\(code): this message is for \(id)"

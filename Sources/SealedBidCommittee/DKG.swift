@@ -7,26 +7,45 @@ import SealedBidPrimitives
 /// constant term; the stage key is the sum of the constants and nobody ever
 /// holds it (`docs/spec/committee-v1.md`, "Dealerless DKG").
 ///
-/// Round 1: ``round1(roster:keys:)`` broadcasts a ``Round1Package``.
-/// Round 2: ``round2(_:packages:)`` verifies everyone's package and seals a share to each other member.
-/// Finish: ``finish(_:packages:shares:)`` verifies the shares it received, blaming by identifier,
-/// and returns the member's share and the ``StageKey``; every member signs the transcript hash
-/// (``TranscriptSignature``) and ``confirm(stageKey:signatures:)`` checks all signed the same one.
+/// Round 1: ``round1(roster:keys:)`` broadcasts a signed ``Round1Package``.
+/// Round 2: ``round2(_:packages:)`` checks everyone's package and seals a signed share to each other member.
+/// Finish: ``finish(_:packages:shares:)`` checks the shares it received, blaming by identifier,
+/// and returns the member's share and the ``StageKey``; every member signs the stage key
+/// (``TranscriptSignature``) and ``Confirmation/confirm(stageKey:signatures:)`` checks all signed the same one.
+///
+/// Every message is signed by its sender's roster key; unsigned or mis-signed messages are
+/// ignored, never blamed on anyone, so nobody who can drop a file into the exchange can frame
+/// or block an honest member.
 public enum DKG {
     /// What a member broadcasts in round 1.
-    public struct Round1Package: Sendable, Equatable {
+    public struct Round1Package: SignedCommitteeMessage, Equatable {
         public let rosterDigest: [UInt8]
         public let member: MemberID
         public let commitment: VSSCommitment
         /// Schnorr proof of possession of the constant term: (R, z).
         public let proofR: P256Point
         public let proofZ: P256Scalar
+        public let signature: Ed25519Signature
+
+        package init(
+            rosterDigest: [UInt8], member: MemberID, commitment: VSSCommitment, proofR: P256Point, proofZ: P256Scalar,
+            signature: Ed25519Signature
+        ) {
+            self.rosterDigest = rosterDigest
+            self.member = member
+            self.commitment = commitment
+            self.proofR = proofR
+            self.proofZ = proofZ
+            self.signature = signature
+        }
+
+        static func body(rosterDigest: [UInt8], member: MemberID, commitment: VSSCommitment, R: P256Point, z: P256Scalar) -> [UInt8] {
+            CommitteeFormat.prefix(.round1) + rosterDigest + member.bytes + commitment.encoded + R.uncompressedRepresentation
+                + z.rawRepresentation
+        }
 
         /// `prefix(0x03) || roster digest || u16 member || commitment || R || z`.
-        public var encoded: [UInt8] {
-            CommitteeFormat.prefix(.round1) + rosterDigest + member.bytes + commitment.encoded + proofR.uncompressedRepresentation
-                + proofZ.rawRepresentation
-        }
+        public var body: [UInt8] { Self.body(rosterDigest: rosterDigest, member: member, commitment: commitment, R: proofR, z: proofZ) }
     }
 
     /// A member's secret state between rounds (its polynomial), in secure memory.
@@ -55,39 +74,42 @@ public enum DKG {
     package static func round1(roster: CommitteeRoster, keys: MemberKeys, randomness: ScalarSource) throws(CommitteeError)
         -> (Round1Secret, Round1Package)
     {
-        _ = try roster.card(keys.id)
+        guard try roster.card(keys.id) == keys.card else { throw .keyMismatch("these keys are not \(keys.id)'s roster card") }
         let polynomial = SecretPolynomial(threshold: roster.threshold, randomness: randomness)
         let commitment = try polynomial.commitment()
         let k = randomness.next()
         let R = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(k) }
         let c = try popChallenge(rosterDigest: roster.digest, member: keys.id, constant: commitment.points[0], R: R)
         let z = k + polynomial.coefficients[0] * c
-        let package = Round1Package(rosterDigest: roster.digest, member: keys.id, commitment: commitment, proofR: R, proofZ: z)
+        let body = Round1Package.body(rosterDigest: roster.digest, member: keys.id, commitment: commitment, R: R, z: z)
+        let package = Round1Package(
+            rosterDigest: roster.digest, member: keys.id, commitment: commitment, proofR: R, proofZ: z,
+            signature: CommitteeFormat.sign(body, with: keys.signingKey))
         return (Round1Secret(roster: roster, keys: keys, polynomial: polynomial, commitment: commitment), package)
     }
 
-    /// Checks that there is exactly one package per member, of this roster,
-    /// with exactly t commitments and a valid proof of possession.
+    /// The round-1 checks, in the spec's order: messages not signed by their sender's roster key
+    /// or for another roster are ignored; then every member must have exactly one package
+    /// (none: `missing-participant`; two different signed ones: `inconsistent-transcript`), with
+    /// exactly t commitments and a valid proof of possession. Each check names all its culprits.
     static func checkPackages(_ packages: [Round1Package], roster: CommitteeRoster) throws(CommitteeError)
         -> [MemberID: Round1Package]
     {
-        var byMember: [MemberID: Round1Package] = [:]
-        for package in packages {
-            guard roster.ids.contains(package.member) else { throw .unknownMember(package.member) }
-            if let earlier = byMember[package.member], earlier != package {
-                // Two different packages from one member: equivocation.
-                throw .inconsistentTranscript(culprits: [package.member])
-            }
-            byMember[package.member] = package
+        var byMember: [MemberID: [Round1Package]] = [:]
+        for package in packages
+        where package.rosterDigest == roster.digest && roster.signingKey(of: package.member.value).map(package.isSigned) == true {
+            if !(byMember[package.member] ?? []).contains(package) { byMember[package.member, default: []].append(package) }
         }
-        for id in roster.ids where byMember[id] == nil { throw .missingParticipant(id) }
+        let missing = roster.ids.filter { byMember[$0] == nil }
+        guard missing.isEmpty else { throw .missingParticipants(missing) }
+        let equivocating = roster.ids.filter { byMember[$0]!.count > 1 }
+        guard equivocating.isEmpty else { throw .inconsistentTranscript(culprits: equivocating) }
+        let chosen = byMember.mapValues { $0[0] }
+        let wrongCount = roster.ids.filter { chosen[$0]!.commitment.points.count != roster.threshold }
+        guard wrongCount.isEmpty else { throw .wrongCommitmentCount(culprits: wrongCount, expected: roster.threshold) }
         var badPoP: [MemberID] = []
         for id in roster.ids {
-            let package = byMember[id]!
-            guard package.rosterDigest == roster.digest else { throw .malformed("\(id)'s package is for another roster") }
-            guard package.commitment.points.count == roster.threshold else {
-                throw .wrongCommitmentCount(culprit: id, expected: roster.threshold, found: package.commitment.points.count)
-            }
+            let package = chosen[id]!
             // z*G == R + c*C_0
             let c = try popChallenge(rosterDigest: roster.digest, member: id, constant: package.commitment.points[0], R: package.proofR)
             let lhs = try? P256Point.generatorMultiple(package.proofZ)
@@ -95,10 +117,10 @@ public enum DKG {
             if lhs == nil || lhs != rhs { badPoP.append(id) }
         }
         guard badPoP.isEmpty else { throw .badProofOfPossession(culprits: badPoP) }
-        return byMember
+        return chosen
     }
 
-    /// Round 2: verify round 1 and seal `f_i(j)` to every other member j.
+    /// Round 2: check round 1 and seal `f_i(j)` to every other member j.
     public static func round2(_ secret: Round1Secret, packages: [Round1Package]) throws(CommitteeError) -> [SealedShare] {
         try round2(secret, packages: packages, randomness: .system)
     }
@@ -109,14 +131,15 @@ public enum DKG {
     {
         let byMember = try checkPackages(packages, roster: secret.roster)
         guard byMember[secret.keys.id]?.commitment == secret.commitment else {
-            throw .inconsistentTranscript(culprits: [secret.keys.id])
+            throw .keyMismatch("the round-1 package under your identifier is not the one your state made")
         }
         var out: [SealedShare] = []
         for card in secret.roster.members where card.id != secret.keys.id {
             out.append(
                 try SealedShare.seal(
                     secret.polynomial.evaluate(card.id), to: card, rosterDigest: secret.roster.digest,
-                    sender: secret.keys.id.value, commitment: secret.commitment, purpose: "dkg-share", randomness: randomness))
+                    sender: secret.keys.id.value, signer: secret.keys.signingKey, commitment: secret.commitment,
+                    purpose: "dkg-share", randomness: randomness))
         }
         return out
     }
@@ -128,34 +151,43 @@ public enum DKG {
                 + roster.ids.flatMap { packages[$0]!.encoded })
     }
 
-    /// Verifies every share sent to this member (blaming senders whose shares
-    /// do not open or do not match their commitments) and returns the share
-    /// `s_j = sum_i f_i(j)` and the stage key `sum_i C_i`.
+    /// Checks every share sent to this member (blaming senders whose signed share is missing,
+    /// does not open or does not match their commitments, or who signed two different ones)
+    /// and returns the share `s_j = sum_i f_i(j)` and the stage key `sum_i C_i`.
     public static func finish(_ secret: Round1Secret, packages: [Round1Package], shares: [SealedShare])
         throws(CommitteeError) -> (share: SecretShare, stageKey: StageKey)
     {
         let roster = secret.roster
         let byMember = try checkPackages(packages, roster: roster)
+        guard byMember[secret.keys.id]?.commitment == secret.commitment else {
+            throw .keyMismatch("the round-1 package under your identifier is not the one your state made")
+        }
         var total = secret.polynomial.evaluate(secret.keys.id)
+        var missing: [MemberID] = []
         var blamed: [MemberID] = []
-        for sender in roster.ids where sender != secret.keys.id {
-            let fromSender = shares.filter { $0.sender == sender.value && $0.recipient == secret.keys.id }
-            guard !fromSender.isEmpty else { throw .missingParticipant(sender) }
-            // Sealed shares are not signed: try every candidate, so a forged one cannot
-            // hide the sender's real share; blame only when none verifies.
-            var accepted: SecretShare?
-            for sealed in fromSender where sealed.rosterDigest == roster.digest {
-                if let share = try sealed.open(with: secret.keys, commitment: byMember[sender]!.commitment, purpose: "dkg-share") {
-                    accepted = share
-                    break
-                }
+        for card in roster.members where card.id != secret.keys.id {
+            // Only shares this sender signed for this member in this ceremony count; the rest
+            // are ignored, so a forger can neither frame the sender nor hide its real share.
+            var candidates: [SealedShare] = []
+            for sealed in shares
+            where sealed.sender == card.id.value && sealed.recipient == secret.keys.id && sealed.rosterDigest == roster.digest
+                && sealed.isSigned(by: card.signingKey) && !candidates.contains(sealed)
+            {
+                candidates.append(sealed)
             }
-            guard let share = accepted else {
-                blamed.append(sender)
+            guard candidates.count == 1 else {
+                // None: the sender sent nothing valid. Two: it signed two different shares for one recipient.
+                if candidates.isEmpty { missing.append(card.id) } else { blamed.append(card.id) }
+                continue
+            }
+            guard let share = try candidates[0].open(with: secret.keys, commitment: byMember[card.id]!.commitment, purpose: "dkg-share")
+            else {
+                blamed.append(card.id)
                 continue
             }
             total = total + share.value
         }
+        guard missing.isEmpty else { throw .missingParticipants(missing) }
         guard blamed.isEmpty else { throw .badShare(culprits: blamed) }
         // The group commitment is the sum of everyone's commitments, coefficient by coefficient.
         var points: [P256Point] = []
@@ -171,47 +203,75 @@ public enum DKG {
         return (share, stageKey)
     }
 
-    /// Every member signs the transcript hash it computed; ``confirm(stageKey:signatures:)``
-    /// proves that all saw the same round 1 (no split view).
+    /// ``Confirmation/confirm(stageKey:signatures:)``.
     public static func confirm(stageKey: StageKey, signatures: [TranscriptSignature]) throws(CommitteeError) {
+        try Confirmation.confirm(stageKey: stageKey, signatures: signatures)
+    }
+}
+
+/// The end of every key ceremony (dealing, DKG, resharing): each member signs
+/// the digest of the stage key it derived, and the key is complete only when
+/// every member of the roster signed that same stage key.
+public enum Confirmation {
+    /// Checks that every roster member signed exactly this stage key: its commitments (so its
+    /// public key) and its transcript hash. A member whose signatures are all forged or missing,
+    /// or who signed another stage key in this ceremony (a split view, or a stage key file
+    /// swapped after the ceremony), is named.
+    public static func confirm(stageKey: StageKey, signatures: [TranscriptSignature]) throws(CommitteeError) {
+        var missing: [MemberID] = []
         var inconsistent: [MemberID] = []
+        let digest = stageKey.digest
         for card in stageKey.roster.members {
-            let candidates = signatures.filter { $0.member == card.id }
-            guard !candidates.isEmpty else { throw .missingParticipant(card.id) }
             // Every candidate counts, so a forged signature cannot mask the member's real one; the
-            // member's genuine signatures must all be over this transcript (two transcripts signed
-            // by one member is exactly the split view this check exists to catch).
-            let genuine = candidates.filter {
-                $0.rosterDigest == stageKey.roster.digest && card.signingKey.isValidSignature($0.signature, for: $0.signedMessage)
+            // member's genuine signatures must all be over this stage key (two stage keys signed by
+            // one member in one ceremony is exactly the split view this check exists to catch).
+            let genuine = signatures.filter {
+                $0.member == card.id && $0.rosterDigest == stageKey.roster.digest
+                    && card.signingKey.isValidSignature($0.signature, for: $0.signedMessage)
             }
-            if genuine.isEmpty || genuine.contains(where: { $0.transcriptHash != stageKey.transcriptHash }) {
+            if genuine.isEmpty {
+                missing.append(card.id)
+            } else if genuine.contains(where: { $0.stageKeyDigest != digest }) {
                 inconsistent.append(card.id)
             }
         }
         guard inconsistent.isEmpty else { throw .inconsistentTranscript(culprits: inconsistent) }
+        guard missing.isEmpty else { throw .missingParticipants(missing) }
     }
 }
 
-/// A member's Ed25519 signature over a protocol transcript hash.
+/// A member's Ed25519 signature over the stage key it derived (type 0x06).
 public struct TranscriptSignature: Sendable, Hashable {
     public let rosterDigest: [UInt8]
     public let member: MemberID
-    public let transcriptHash: [UInt8]
+    /// `SHA-256(label("stage-key") || stage key)`: covers the commitments and the transcript hash.
+    public let stageKeyDigest: [UInt8]
     public let signature: Ed25519Signature
 
-    /// `"sealbid/committee-v1 transcript-signature" || 0x00 || roster digest || u16 member || transcript hash`.
-    var signedMessage: [UInt8] { CommitteeFormat.label("transcript-signature") + rosterDigest + member.bytes + transcriptHash }
+    /// `"sealbid/committee-v1 transcript-signature" || 0x00 || roster digest || u16 member || stage key digest`.
+    var signedMessage: [UInt8] { Self.signedMessage(rosterDigest: rosterDigest, member: member, digest: stageKeyDigest) }
+
+    static func signedMessage(rosterDigest: [UInt8], member: MemberID, digest: [UInt8]) -> [UInt8] {
+        CommitteeFormat.label("transcript-signature") + rosterDigest + member.bytes + digest
+    }
+
+    package init(rosterDigest: [UInt8], member: MemberID, stageKeyDigest: [UInt8], signature: Ed25519Signature) {
+        self.rosterDigest = rosterDigest
+        self.member = member
+        self.stageKeyDigest = stageKeyDigest
+        self.signature = signature
+    }
 
     public init(stageKey: StageKey, keys: MemberKeys) {
         rosterDigest = stageKey.roster.digest
         member = keys.id
-        transcriptHash = stageKey.transcriptHash
-        let message = CommitteeFormat.label("transcript-signature") + rosterDigest + member.bytes + transcriptHash
-        signature = keys.signingKey.signature(for: message)
+        stageKeyDigest = stageKey.digest
+        signature = keys.signingKey.signature(
+            for: Self.signedMessage(rosterDigest: rosterDigest, member: member, digest: stageKeyDigest))
     }
 
-    /// `prefix(0x06) || roster digest || u16 member || transcript hash || signature`.
+    /// `prefix(0x06) || roster digest || u16 member || stage key digest || signature`.
     public var encoded: [UInt8] {
-        CommitteeFormat.prefix(.transcriptSignature) + rosterDigest + member.bytes + transcriptHash + signature.rawRepresentation
+        CommitteeFormat.prefix(.transcriptSignature) + rosterDigest + member.bytes + stageKeyDigest + signature.rawRepresentation
     }
 }

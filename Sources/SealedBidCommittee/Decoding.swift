@@ -58,23 +58,41 @@ struct MessageReader {
     }
 }
 
+extension MessageReader {
+    mutating func signature() throws(CommitteeError) -> Ed25519Signature {
+        guard let signature = try? Ed25519Signature(rawRepresentation: try take(64)) else { throw .malformed("signature") }
+        return signature
+    }
+
+    mutating func ed25519Key() throws(CommitteeError) -> Ed25519PublicKey {
+        guard let key = try? Ed25519PublicKey(rawRepresentation: try take(32)) else { throw .malformed("Ed25519 key") }
+        return key
+    }
+}
+
 extension CommitteeRoster {
     public init(encoded bytes: [UInt8]) throws(CommitteeError) {
         var r = try MessageReader(bytes, type: .roster)
         let committee = try r.string()
         let stage = try r.string()
+        let ceremony = try r.take(CommitteeFormat.ceremonySize)
         let t = try r.u8()
         let n = try r.u8()
         var cards: [MemberCard] = []
         for _ in 0..<n {
             let id = try r.member()
             let hpke = HPKE.PublicKey(point: try r.point())
-            guard let signing = try? Ed25519PublicKey(rawRepresentation: try r.take(32)) else { throw .malformed("signing key") }
-            cards.append(MemberCard(id: id, encryptionKey: hpke, signingKey: signing))
+            cards.append(MemberCard(id: id, encryptionKey: hpke, signingKey: try r.ed25519Key()))
+        }
+        var dealer: Ed25519PublicKey?
+        switch try r.u8() {
+        case 0: break
+        case 1: dealer = try r.ed25519Key()
+        default: throw .malformed("the dealer flag is neither 0 nor 1")
         }
         try r.finish()
         guard cards.map(\.id) == cards.map(\.id).sorted() else { throw .malformed("cards are not sorted by identifier") }
-        try self.init(committee: committee, stage: stage, threshold: t, members: cards)
+        try self.init(committee: committee, stage: stage, threshold: t, members: cards, dealerKey: dealer, ceremony: ceremony)
     }
 }
 
@@ -101,8 +119,22 @@ extension SealedShare {
         let recipient = try r.member()
         let enc = HPKE.EncapsulatedKey(publicKey: HPKE.PublicKey(point: try r.point()))
         let ciphertext = try r.take(48)
+        let signature = try r.signature()
         try r.finish()
-        self.init(rosterDigest: digest, sender: sender, recipient: recipient, encapsulatedKey: enc, ciphertext: ciphertext)
+        self.init(
+            rosterDigest: digest, sender: sender, recipient: recipient, encapsulatedKey: enc, ciphertext: ciphertext,
+            signature: signature)
+    }
+}
+
+extension DealingMessage {
+    public init(encoded bytes: [UInt8]) throws(CommitteeError) {
+        var r = try MessageReader(bytes, type: .dealing)
+        let digest = try r.take(32)
+        let commitment = try r.commitment()
+        let signature = try r.signature()
+        try r.finish()
+        self.init(rosterDigest: digest, commitment: commitment, signature: signature)
     }
 }
 
@@ -114,8 +146,9 @@ extension DKG.Round1Package {
         let commitment = try r.commitment()
         let R = try r.point()
         let z = try r.scalar()
+        let signature = try r.signature()
         try r.finish()
-        self.init(rosterDigest: digest, member: member, commitment: commitment, proofR: R, proofZ: z)
+        self.init(rosterDigest: digest, member: member, commitment: commitment, proofR: R, proofZ: z, signature: signature)
     }
 }
 
@@ -123,6 +156,7 @@ extension DecryptionShares {
     public init(encoded bytes: [UInt8]) throws(CommitteeError) {
         var r = try MessageReader(bytes, type: .decryptionShares)
         let digest = try r.take(32)
+        let opening = try r.take(32)
         let member = try r.member()
         let count = try r.u32()
         guard count >= 1, count <= 1 << 20 else { throw .malformed("share count \(count) out of range") }
@@ -132,36 +166,28 @@ extension DecryptionShares {
             shares.append(try r.point())
         }
         guard let proof = try? DLEQProof(rawRepresentation: try r.take(64)) else { throw .malformed("proof") }
+        let signature = try r.signature()
         try r.finish()
-        self.init(rosterDigest: digest, member: member, encapsulatedKeys: encs, shares: shares, proof: proof)
+        self.init(
+            rosterDigest: digest, openingID: opening, member: member, encapsulatedKeys: encs, shares: shares, proof: proof,
+            signature: signature)
     }
 }
 
 extension TranscriptSignature {
     public init(encoded bytes: [UInt8]) throws(CommitteeError) {
         var r = try MessageReader(bytes, type: .transcriptSignature)
-        rosterDigest = try r.take(32)
-        member = try r.member()
-        transcriptHash = try r.take(32)
-        guard let signature = try? Ed25519Signature(rawRepresentation: try r.take(64)) else { throw .malformed("signature") }
-        self.signature = signature
+        let digest = try r.take(32)
+        let member = try r.member()
+        let stageKeyDigest = try r.take(32)
+        let signature = try r.signature()
         try r.finish()
+        self.init(rosterDigest: digest, member: member, stageKeyDigest: stageKeyDigest, signature: signature)
     }
 }
 
 extension Resharing.Package {
-    /// A package file: the package encoding, `u8(count)`, then each sealed share
-    /// as `u16(length) || sealed_share`.
-    public var fileRepresentation: [UInt8] {
-        var out = encoded + [UInt8(shares.count)]
-        for share in shares {
-            let e = share.encoded
-            out += [UInt8(e.count >> 8), UInt8(e.count & 0xFF)] + e
-        }
-        return out
-    }
-
-    public init(fileRepresentation bytes: [UInt8]) throws(CommitteeError) {
+    public init(encoded bytes: [UInt8]) throws(CommitteeError) {
         var r = try MessageReader(bytes, type: .reshare)
         let old = try r.take(32)
         let new = try r.take(32)
@@ -173,10 +199,29 @@ extension Resharing.Package {
             let length = Int(try r.u16())
             shares.append(try SealedShare(encoded: try r.take(length)))
         }
+        let signature = try r.signature()
         try r.finish()
-        self.init(oldRosterDigest: old, newRosterDigest: new, from: from, commitment: commitment, shares: shares)
+        self.init(oldRosterDigest: old, newRosterDigest: new, from: from, commitment: commitment, shares: shares, signature: signature)
     }
 }
+
+extension ReleasedShare {
+    /// Decodes a released share (a secret: read from guarded memory, decoded without plain copies).
+    public init(encoded bytes: SecureBytes) throws(CommitteeError) {
+        guard bytes.count == Self.encodedSize else { throw .malformed("a released share is \(Self.encodedSize) bytes") }
+        var raw = bytes.unsafeCopyForDecoding()
+        defer { ConstantTime.wipe(&raw) }
+        var r = try MessageReader(Array(raw[0..<71]), type: .releasedShare)
+        let digest = try r.take(32)
+        let opening = try r.take(32)
+        let member = try r.member()
+        try r.finish()
+        guard let value = try? P256Scalar(bytes: raw[71..<103]) else { throw .malformed("share value") }
+        guard let signature = try? Ed25519Signature(rawRepresentation: raw[103..<167]) else { throw .malformed("signature") }
+        self.init(rosterDigest: digest, openingID: opening, share: SecretShare(id: member, value: value), signature: signature)
+    }
+}
+
 
 extension SecretShare {
     /// The share key file payload: `roster digest (32) || u16(id) || s (32)`.

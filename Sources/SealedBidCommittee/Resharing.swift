@@ -10,26 +10,56 @@ import SealedBidPrimitives
 /// does not change; the new shares lie on a fresh polynomial, so old shares
 /// are useless together with new ones.
 public enum Resharing {
-    public struct Package: Sendable, Equatable {
+    /// One old member's dealing to the new roster, signed with its old roster key (type 0x07).
+    public struct Package: SignedCommitteeMessage, Equatable {
         public let oldRosterDigest: [UInt8]
         public let newRosterDigest: [UInt8]
         public let from: MemberID
         public let commitment: VSSCommitment
+        /// One sealed share per new member, each signed by `from` too.
         public let shares: [SealedShare]
+        public let signature: Ed25519Signature
 
-        /// `prefix(0x07) || old roster digest || new roster digest || u16 from || commitment`
-        /// (the sealed shares travel with it; they are bound to the commitment as HPKE AAD).
-        public var encoded: [UInt8] {
-            CommitteeFormat.prefix(.reshare) + oldRosterDigest + newRosterDigest + from.bytes + commitment.encoded
+        package init(
+            oldRosterDigest: [UInt8], newRosterDigest: [UInt8], from: MemberID, commitment: VSSCommitment, shares: [SealedShare],
+            signature: Ed25519Signature
+        ) {
+            self.oldRosterDigest = oldRosterDigest
+            self.newRosterDigest = newRosterDigest
+            self.from = from
+            self.commitment = commitment
+            self.shares = shares
+            self.signature = signature
+        }
+
+        static func body(old: [UInt8], new: [UInt8], from: MemberID, commitment: VSSCommitment, shares: [SealedShare]) -> [UInt8] {
+            var out = CommitteeFormat.prefix(.reshare) + old + new + from.bytes + commitment.encoded + [UInt8(shares.count)]
+            for share in shares {
+                let e = share.encoded
+                out += [UInt8(e.count >> 8), UInt8(e.count & 0xFF)] + e
+            }
+            return out
+        }
+
+        /// `prefix(0x07) || old roster digest || new roster digest || u16 from || commitment
+        /// || u8(n') || n' × (u16(length) || sealed share)`.
+        public var body: [UInt8] {
+            Self.body(old: oldRosterDigest, new: newRosterDigest, from: from, commitment: commitment, shares: shares)
         }
     }
 
-    /// An old member deals its share to `newRoster`.
-    public static func deal(share: SecretShare, oldKey: StageKey, newRoster: CommitteeRoster) throws(CommitteeError) -> Package {
+    /// An old member deals its share to `newRoster`, which must carry a ceremony of its own.
+    public static func deal(share: SecretShare, keys: MemberKeys, oldKey: StageKey, newRoster: CommitteeRoster) throws(CommitteeError)
+        -> Package
+    {
+        guard share.id == keys.id, try oldKey.roster.card(keys.id) == keys.card else {
+            throw .keyMismatch("these keys are not the share holder's card in the old roster")
+        }
         guard try oldKey.commitment.verify(share) else { throw .keyMismatch("this share does not belong to the old stage key") }
         guard newRoster.committee == oldKey.roster.committee, newRoster.stage == oldKey.roster.stage else {
             throw .invalidRoster("resharing keeps the committee id and the stage")
         }
+        guard newRoster.ceremony != oldKey.roster.ceremony else { throw .invalidRoster("the new roster needs a new ceremony nonce") }
         let polynomial = SecretPolynomial(threshold: newRoster.threshold, constant: share.value)
         let commitment = try polynomial.commitment()
         var shares: [SealedShare] = []
@@ -37,59 +67,61 @@ public enum Resharing {
             shares.append(
                 try SealedShare.seal(
                     polynomial.evaluate(card.id), to: card, rosterDigest: newRoster.digest, sender: share.id.value,
-                    commitment: commitment, purpose: "reshare-share"))
+                    signer: keys.signingKey, commitment: commitment, purpose: "reshare-share"))
         }
+        let body = Package.body(old: oldKey.roster.digest, new: newRoster.digest, from: share.id, commitment: commitment, shares: shares)
         return Package(
             oldRosterDigest: oldKey.roster.digest, newRosterDigest: newRoster.digest, from: share.id, commitment: commitment,
-            shares: shares)
+            shares: shares, signature: CommitteeFormat.sign(body, with: keys.signingKey))
     }
 
     /// A new member combines the packages of a set of at least t old members.
-    /// Every package must be valid for this member; a package whose
-    /// commitment does not start at the sender's old verification share, or
-    /// whose share does not match its commitment, is blamed on its sender
-    /// (the coordinator drops it and calls again with the rest).
+    /// Packages not signed by their sender's old roster key, or for other rosters, are ignored
+    /// (nobody is blamed for them). A sender who signed two different packages, or whose one
+    /// package does not start at its old verification share, has the wrong number of
+    /// commitments, or holds no share for this member that opens and matches, is blamed
+    /// (`bad-share`); the coordinator drops it for everyone and calls again with the rest.
     public static func receive(packages: [Package], oldKey: StageKey, newRoster: CommitteeRoster, keys: MemberKeys)
         throws(CommitteeError) -> (share: SecretShare, stageKey: StageKey)
     {
-        _ = try newRoster.card(keys.id)
+        guard try newRoster.card(keys.id) == keys.card else { throw .keyMismatch("these keys are not your card in the new roster") }
         guard newRoster.committee == oldKey.roster.committee, newRoster.stage == oldKey.roster.stage else {
             throw .invalidRoster("resharing keeps the committee id and the stage")
         }
-        // Packages are not signed: group them by sender and look at every candidate, so a forged
-        // package cannot displace or abort a sender's real one. A sender counts once, with the one
-        // package that opens a share for this member; none, or two different ones, is blamed
-        // (committee-v1, "Limits of blame"). The transcript covers only the packages used, and
-        // `confirm` then catches members who used different ones.
         var bySender: [MemberID: [Package]] = [:]
-        for package in packages { bySender[package.from, default: []].append(package) }
+        for package in packages
+        where package.oldRosterDigest == oldKey.roster.digest && package.newRosterDigest == newRoster.digest
+            && oldKey.roster.signingKey(of: package.from.value).map(package.isSigned) == true
+        {
+            if !(bySender[package.from] ?? []).contains(package) { bySender[package.from, default: []].append(package) }
+        }
         var culprits: [MemberID] = []
         var sorted: [Package] = []
         var subShares: [P256Scalar] = []
-        // A package from outside the old roster cannot be real: it is ignored, not fatal.
-        for sender in bySender.keys.sorted() where oldKey.roster.ids.contains(sender) {
-            var accepted: [(package: Package, share: P256Scalar)] = []
-            for package in bySender[sender]! {
-                guard package.oldRosterDigest == oldKey.roster.digest, package.newRosterDigest == newRoster.digest,
-                    package.commitment.points.count == newRoster.threshold,
-                    package.commitment.points[0] == (try oldKey.verificationShare(sender))
-                else { continue }
-                for sealed in package.shares
-                where sealed.recipient == keys.id && sealed.sender == sender.value && sealed.rosterDigest == newRoster.digest {
-                    if let opened = try sealed.open(with: keys, commitment: package.commitment, purpose: "reshare-share") {
-                        if !accepted.contains(where: { $0.package.encoded == package.encoded }) {
-                            accepted.append((package, opened.value))
-                        }
-                        break
-                    }
-                }
+        for sender in bySender.keys.sorted() {
+            let candidates = bySender[sender]!
+            guard candidates.count == 1, let senderKey = oldKey.roster.signingKey(of: sender.value) else {
+                culprits.append(sender)  // two different packages, both signed by the sender
+                continue
             }
-            guard accepted.count == 1 else {
+            let package = candidates[0]
+            guard package.commitment.points.count == newRoster.threshold,
+                package.commitment.points[0] == (try oldKey.verificationShare(sender))
+            else {
                 culprits.append(sender)
                 continue
             }
-            sorted.append(accepted[0].package)
-            subShares.append(accepted[0].share)
+            let mine = package.shares.filter {
+                $0.recipient == keys.id && $0.sender == sender.value && $0.rosterDigest == newRoster.digest && $0.isSigned(by: senderKey)
+            }
+            guard mine.count == 1,
+                let opened = try mine[0].open(with: keys, commitment: package.commitment, purpose: "reshare-share")
+            else {
+                culprits.append(sender)
+                continue
+            }
+            sorted.append(package)
+            subShares.append(opened.value)
         }
         guard culprits.isEmpty else { throw .badShare(culprits: culprits) }
         guard sorted.count >= oldKey.roster.threshold else {

@@ -4,45 +4,69 @@ import SealedBidPrimitives
 
 /// One member's decryption shares for a batch of envelopes: `D_j = s_i * E_j`
 /// for every envelope's `enc` point `E_j`, with one batched DLEQ proof
-/// (RFC 9497 construction) that the same `s_i` as in `Y_i = s_i * G` was used
+/// (RFC 9497 construction) that the same `s_i` as in `Y_i = s_i * G` was used,
+/// bound to one opening and signed by the member
 /// (`docs/spec/committee-v1.md`, "Decryption shares").
-public struct DecryptionShares: Sendable, Hashable {
+public struct DecryptionShares: SignedCommitteeMessage, Hashable {
     public let rosterDigest: [UInt8]
+    /// The opening these shares are for (32 bytes, chosen by the opening; report-v1 derives it).
+    public let openingID: [UInt8]
     public let member: MemberID
     public let encapsulatedKeys: [P256Point]
     public let shares: [P256Point]
     public let proof: DLEQProof
+    public let signature: Ed25519Signature
+
+    package init(
+        rosterDigest: [UInt8], openingID: [UInt8], member: MemberID, encapsulatedKeys: [P256Point], shares: [P256Point],
+        proof: DLEQProof, signature: Ed25519Signature
+    ) {
+        self.rosterDigest = rosterDigest
+        self.openingID = openingID
+        self.member = member
+        self.encapsulatedKeys = encapsulatedKeys
+        self.shares = shares
+        self.proof = proof
+        self.signature = signature
+    }
 
     /// The DLEQ context: `"sealbid/committee-v1 dleq" || 0x00 || roster digest`.
     static func context(_ rosterDigest: [UInt8]) -> [UInt8] { CommitteeFormat.label("dleq") + rosterDigest }
 
-    /// A member computes its shares for the envelopes it was asked to open.
-    /// Members only ever help open what they are shown: pass exactly the
-    /// `enc` values of the authorised stage's envelopes.
-    public static func create(share: SecretShare, stageKey: StageKey, encapsulatedKeys: [HPKE.EncapsulatedKey])
-        throws(CommitteeError) -> DecryptionShares
-    {
-        try create(share: share, stageKey: stageKey, encapsulatedKeys: encapsulatedKeys, randomness: .system)
-    }
-
-    /// For the test-vector generator only.
+    /// A member computes its shares for the envelopes of one opening.
+    ///
+    /// Package access only: a member must compute shares only for `enc` values it has checked
+    /// itself (each envelope's key-wrap proof and the opening's checks against the closing
+    /// checkpoint), which is what the facade's `StageOpening.decryptionShares` does. A raw list
+    /// of `enc` values could hold `k·enc_V` for another bid's `enc_V`.
     package static func create(
-        share: SecretShare, stageKey: StageKey, encapsulatedKeys: [HPKE.EncapsulatedKey], randomness: ScalarSource
+        share: SecretShare, keys: MemberKeys, stageKey: StageKey, openingID: [UInt8], encapsulatedKeys: [HPKE.EncapsulatedKey],
+        randomness: ScalarSource = .system
     ) throws(CommitteeError) -> DecryptionShares {
         guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes to decrypt") }
+        guard openingID.count == 32 else { throw .malformed("an opening id is 32 bytes") }
+        guard share.id == keys.id, try stageKey.roster.card(keys.id) == keys.card else {
+            throw .keyMismatch("these keys are not the share holder's roster card")
+        }
+        let E = encapsulatedKeys.map(\.publicKey.point)
+        guard Set(E).count == E.count else { throw .malformed("the same enc twice in one batch") }
         let Y = try stageKey.verificationShare(share.id)
         let image = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(share.value) }
         guard image == Y else { throw .keyMismatch("this share does not belong to this stage key") }
-        let E = encapsulatedKeys.map(\.publicKey.point)
-        let D = try E.map { e throws(CommitteeError) in try lift { () throws(CryptoError) in try e.multiplied(by: share.value) } }
+        let D = try Parallel.map(E.count) { (j) throws(CommitteeError) in
+            try lift { () throws(CryptoError) in try E[j].multiplied(by: share.value) }
+        }
         let digest = stageKey.roster.digest
         let proof = try lift { () throws(CryptoError) in
             try DLEQ.prove(key: share.value, A: .generator, B: Y, C: E, D: D, context: context(digest), nonce: randomness.next())
         }
-        return DecryptionShares(rosterDigest: digest, member: share.id, encapsulatedKeys: E, shares: D, proof: proof)
+        let body = Self.body(rosterDigest: digest, openingID: openingID, member: share.id, E: E, D: D, proof: proof)
+        return DecryptionShares(
+            rosterDigest: digest, openingID: openingID, member: share.id, encapsulatedKeys: E, shares: D, proof: proof,
+            signature: CommitteeFormat.sign(body, with: keys.signingKey))
     }
 
-    /// Checks the proof against the member's verification share.
+    /// Checks the proof against the member's verification share (the caller checks the signature).
     public func verify(stageKey: StageKey) throws(CommitteeError) -> Bool {
         guard rosterDigest == stageKey.roster.digest, shares.count == encapsulatedKeys.count, !shares.isEmpty else {
             return false
@@ -52,96 +76,162 @@ public struct DecryptionShares: Sendable, Hashable {
             != nil
     }
 
-    /// `prefix(0x05) || roster digest || u16 member || u32 m || m x (E_j || D_j) || proof`.
-    public var encoded: [UInt8] {
-        var out = CommitteeFormat.prefix(.decryptionShares) + rosterDigest + member.bytes
-        out += withUnsafeBytes(of: UInt32(shares.count).bigEndian) { Array($0) }
-        for (e, d) in zip(encapsulatedKeys, shares) { out += e.uncompressedRepresentation + d.uncompressedRepresentation }
+    static func body(rosterDigest: [UInt8], openingID: [UInt8], member: MemberID, E: [P256Point], D: [P256Point], proof: DLEQProof)
+        -> [UInt8]
+    {
+        var out = CommitteeFormat.prefix(.decryptionShares) + rosterDigest + openingID + member.bytes
+        out += withUnsafeBytes(of: UInt32(D.count).bigEndian) { Array($0) }
+        for (e, d) in zip(E, D) { out += e.uncompressedRepresentation + d.uncompressedRepresentation }
         return out + proof.rawRepresentation
+    }
+
+    /// `prefix(0x05) || roster digest || opening id || u16 member || u32 m || m x (E_j || D_j) || proof`.
+    public var body: [UInt8] {
+        Self.body(rosterDigest: rosterDigest, openingID: openingID, member: member, E: encapsulatedKeys, D: shares, proof: proof)
     }
 }
 
 /// Combines decryption shares into the HPKE DH values, naming members whose
-/// proofs fail and carrying on with the others.
+/// signed contributions are wrong and carrying on with the others.
 public enum ThresholdCombiner {
     public struct Result: Sendable {
-        /// The DH value `x(skR * E_j)` for each envelope, in the order asked.
-        public let sharedSecrets: [SecureBytes]
-        /// The members whose shares were used.
+        /// The DH value `x(skR * E_j)` for each envelope, in the order asked; nil for an envelope
+        /// fewer than t valid contributions cover.
+        public let sharedSecrets: [SecureBytes?]
+        /// The members whose shares were used (for some envelope).
         public let participants: [MemberID]
-        /// Members whose shares were rejected (unknown member, or a proof that fails).
+        /// Members who signed a contribution that is wrong: a failing proof, or shares for
+        /// envelopes not asked.
         public let culprits: [MemberID]
-        /// Members with valid proofs that did not cover every envelope asked (not a fault).
+        /// Members with a valid contribution that does not cover every envelope asked (not a fault).
         public let incomplete: [MemberID]
+        /// Contributions ignored without blaming anyone: not signed by a roster member, or for
+        /// another roster or another opening (anyone can place such a file).
+        public let ignored: Int
     }
 
-    /// Each contribution's proof is checked over the envelopes it covers. A
-    /// contribution covering an envelope that was not asked for is rejected and
-    /// its member named (committee-v1: shares for other envelopes than asked);
-    /// one covering only some of them is unused but not blamed.
-    /// - Throws: ``CommitteeError/tooFewShares(have:need:culprits:)`` when fewer than t members
-    ///   sent valid shares covering every envelope; the culprits are named.
+    /// Each contribution's signature is checked first; then its proof over the envelopes it
+    /// covers. For each envelope, the t smallest identifiers among the members whose valid
+    /// contributions cover it are combined.
+    /// - Throws: ``CommitteeError/tooFewShares(have:need:culprits:)`` when no envelope has t valid
+    ///   shares (with the culprits named).
     public static func combine(
-        stageKey: StageKey, encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
+        stageKey: StageKey, openingID: [UInt8], encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
     ) throws(CommitteeError) -> Result {
         guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes to combine") }
         let asked = encapsulatedKeys.map(\.publicKey.point)
-        var valid: [MemberID: [P256Point]] = [:]
-        var culprits: [MemberID] = []
-        var incomplete: [MemberID] = []
-        var genuine: Set<MemberID> = []
-        // Contributions are not signed: look at every one, so a forged contribution
-        // cannot hide a member's valid one; a member is a culprit only if none of its
-        // contributions is valid.
-        // Proofs are checked on all cores first (each costs two multi-scalar
-        // multiplications the size of the batch), then judged in member order.
-        // Identical copies are judged once (a flood of one forgery costs one verification).
+        let askedSet = Set(asked)
+        guard askedSet.count == asked.count else { throw .malformed("the same enc twice in one batch") }
+        let roster = stageKey.roster
+        // Unsigned, mis-signed and foreign contributions are dropped before anything else, and
+        // identical copies are judged once (a flood of one file costs one verification).
         var seen: Set<[UInt8]> = []
-        let sorted = contributions.filter { seen.insert($0.encoded).inserted }.sorted(by: { $0.member < $1.member })
-        let proofValid = try Parallel.map(sorted.count) { (i) throws(CommitteeError) in
-            stageKey.roster.ids.contains(sorted[i].member) ? try sorted[i].verify(stageKey: stageKey) : false
+        var ignored = 0
+        var signed: [DecryptionShares] = []
+        for contribution in contributions {
+            guard seen.insert(contribution.encoded).inserted else { continue }
+            guard contribution.rosterDigest == roster.digest, contribution.openingID == openingID,
+                let key = roster.signingKey(of: contribution.member.value), contribution.isSigned(by: key)
+            else {
+                ignored += 1
+                continue
+            }
+            signed.append(contribution)
         }
-        for (position, contribution) in sorted.enumerated() {
-            guard valid[contribution.member] == nil else { continue }
-            guard proofValid[position] else {
-                culprits.append(contribution.member)
+        signed.sort { $0.member < $1.member }
+        // Proofs are checked on all cores (each costs two multi-scalar multiplications the size of the batch).
+        let proofValid = try Parallel.map(signed.count) { (i) throws(CommitteeError) in try signed[i].verify(stageKey: stageKey) }
+        var culprits: Set<MemberID> = []
+        var valid: [MemberID: [P256Point: P256Point]] = [:]
+        for (position, contribution) in signed.enumerated() {
+            // A member signed it: a failing proof, a repeated enc or an envelope nobody asked for is theirs.
+            guard proofValid[position], Set(contribution.encapsulatedKeys).count == contribution.encapsulatedKeys.count,
+                contribution.encapsulatedKeys.allSatisfy({ askedSet.contains($0) })
+            else {
+                culprits.insert(contribution.member)
                 continue
             }
-            let askedSet = Set(asked)
-            guard contribution.encapsulatedKeys.allSatisfy({ askedSet.contains($0) }) else {
-                culprits.append(contribution.member)  // a valid proof: the member really did compute these
-                continue
-            }
-            // From here on the member's own valid proof covers only asked envelopes: whatever
-            // forged contributions carry its identifier, it is not a culprit.
-            genuine.insert(contribution.member)
-            var index: [P256Point: Int] = [:]
-            for (i, e) in contribution.encapsulatedKeys.enumerated() where index[e] == nil { index[e] = i }
-            let positions = asked.compactMap { index[$0] }
-            guard positions.count == asked.count else {
-                incomplete.append(contribution.member)
-                continue
-            }
-            valid[contribution.member] = positions.map { contribution.shares[$0] }
+            for (e, d) in zip(contribution.encapsulatedKeys, contribution.shares) { valid[contribution.member, default: [:]][e] = d }
         }
-        culprits.removeAll { genuine.contains($0) }
-        incomplete.removeAll { valid[$0] != nil }
-        var seenIncomplete: Set<MemberID> = []
-        incomplete = incomplete.filter { seenIncomplete.insert($0).inserted }
-        var seenCulprits: Set<MemberID> = []
-        culprits = culprits.filter { seenCulprits.insert($0).inserted }
-        let need = stageKey.roster.threshold
-        guard valid.count >= need else { throw .tooFewShares(have: valid.count, need: need, culprits: culprits) }
-        let chosen = Array(valid.keys.sorted().prefix(need))
-        let lambdas = try Lagrange.coefficients(for: chosen)
-        let columns = chosen.map { valid[$0]! }
-        let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) in
+        for culprit in culprits { valid[culprit] = nil }  // one wrong signed message excludes the member
+        let need = roster.threshold
+        let members = valid.keys.sorted()
+        var participants: Set<MemberID> = []
+        var lambdaCache: [[MemberID]: [P256Scalar]] = [:]
+        var plans: [(members: [MemberID], lambdas: [P256Scalar])?] = []
+        for e in asked {
+            let covering = Array(members.filter { valid[$0]![e] != nil }.prefix(need))
+            guard covering.count == need else {
+                plans.append(nil)
+                continue
+            }
+            if lambdaCache[covering] == nil { lambdaCache[covering] = try Lagrange.coefficients(for: covering) }
+            plans.append((covering, lambdaCache[covering]!))
+            participants.formUnion(covering)
+        }
+        let sortedCulprits = culprits.sorted()
+        guard plans.contains(where: { $0 != nil }) else {
+            throw .tooFewShares(have: members.count, need: need, culprits: sortedCulprits)
+        }
+        let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) -> SecureBytes? in
+            guard let plan = plans[j] else { return nil }
             let combined = try lift { () throws(CryptoError) in
-                try P256Point.multiScalarMultiply(lambdas, columns.map { $0[j] })
+                try P256Point.multiScalarMultiply(plan.lambdas, plan.members.map { valid[$0]![asked[j]]! })
             }
             return SecureBytes(copying: combined.xCoordinate)
         }
-        return Result(sharedSecrets: secrets, participants: chosen, culprits: culprits, incomplete: incomplete)
+        let incomplete = members.filter { member in asked.contains { valid[member]![$0] == nil } }
+        return Result(
+            sharedSecrets: secrets, participants: participants.sorted(), culprits: sortedCulprits, incomplete: incomplete,
+            ignored: ignored)
+    }
+}
+
+/// A member's share released for reconstruction at one opening (type 0x08),
+/// signed by the member. It holds the share itself: hand it over only on a
+/// confidential channel (in person, or sealed to the coordinator), and only
+/// for an opening the member has checked.
+public struct ReleasedShare: Sendable {
+    public let rosterDigest: [UInt8]
+    public let openingID: [UInt8]
+    public let share: SecretShare
+    public let signature: Ed25519Signature
+
+    public static let encodedSize = 5 + 32 + 32 + 2 + 32 + 64
+
+    /// Releases `share` for the opening `openingID`.
+    public static func release(share: SecretShare, keys: MemberKeys, roster: CommitteeRoster, openingID: [UInt8])
+        throws(CommitteeError) -> ReleasedShare
+    {
+        guard openingID.count == 32 else { throw .malformed("an opening id is 32 bytes") }
+        guard share.id == keys.id, try roster.card(keys.id) == keys.card else {
+            throw .keyMismatch("these keys are not the share holder's roster card")
+        }
+        let signature = keys.signingKey.signature(
+            for: Self.signedMessage(rosterDigest: roster.digest, openingID: openingID, share: share))
+        return ReleasedShare(rosterDigest: roster.digest, openingID: openingID, share: share, signature: signature)
+    }
+
+    /// What the member signs: `label("message") || prefix(0x08) || roster digest || opening id || u16 id || s`.
+    /// Built in guarded memory; the share never sits in a plain array.
+    static func signedMessage(rosterDigest: [UInt8], openingID: [UInt8], share: SecretShare) -> SecureBytes {
+        SecretShare.assemble(
+            CommitteeFormat.signedMessage(CommitteeFormat.prefix(.releasedShare) + rosterDigest + openingID + share.id.bytes),
+            secrets: [share.value])
+    }
+
+    public func isSigned(by key: Ed25519PublicKey) -> Bool {
+        key.isValidSignature(signature, for: Self.signedMessage(rosterDigest: rosterDigest, openingID: openingID, share: share))
+    }
+
+    /// `prefix(0x08) || roster digest || opening id || u16 id || s (32) || signature`, in guarded memory.
+    public var encoded: SecureBytes {
+        let head = CommitteeFormat.prefix(.releasedShare) + rosterDigest + openingID + share.id.bytes
+        let assembled = SecretShare.assemble(head, secrets: [share.value])
+        return SecureBytes(count: Self.encodedSize) { (out: UnsafeMutableRawBufferPointer) in
+            assembled.withUnsafeBytes { out.copyMemory(from: $0) }
+            UnsafeMutableRawBufferPointer(rebasing: out[assembled.count...]).copyBytes(from: signature.rawRepresentation)
+        }
     }
 }
 
@@ -153,28 +243,55 @@ public enum Reconstruction {
         public let privateKey: HPKE.PrivateKey
         public let participants: [MemberID]
         public let culprits: [MemberID]
+        /// Released shares ignored without blame: not signed by their member, or for another
+        /// roster or opening.
+        public let ignored: Int
     }
 
-    public static func reconstruct(stageKey: StageKey, shares: [SecretShare]) throws(CommitteeError) -> Result {
+    public static func reconstruct(stageKey: StageKey, openingID: [UInt8], released: [ReleasedShare]) throws(CommitteeError)
+        -> Result
+    {
+        let roster = stageKey.roster
         var good: [MemberID: SecretShare] = [:]
-        var culprits: [MemberID] = []
-        for share in shares.sorted(by: { $0.id < $1.id }) where good[share.id] == nil {
-            if stageKey.roster.ids.contains(share.id), try stageKey.commitment.verify(share) {
-                good[share.id] = share
-            } else if !culprits.contains(share.id) {
-                culprits.append(share.id)
+        var culprits: Set<MemberID> = []
+        var ignored = 0
+        for item in released.sorted(by: { $0.share.id < $1.share.id }) {
+            guard item.rosterDigest == roster.digest, item.openingID == openingID,
+                let key = roster.signingKey(of: item.share.id.value), item.isSigned(by: key)
+            else {
+                ignored += 1
+                continue
+            }
+            // Signed by the member: a share that does not match its verification share is theirs.
+            if try stageKey.commitment.verify(item.share) {
+                if good[item.share.id] == nil { good[item.share.id] = item.share }
+            } else {
+                culprits.insert(item.share.id)
             }
         }
-        culprits.removeAll { good[$0] != nil }  // a valid share clears a member blamed for a forged one
-        let need = stageKey.roster.threshold
-        guard good.count >= need else { throw .tooFewShares(have: good.count, need: need, culprits: culprits) }
+        for culprit in culprits { good[culprit] = nil }
+        let need = roster.threshold
+        guard good.count >= need else { throw .tooFewShares(have: good.count, need: need, culprits: culprits.sorted()) }
         let chosen = Array(good.keys.sorted().prefix(need))
         let lambdas = try Lagrange.coefficients(for: chosen)
         var secret = P256Scalar.zero
         for (id, lambda) in zip(chosen, lambdas) { secret = secret + lambda * good[id]!.value }
         let key = try lift { () throws(CryptoError) in try HPKE.PrivateKey(scalar: secret) }
         guard key.publicKey == stageKey.publicKey else { throw .keyMismatch("the interpolated key is not the stage key") }
-        return Result(privateKey: key, participants: chosen, culprits: culprits)
+        return Result(privateKey: key, participants: chosen, culprits: culprits.sorted(), ignored: ignored)
     }
 }
 
+extension DecryptionShares {
+    /// For the demo and tests only: a dishonest member's contribution — these shares with the
+    /// first `D` moved by `G`, so the proof fails, validly signed with the member's own key. A
+    /// combiner names the member (the signature shows it sent them).
+    package func dishonest(keys: MemberKeys) throws(CommitteeError) -> DecryptionShares {
+        var moved = shares
+        moved[0] = try lift { () throws(CryptoError) in try moved[0].adding(.generator) }
+        let body = Self.body(rosterDigest: rosterDigest, openingID: openingID, member: member, E: encapsulatedKeys, D: moved, proof: proof)
+        return DecryptionShares(
+            rosterDigest: rosterDigest, openingID: openingID, member: member, encapsulatedKeys: encapsulatedKeys, shares: moved,
+            proof: proof, signature: CommitteeFormat.sign(body, with: keys.signingKey))
+    }
+}

@@ -113,27 +113,43 @@ public struct StageKey: Sendable, Hashable {
     public var encoded: [UInt8] {
         CommitteeFormat.prefix(.stageKey) + roster.digest + commitment.encoded + transcriptHash
     }
+
+    /// `SHA-256(label("stage-key") || stage key)`: what every member signs at the end of a ceremony.
+    public var digest: [UInt8] { SHA256.hash(CommitteeFormat.label("stage-key") + encoded) }
 }
 
-/// A share sealed with HPKE to one member's encryption key
-/// (`docs/spec/committee-v1.md`, "Sealed shares").
-public struct SealedShare: Sendable, Hashable {
+/// A share sealed with HPKE to one member's encryption key and signed by its
+/// sender (`docs/spec/committee-v1.md`, "Sealed shares").
+public struct SealedShare: SignedCommitteeMessage, Hashable {
     public let rosterDigest: [UInt8]
     /// 0 for the dealer, otherwise the sending member.
     public let sender: UInt16
     public let recipient: MemberID
     public let encapsulatedKey: HPKE.EncapsulatedKey
     public let ciphertext: [UInt8]
+    public let signature: Ed25519Signature
+
+    package init(
+        rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, encapsulatedKey: HPKE.EncapsulatedKey, ciphertext: [UInt8],
+        signature: Ed25519Signature
+    ) {
+        self.rosterDigest = rosterDigest
+        self.sender = sender
+        self.recipient = recipient
+        self.encapsulatedKey = encapsulatedKey
+        self.ciphertext = ciphertext
+        self.signature = signature
+    }
 
     /// `label || roster digest || I2OSP(sender, 2) || I2OSP(recipient, 2)`.
     static func info(rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, purpose: String) -> [UInt8] {
         CommitteeFormat.label(purpose) + rosterDigest + [UInt8(sender >> 8), UInt8(sender & 0xFF)] + recipient.bytes
     }
 
-    /// Seals `share` to `card`, binding the sender's commitment as AAD.
+    /// Seals `share` to `card`, binding the sender's commitment as AAD, and signs it.
     static func seal(
-        _ share: P256Scalar, to card: MemberCard, rosterDigest: [UInt8], sender: UInt16, commitment: VSSCommitment,
-        purpose: String, randomness: ScalarSource = .system
+        _ share: P256Scalar, to card: MemberCard, rosterDigest: [UInt8], sender: UInt16, signer: Ed25519PrivateKey,
+        commitment: VSSCommitment, purpose: String, randomness: ScalarSource = .system
     ) throws(CommitteeError) -> SealedShare {
         let info = info(rosterDigest: rosterDigest, sender: sender, recipient: card.id, purpose: purpose)
         let (enc, ciphertext) = try lift { () throws(CryptoError) in
@@ -141,10 +157,14 @@ public struct SealedShare: Sendable, Hashable {
             let ciphertext = try sender.seal(share.secureRepresentation, authenticating: SHA256.hash(commitment.encoded))
             return (sender.encapsulatedKey, ciphertext)
         }
-        return SealedShare(rosterDigest: rosterDigest, sender: sender, recipient: card.id, encapsulatedKey: enc, ciphertext: ciphertext)
+        let body = Self.body(rosterDigest: rosterDigest, sender: sender, recipient: card.id, enc: enc, ciphertext: ciphertext)
+        return SealedShare(
+            rosterDigest: rosterDigest, sender: sender, recipient: card.id, encapsulatedKey: enc, ciphertext: ciphertext,
+            signature: CommitteeFormat.sign(body, with: signer))
     }
 
     /// Opens the share with the recipient's key and checks it against `commitment`.
+    /// The caller has checked the sender's signature.
     /// - Throws: ``CommitteeError/wrongRecipient(_:)``; a share that does not open or does
     ///   not match is reported by the caller with the sender as culprit (nil here).
     func open(with keys: MemberKeys, commitment: VSSCommitment, purpose: String) throws(CommitteeError) -> SecretShare? {
@@ -161,30 +181,71 @@ public struct SealedShare: Sendable, Hashable {
         return try commitment.verify(share) ? share : nil
     }
 
-    /// `prefix(0x02) || roster digest || u16 sender || u16 recipient || enc || ciphertext (48)`.
-    public var encoded: [UInt8] {
+    static func body(rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, enc: HPKE.EncapsulatedKey, ciphertext: [UInt8])
+        -> [UInt8]
+    {
         CommitteeFormat.prefix(.sealedShare) + rosterDigest + [UInt8(sender >> 8), UInt8(sender & 0xFF)] + recipient.bytes
-            + encapsulatedKey.rawRepresentation + ciphertext
+            + enc.rawRepresentation + ciphertext
+    }
+
+    /// `prefix(0x02) || roster digest || u16 sender || u16 recipient || enc || ciphertext (48)`.
+    public var body: [UInt8] {
+        Self.body(rosterDigest: rosterDigest, sender: sender, recipient: recipient, enc: encapsulatedKey, ciphertext: ciphertext)
+    }
+}
+
+/// The dealer's public statement of a dealing (type 0x09): the commitments,
+/// signed with the roster's dealer key (`docs/spec/committee-v1.md`, "Trusted dealer").
+public struct DealingMessage: SignedCommitteeMessage, Hashable {
+    public let rosterDigest: [UInt8]
+    public let commitment: VSSCommitment
+    public let signature: Ed25519Signature
+
+    package init(rosterDigest: [UInt8], commitment: VSSCommitment, signature: Ed25519Signature) {
+        self.rosterDigest = rosterDigest
+        self.commitment = commitment
+        self.signature = signature
+    }
+
+    /// `prefix(0x09) || roster digest || commitment`.
+    public var body: [UInt8] { Self.body(rosterDigest: rosterDigest, commitment: commitment) }
+
+    static func body(rosterDigest: [UInt8], commitment: VSSCommitment) -> [UInt8] {
+        CommitteeFormat.prefix(.dealing) + rosterDigest + commitment.encoded
+    }
+
+    /// `SHA-256(label("dealing-transcript") || roster || dealing)`: what every member confirms.
+    func transcriptHash(roster: CommitteeRoster) -> [UInt8] {
+        SHA256.hash(CommitteeFormat.label("dealing-transcript") + roster.encoded + encoded)
     }
 }
 
 /// A trusted dealer (`docs/spec/committee-v1.md`, "Trusted dealer"): draws
 /// the stage key as the constant of a random polynomial, publishes exactly t
-/// Feldman commitments, seals each member's share to its HPKE key, and keeps
-/// nothing: the polynomial lives only inside ``deal(roster:)``, in secure
-/// memory released on return.
+/// Feldman commitments in a signed dealing, seals and signs each member's
+/// share, and keeps nothing: the polynomial lives only inside ``deal(roster:dealerKey:)``,
+/// in secure memory released on return. Every member then signs the stage key
+/// it derived (``TranscriptSignature``), and ``Confirmation/confirm(stageKey:signatures:)``
+/// shows that all received the same dealing.
 public enum TrustedDealer {
     public struct Dealing: Sendable {
+        public let message: DealingMessage
         public let stageKey: StageKey
         public let shares: [SealedShare]
     }
 
-    public static func deal(roster: CommitteeRoster) throws(CommitteeError) -> Dealing {
-        try deal(roster: roster, randomness: .system)
+    /// - Throws: ``CommitteeError/invalidRoster(_:)`` unless `dealerKey` is the roster's dealer key.
+    public static func deal(roster: CommitteeRoster, dealerKey: Ed25519PrivateKey) throws(CommitteeError) -> Dealing {
+        try deal(roster: roster, dealerKey: dealerKey, randomness: .system)
     }
 
     /// For the test-vector generator only.
-    package static func deal(roster: CommitteeRoster, randomness: ScalarSource) throws(CommitteeError) -> Dealing {
+    package static func deal(roster: CommitteeRoster, dealerKey: Ed25519PrivateKey, randomness: ScalarSource)
+        throws(CommitteeError) -> Dealing
+    {
+        guard roster.dealerKey == dealerKey.publicKey else {
+            throw .invalidRoster("this roster names another dealer key, or none (a DKG roster)")
+        }
         let polynomial = SecretPolynomial(threshold: roster.threshold, randomness: randomness)
         let commitment = try polynomial.commitment()
         let digest = roster.digest
@@ -192,22 +253,38 @@ public enum TrustedDealer {
         for card in roster.members {
             shares.append(
                 try SealedShare.seal(
-                    polynomial.evaluate(card.id), to: card, rosterDigest: digest, sender: 0, commitment: commitment,
-                    purpose: "dealer-share", randomness: randomness))
+                    polynomial.evaluate(card.id), to: card, rosterDigest: digest, sender: 0, signer: dealerKey,
+                    commitment: commitment, purpose: "dealer-share", randomness: randomness))
         }
-        let transcript = SHA256.hash(CommitteeFormat.label("dealing") + roster.encoded + commitment.encoded)
-        return Dealing(stageKey: StageKey(roster: roster, commitment: commitment, transcriptHash: transcript), shares: shares)
+        let message = DealingMessage(
+            rosterDigest: digest, commitment: commitment,
+            signature: CommitteeFormat.sign(DealingMessage.body(rosterDigest: digest, commitment: commitment), with: dealerKey))
+        let stageKey = StageKey(roster: roster, commitment: commitment, transcriptHash: message.transcriptHash(roster: roster))
+        return Dealing(message: message, stageKey: stageKey, shares: shares)
     }
 
-    /// A member opens and verifies its dealt share.
-    /// - Throws: ``CommitteeError/badDealerShare`` when it does not open or does not match the commitments.
-    public static func receive(_ sealed: SealedShare, stageKey: StageKey, keys: MemberKeys) throws(CommitteeError) -> SecretShare {
-        guard sealed.rosterDigest == stageKey.roster.digest, sealed.sender == 0 else {
-            throw .malformed("this share is not from this dealing")
+    /// A member checks the dealing and opens and verifies its share; returns the share and the
+    /// stage key it derives (whose digest it then signs).
+    /// - Throws: ``CommitteeError/malformed(_:)`` for a dealing or share not signed by the roster's
+    ///   dealer or not of this roster (ignored: nobody is blamed), ``CommitteeError/wrongCommitmentCount(culprit:expected:found:)``,
+    ///   ``CommitteeError/badDealerShare`` when a signed share does not open or match.
+    public static func receive(_ sealed: SealedShare, dealing: DealingMessage, roster: CommitteeRoster, keys: MemberKeys)
+        throws(CommitteeError) -> (share: SecretShare, stageKey: StageKey)
+    {
+        guard let dealer = roster.dealerKey else { throw .invalidRoster("this roster has no dealer") }
+        guard dealing.rosterDigest == roster.digest, dealing.isSigned(by: dealer) else {
+            throw .malformed("the dealing is not signed by this roster's dealer")
         }
-        guard let share = try sealed.open(with: keys, commitment: stageKey.commitment, purpose: "dealer-share") else {
+        guard dealing.commitment.points.count == roster.threshold else {
+            throw .malformed("the dealing has \(dealing.commitment.points.count) commitments, the threshold needs \(roster.threshold)")
+        }
+        guard sealed.rosterDigest == roster.digest, sealed.sender == 0, sealed.isSigned(by: dealer) else {
+            throw .malformed("this share is not signed by this roster's dealer")
+        }
+        guard let share = try sealed.open(with: keys, commitment: dealing.commitment, purpose: "dealer-share") else {
             throw .badDealerShare
         }
-        return share
+        let stageKey = StageKey(roster: roster, commitment: dealing.commitment, transcriptHash: dealing.transcriptHash(roster: roster))
+        return (share, stageKey)
     }
 }

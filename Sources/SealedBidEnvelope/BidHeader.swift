@@ -115,6 +115,31 @@ public struct BidHeader: Sendable {
         return index
     }
 
+    // MARK: Checks without the payload
+
+    /// Envelope-v1 step 7 and the tender and bidder checks of step 8 on the header alone:
+    /// what a portal checks of a committed bid before its ciphertext arrives.
+    public func verify(tender expectedTender: TenderID? = nil, bidder expectedBidder: BidderID? = nil, policy: SignerPolicy)
+        throws(EnvelopeError)
+    {
+        try SignatureCheck.verify(signer: signer, signature: signature, message: signedMessage, policy: policy)
+        if let expectedTender, expectedTender != tender { throw .wrongTender(expected: expectedTender.value, found: tender.value) }
+        if let expectedBidder, expectedBidder != bidder { throw .wrongBidder(expected: expectedBidder.value, found: bidder.value) }
+    }
+
+    /// Checks the key-wrap proof of envelope `name` (spec, "Key-wrap proof").
+    public func checkWrapProof(_ name: EnvelopeName) throws(EnvelopeError) {
+        let entry = envelopes[try index(of: name)]
+        let binding = EnvelopeBinding(tender: tender, bidder: bidder, name: entry.name, stage: entry.stage)
+        guard WrapProof.isValid(entry.wrapProof, enc: entry.encapsulatedKey, binding: binding, recipient: entry.recipientKey)
+        else { throw .badWrapProof(envelope: name.value) }
+    }
+
+    /// Checks the key-wrap proof of every envelope.
+    public func checkWrapProofs() throws(EnvelopeError) {
+        for entry in envelopes { try checkWrapProof(entry.name) }
+    }
+
     // MARK: Encoding
 
     /// `core` for the given fields; `header_length` is computed from them.
@@ -200,7 +225,7 @@ public struct BidHeader: Sendable {
             bytes: bytes, core: core)
     }
 
-    private static func parseSigner(_ r: inout Cursor) throws(EnvelopeError) -> SignerIdentity {
+    static func parseSigner(_ r: inout Cursor) throws(EnvelopeError) -> SignerIdentity {
         let algorithm = try r.byte()
         switch algorithm {
         case 0x01:

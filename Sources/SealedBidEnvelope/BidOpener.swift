@@ -30,9 +30,7 @@ public struct BidOpener: Sendable {
         let expected = header.expectedFileLength
         guard source.length >= expected else { throw .truncated("the file has \(source.length) bytes, the header declares \(expected)") }
         guard source.length == expected else { throw .trailingData(source.length - expected) }
-        try Self.verifySignature(header, policy: policy)
-        if let tender, tender != header.tender { throw .wrongTender(expected: tender.value, found: header.tender.value) }
-        if let bidder, bidder != header.bidder { throw .wrongBidder(expected: bidder.value, found: header.bidder.value) }
+        try header.verify(tender: tender, bidder: bidder, policy: policy)
         self.header = header
         self.source = source
     }
@@ -40,40 +38,6 @@ public struct BidOpener: Sendable {
     /// Opens a bid file.
     public init(path: String, tender: TenderID? = nil, bidder: BidderID? = nil, policy: SignerPolicy) throws(EnvelopeError) {
         try self.init(source: try FileSource(path: path), tender: tender, bidder: bidder, policy: policy)
-    }
-
-    static func verifySignature(_ header: BidHeader, policy: SignerPolicy) throws(EnvelopeError) {
-        switch header.signer {
-        case .ed25519(let key):
-            if let allowed = policy.ed25519Keys, !allowed.contains(key) {
-                throw .untrustedSigner("the Ed25519 key is not registered for this bidder")
-            }
-            let signature = try lift { () throws(CryptoError) in try Ed25519Signature(rawRepresentation: header.signature) }
-            guard key.isValidSignature(signature, for: header.signedMessage) else { throw .badSignature }
-        case .x509(let chain):
-            try verifyLeafSignature(header, chain: chain)
-            do {
-                _ = try X509ChainVerifier.verify(
-                    leaf: chain[0], intermediates: Array(chain.dropFirst()), roots: policy.x509Roots,
-                    at: policy.verificationTime)
-            } catch {
-                throw .untrustedSigner("\(error)")
-            }
-            if let subjects = policy.x509Subjects, !(chain[0].subject.map(subjects.contains) ?? false) {
-                throw .untrustedSigner("the certificate subject is not registered for this bidder")
-            }
-        }
-    }
-
-    /// The ECDSA signature against the leaf certificate's key, without the chain.
-    static func verifyLeafSignature(_ header: BidHeader, chain: [X509Certificate]) throws(EnvelopeError) {
-        // A leaf whose key is not P-256 cannot have made this signature (spec, Opening step 7).
-        guard let leaf = chain.first,
-            let key = try? ECDSAP256PublicKey(subjectPublicKeyInfo: leaf.subjectPublicKeyInfo)
-        else { throw .badSignature }
-        guard let signature = try? ECDSAP256Signature(rawRepresentation: header.signature),
-            (try? key.verify(signature, for: header.signedMessage)) != nil
-        else { throw .badSignature }
     }
 
     /// Recomputes every payload digest without any key (spec, "verify").
@@ -93,17 +57,10 @@ public struct BidOpener: Sendable {
     /// this before computing decryption shares over `enc`; a portal does it
     /// at acceptance. Costs about one two-point scalar multiplication.
     /// - Throws: ``EnvelopeError/badWrapProof(envelope:)``, ``EnvelopeError/noSuchEnvelope(_:)``.
-    public func checkWrapProof(_ name: EnvelopeName) throws(EnvelopeError) {
-        let entry = header.envelopes[try header.index(of: name)]
-        let binding = EnvelopeBinding(tender: header.tender, bidder: header.bidder, name: entry.name, stage: entry.stage)
-        guard WrapProof.isValid(entry.wrapProof, enc: entry.encapsulatedKey, binding: binding, recipient: entry.recipientKey)
-        else { throw .badWrapProof(envelope: name.value) }
-    }
+    public func checkWrapProof(_ name: EnvelopeName) throws(EnvelopeError) { try header.checkWrapProof(name) }
 
     /// Checks the key-wrap proof of every envelope.
-    public func checkWrapProofs() throws(EnvelopeError) {
-        for entry in header.envelopes { try checkWrapProof(entry.name) }
-    }
+    public func checkWrapProofs() throws(EnvelopeError) { try header.checkWrapProofs() }
 
     /// Unwraps the key of envelope `name` and checks its header MAC (spec,
     /// Opening steps 8 to 10). With committee access the key-wrap proof is
@@ -319,4 +276,36 @@ final class HashingSink: RandomAccessSink, @unchecked Sendable {
     }
 
     func digest() -> [UInt8] { hasher.finalizeAndReset() }
+}
+
+/// A bidder's signature (envelope-v1, Opening step 7), for bids and withdrawal statements alike:
+/// the signature over `message`, then the chain to the policy's roots at its time, then the
+/// registered identities.
+enum SignatureCheck {
+    static func verify(signer: SignerIdentity, signature: [UInt8], message: [UInt8], policy: SignerPolicy) throws(EnvelopeError) {
+        switch signer {
+        case .ed25519(let key):
+            if let allowed = policy.ed25519Keys, !allowed.contains(key) {
+                throw .untrustedSigner("the Ed25519 key is not registered for this bidder")
+            }
+            let parsed = try lift { () throws(CryptoError) in try Ed25519Signature(rawRepresentation: signature) }
+            guard key.isValidSignature(parsed, for: message) else { throw .badSignature }
+        case .x509(let chain):
+            // A leaf whose key is not P-256 cannot have made this signature (spec, Opening step 7).
+            guard let leaf = chain.first,
+                let key = try? ECDSAP256PublicKey(subjectPublicKeyInfo: leaf.subjectPublicKeyInfo),
+                let parsed = try? ECDSAP256Signature(rawRepresentation: signature),
+                (try? key.verify(parsed, for: message)) != nil
+            else { throw .badSignature }
+            do {
+                _ = try X509ChainVerifier.verify(
+                    leaf: leaf, intermediates: Array(chain.dropFirst()), roots: policy.x509Roots, at: policy.verificationTime)
+            } catch {
+                throw .untrustedSigner("\(error)")
+            }
+            if let subjects = policy.x509Subjects, !(leaf.subject.map(subjects.contains) ?? false) {
+                throw .untrustedSigner("the certificate subject is not registered for this bidder")
+            }
+        }
+    }
 }

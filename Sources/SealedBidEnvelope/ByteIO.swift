@@ -44,14 +44,22 @@ public final class FileSource: RandomAccessSource, @unchecked Sendable {
     public let length: UInt64
     public let path: String
 
+    /// Opens a regular file. Anything else (a FIFO, a device such as /dev/zero, a directory) is
+    /// refused up front: opening it could block forever or read without end.
     public init(path: String) throws(EnvelopeError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK so that opening a FIFO with no writer does not hang; cleared below.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             close(fd)
             throw .io("cannot stat \(path)")
         }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .io("\(path) is not a regular file")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.descriptor = fd
         self.length = UInt64(info.st_size)
         self.path = path
@@ -108,9 +116,9 @@ public final class FileSink: RandomAccessSink, @unchecked Sendable {
     private var finished = false
 
     public init(path: String) throws(EnvelopeError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).partial-\(UUID().uuidString)"
+        let (directory, name) = FilePath.split(path)
+        guard !name.isEmpty, name != ".", name != ".." else { throw .io("\(path) does not name a file") }
+        let temporary = directory + "/.\(name).partial-\(UUID().uuidString)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("cannot create \(temporary): \(String(cString: strerror(errno)))") }
         self.descriptor = fd
@@ -157,6 +165,8 @@ public final class FileSink: RandomAccessSink, @unchecked Sendable {
             unlink(temporaryPath)
             throw .io("cannot rename into \(path): \(String(cString: strerror(errno)))")
         }
+        // The rename is durable only once the directory is.
+        guard FilePath.syncDirectory(of: path) else { throw .io("cannot flush the directory of \(path)") }
     }
 
     /// Removes the temporary file.
@@ -175,4 +185,23 @@ func withBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(Enve
         do throws(EnvelopeError) { return .success(try body(b)) } catch { return .failure(error) }
     }
     return try result.get()
+}
+
+/// Path handling without Foundation's `NSString` (whose `deletingLastPathComponent` traps on
+/// some one-character paths on Linux).
+public enum FilePath {
+    /// The directory (`.` when none) and the last component of `path`.
+    public static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+    }
+
+    /// `fsync` of the directory holding `path`, so that a rename or creation in it is durable.
+    public static func syncDirectory(of path: String) -> Bool {
+        let fd = open(split(path).directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fsync(fd) == 0 || errno == EINVAL  // some file systems cannot sync directories
+    }
 }

@@ -27,6 +27,7 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
     case payloadCommitmentMismatch(envelope: String)
     case payloadAuthenticationFailed(envelope: String, chunk: UInt64)
     case payloadDigestMismatch(envelope: String)
+    case malformedWithdrawal(String)
     case invalidInput(String)
     case io(String)
     case crypto(CryptoError)
@@ -54,6 +55,7 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .payloadCommitmentMismatch: "payload-commitment-mismatch"
         case .payloadAuthenticationFailed: "payload-authentication-failed"
         case .payloadDigestMismatch: "payload-digest-mismatch"
+        case .malformedWithdrawal: "malformed-withdrawal"
         case .invalidInput: "invalid-input"
         case .io: "io-error"
         case .crypto(let error): error.code
@@ -86,6 +88,7 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .payloadCommitmentMismatch(let envelope): "\(code): envelope '\(envelope)'"
         case .payloadAuthenticationFailed(let envelope, let chunk): "\(code): envelope '\(envelope)', chunk \(chunk)"
         case .payloadDigestMismatch(let envelope): "\(code): envelope '\(envelope)'"
+        case .malformedWithdrawal(let why): "\(code): \(why)"
         case .invalidInput(let why): "\(code): \(why)"
         case .io(let why): "\(code): \(why)"
         case .crypto(let error): error.description

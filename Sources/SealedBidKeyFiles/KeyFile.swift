@@ -14,6 +14,7 @@ public enum KeyFile {
         case envelopeKey = "sealbid-envelope-key-v1"
         case committeeShare = "sealbid-committee-share-v1"
         case dkgState = "sealbid-dkg-state-v1"
+        case releasedShare = "sealbid-released-share-v1"
 
         /// Whether `count` key bytes are right for this kind.
         func accepts(byteCount count: Int) -> Bool {
@@ -22,6 +23,7 @@ public enum KeyFile {
             case .hpkePublic: count == 65
             case .committeeShare: count == 66
             case .dkgState: count >= 66 && (count - 34) % 32 == 0 && (count - 34) / 32 <= 255
+            case .releasedShare: count == 167
             }
         }
 

@@ -9,7 +9,8 @@ public struct LogEntry: Sendable, Equatable {
         case submit = 1
         /// A newer bid from the same bidder; the latest one counts.
         case replace = 2
-        /// The bidder withdraws; no bid of theirs counts.
+        /// The bidder withdraws its live bid with a signed statement (envelope-v1, "Withdrawal
+        /// statements"); `bid_digest` and `bid_length` are the statement's.
         case withdraw = 3
         /// Only the bid digest, logged before the deadline; the ciphertext may follow
         /// within the grace window and must match.
@@ -23,17 +24,19 @@ public struct LogEntry: Sendable, Equatable {
     public let bidder: String
     /// Milliseconds since the Unix epoch, as the portal received it.
     public let receivedAt: UInt64
-    /// envelope-v1 `bid_digest` (zero for a withdrawal).
+    /// envelope-v1 `bid_digest`, or for a withdrawal the statement's `withdrawal_digest`.
     public let bidDigest: [UInt8]
-    /// The bid file's length in bytes (0 for a withdrawal).
+    /// The bid file's length in bytes, or the withdrawal statement's.
     public let bidLength: UInt64
+
+    /// The latest `received_at` a reader accepts: the start of the year 10000 (receipts-v1).
+    public static let maximumTime: UInt64 = 253_402_300_800_000
 
     public init(kind: Kind, tender: String, bidder: String, receivedAt: UInt64, bidDigest: [UInt8], bidLength: UInt64) throws(LogError) {
         guard Self.validID(tender), Self.validID(bidder) else { throw .malformedEntry("tender and bidder ids: 1 to 128 of A-Z a-z 0-9 . _ : / @ + -") }
         guard bidDigest.count == 32 else { throw .malformedEntry("bid digest must be 32 bytes") }
-        if kind == .withdraw {
-            guard bidDigest.allSatisfy({ $0 == 0 }), bidLength == 0 else { throw .malformedEntry("a withdrawal carries no bid") }
-        }
+        guard bidLength >= 1 else { throw .malformedEntry("an entry names a file of at least one byte") }
+        guard receivedAt < Self.maximumTime else { throw .malformedEntry("received_at is after the year 9999") }
         self.kind = kind
         self.tender = tender
         self.bidder = bidder
@@ -147,6 +150,11 @@ public struct Receipt: Sendable, Equatable {
         -> VerifiedReceipt
     {
         let entry = try LogEntry(encoded: entry)
+        // One log per tender: the origin is `<prefix>/<tender>` (receipts-v1, "Checkpoints"), so a
+        // receipt of another tender's log never verifies for this one.
+        guard origin.hasSuffix("/" + entry.tender), origin.count > entry.tender.count + 1 else {
+            throw .wrongOrigin(expected: "<log prefix>/\(entry.tender)", found: origin)
+        }
         let signed = try SignedCheckpoint(serialized: checkpoint)
         try signed.verifyInclusion(leafHash: entry.leafHash, index: index, proof: proof, log: log, origin: origin)
         var timestamp: VerifiedTimestamp?

@@ -1,13 +1,15 @@
 import Foundation
 import SealedBidPrimitives
 
-/// One durable record of the log: an entry, or the closing marker.
+/// One durable record of the log: an entry (with its RFC 3161 token, when it has one), or the
+/// closing marker.
 public enum LogRecord: Sendable, Equatable {
-    case entry([UInt8])
+    /// An encoded entry and its token over SHA-256(entry), or an empty token. The token is
+    /// evidence, not part of the tree; it is written with the entry, in one record, so an
+    /// acknowledged entry never lacks the token it was acknowledged with.
+    case entry([UInt8], token: [UInt8])
     /// The log closed at this size (the deadline passed).
     case closed(size: UInt64, at: UInt64)
-    /// An RFC 3161 token over entry `index` (evidence, not part of the tree).
-    case timestamp(index: UInt64, token: [UInt8])
 }
 
 /// Where a log keeps its records. An append returns only once the record
@@ -44,10 +46,9 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
     static func frame(_ record: LogRecord) -> [UInt8] {
         let (type, payload): (UInt8, [UInt8]) =
             switch record {
-            case .entry(let bytes): (1, bytes)
+            case .entry(let bytes, let token): (1, [UInt8(bytes.count >> 8), UInt8(bytes.count & 0xFF)] + bytes + token)
             case .closed(let size, let at):
                 (2, withUnsafeBytes(of: size.bigEndian) { Array($0) } + withUnsafeBytes(of: at.bigEndian) { Array($0) })
-            case .timestamp(let index, let token): (3, withUnsafeBytes(of: index.bigEndian) { Array($0) } + token)
             }
         let head = [type] + withUnsafeBytes(of: UInt32(payload.count).bigEndian) { Array($0) }
         let checkedHead = head + SHA256.hash(head).prefix(4)
@@ -121,15 +122,14 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             }
             let payload = Array(body[headLength...])
             switch type {
-            case 1: records.append(.entry(payload))
+            case 1 where payload.count >= 2 && payload.count - 2 >= Int(payload[0]) << 8 | Int(payload[1]):
+                let length = Int(payload[0]) << 8 | Int(payload[1])
+                records.append(.entry(Array(payload[2..<(2 + length)]), token: Array(payload[(2 + length)...])))
             case 2 where payload.count == 16:
                 let size = payload[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 let at = payload[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 records.append(.closed(size: size, at: at))
-            case 3 where payload.count > 8:
-                let index = payload[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                records.append(.timestamp(index: index, token: Array(payload[8...])))
-            default: throw .corruptStore("record at \(position) has unknown type \(type)")
+            default: throw .corruptStore("record at \(position) has an unknown type \(type) or a malformed payload")
             }
             position += total
         }

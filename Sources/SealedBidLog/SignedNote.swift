@@ -19,6 +19,7 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
     case storage(String)
     case corruptStore(String)
     case timestamp(String)
+    case timestampUnavailable(String)
     case duplicateBid(String)
 
     public var code: String {
@@ -39,6 +40,7 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
         case .storage: "storage-error"
         case .corruptStore: "corrupt-store"
         case .timestamp: "timestamp-invalid"
+        case .timestampUnavailable: "timestamp-unavailable"
         case .duplicateBid: "duplicate-bid"
         }
     }
@@ -46,7 +48,8 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .malformedNote(let s), .malformedKey(let s), .malformedCheckpoint(let s), .proof(let s), .malformedEntry(let s),
-            .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s), .timestamp(let s), .duplicateBid(let s):
+            .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s), .timestamp(let s),
+            .timestampUnavailable(let s), .duplicateBid(let s):
             "\(code): \(s)"
         case .badSignature(let name): "\(code): the signature by \(name) does not verify"
         case .wrongOrigin(let expected, let found): "\(code): checkpoint of '\(found)', expected '\(expected)'"

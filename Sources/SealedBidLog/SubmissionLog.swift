@@ -17,20 +17,31 @@ public actor SubmissionLog {
     private let clock: @Sendable () -> Date
     /// Asks a time-stamp authority for a token over a digest (DER TimeStampToken), when the portal has one.
     private let timestamper: (@Sendable ([UInt8]) throws -> [UInt8])?
+    /// Whether every entry must carry a token (the tender's `timestamps` is not `none`).
+    private let timestampsRequired: Bool
     private var tokens: [UInt64: [UInt8]] = [:]
     private var tree = MerkleTree()
     private var entries: [LogEntry] = []
-    /// Every bid digest logged (withdrawals carry none).
-    private var loggedDigests: Set<[UInt8]> = []
+    /// The index of every digest logged (bids, commitments and withdrawal statements).
+    private var digestIndex: [[UInt8]: UInt64] = [:]
     private var closing: (size: UInt64, at: UInt64)?
 
     /// Opens (and verifies) the log in `store`.
+    /// - Parameter timestampsRequired: every entry gets a token before it is acknowledged; when the
+    ///   authority cannot give one, the submission is refused (`timestamp-unavailable`), never
+    ///   logged without it.
     /// - Throws: ``LogError/corruptStore(_:)`` when a record is damaged or an entry does not parse.
     public init(
         origin: String, tender: String, deadline: Date, grace: TimeInterval = 0, signer: NoteSigner, store: any LogStore,
-        clock: @escaping @Sendable () -> Date = { Date() }, timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil
+        clock: @escaping @Sendable () -> Date = { Date() }, timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil,
+        timestampsRequired: Bool = false
     ) throws(LogError) {
+        guard origin.hasSuffix("/" + tender), origin.count > tender.count + 1 else {
+            throw .wrongOrigin(expected: "<log prefix>/\(tender)", found: origin)
+        }
+        guard !timestampsRequired || timestamper != nil else { throw .timestampUnavailable("time-stamps are required and no authority is set") }
         self.timestamper = timestamper
+        self.timestampsRequired = timestampsRequired
         self.origin = origin
         self.tender = tender
         self.deadline = deadline
@@ -40,20 +51,19 @@ public actor SubmissionLog {
         self.clock = clock
         for record in try store.load() {
             switch record {
-            case .entry(let bytes):
+            case .entry(let bytes, let token):
                 guard closing == nil else { throw .corruptStore("an entry after the closing record") }
                 let entry: LogEntry
                 do { entry = try LogEntry(encoded: bytes) } catch { throw .corruptStore("entry \(entries.count): \(error)") }
                 guard entry.tender == tender else { throw .corruptStore("entry \(entries.count) is for tender \(entry.tender)") }
+                guard digestIndex[entry.bidDigest] == nil else { throw .corruptStore("entry \(entries.count) repeats a digest") }
+                digestIndex[entry.bidDigest] = UInt64(entries.count)
+                if !token.isEmpty { tokens[UInt64(entries.count)] = token }
                 entries.append(entry)
                 tree.append(leafHash: entry.leafHash)
-                if entry.kind != .withdraw { loggedDigests.insert(entry.bidDigest) }
             case .closed(let size, let at):
                 guard closing == nil, size == UInt64(entries.count) else { throw .corruptStore("closing record out of place") }
                 closing = (size, at)
-            case .timestamp(let index, let token):
-                guard index < UInt64(entries.count) else { throw .corruptStore("a timestamp for a missing entry") }
-                tokens[index] = token
             }
         }
     }
@@ -64,29 +74,37 @@ public actor SubmissionLog {
 
     static func milliseconds(_ date: Date) -> UInt64 { UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))) }
 
-    /// Logs a submission, replacement, withdrawal or commitment and returns its receipt.
-    /// - Throws: ``LogError/closed(_:)`` after the deadline or the closing.
+    /// Logs a submission, replacement, withdrawal or commitment and returns its receipt. The
+    /// entry (with its token, when the portal has an authority) is durable before this returns.
+    /// - Throws: ``LogError/closed(_:)`` after the deadline or the closing, ``LogError/duplicateBid(_:)``
+    ///   for a digest already logged, ``LogError/timestampUnavailable(_:)``.
     public func submit(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) throws(LogError) -> Receipt {
         let now = clock()
         guard closing == nil else { throw .closed("the log of \(tender) is closed") }
         guard now < deadline else { throw .closed("the deadline of \(tender) has passed") }
-        // A bid file is logged once: logging an earlier bid again would revive it after its
+        // A digest is logged once: logging an earlier bid again would revive it after its
         // bidder replaced it (report-v1 refuses such a replay at the opening too).
-        guard kind == .withdraw || !loggedDigests.contains(bidDigest) else {
-            throw .duplicateBid("this bid file is already in the log; seal the bid again to submit it anew")
+        guard digestIndex[bidDigest] == nil else {
+            throw .duplicateBid("this file is already in the log; seal the bid again to submit it anew")
         }
         let entry = try LogEntry(
             kind: kind, tender: tender, bidder: bidder, receivedAt: Self.milliseconds(now), bidDigest: bidDigest, bidLength: bidLength)
-        try store.append(.entry(entry.encoded))  // durable before acknowledged
+        var token: [UInt8] = []
+        if let timestamper {
+            do {
+                token = try timestamper(SHA256.hash(entry.encoded))
+            } catch {
+                // Without a required token the entry would never be opened: refuse it now, log nothing.
+                if timestampsRequired { throw .timestampUnavailable("the time-stamp authority did not answer: \(error)") }
+            }
+        }
+        try store.append(.entry(entry.encoded, token: token))  // durable before acknowledged
+        let index = tree.size
         entries.append(entry)
         tree.append(leafHash: entry.leafHash)
-        if kind != .withdraw { loggedDigests.insert(bidDigest) }
-        if let timestamper, let token = try? timestamper(SHA256.hash(entry.encoded)) {
-            // The token is evidence for the bidder; the entry is logged even if the authority is down.
-            let index = tree.size - 1
-            if (try? store.append(.timestamp(index: index, token: token))) != nil { tokens[index] = token }
-        }
-        return try receipt(index: tree.size - 1)
+        digestIndex[bidDigest] = index
+        if !token.isEmpty { tokens[index] = token }
+        return try receipt(index: index)
     }
 
     /// A checkpoint of the current size, signed by the log.
@@ -114,6 +132,18 @@ public actor SubmissionLog {
             timestampToken: tokens[index] ?? [])
     }
 
+    /// The index of the entry that logged `digest`, if any.
+    public func index(ofDigest digest: [UInt8]) -> UInt64? { digestIndex[digest] }
+
+    /// The entry at `index`.
+    public func entry(at index: UInt64) -> LogEntry? { index < UInt64(entries.count) ? entries[Int(index)] : nil }
+
+    /// The latest entry of `bidder`, whatever its kind.
+    public func latest(bidder: String) -> VerifiedEntry? {
+        guard let index = entries.lastIndex(where: { $0.bidder == bidder }) else { return nil }
+        return VerifiedEntry(entry: entries[index], index: UInt64(index))
+    }
+
     /// Closes the log (at or after the deadline); returns the closing checkpoint, whose
     /// extension line `closed <tender> <ms>` marks it.
     public func close() throws(LogError) -> SignedCheckpoint {
@@ -126,19 +156,19 @@ public actor SubmissionLog {
         return try checkpoint(size: tree.size)
     }
 
-    /// Accepts the ciphertext of a committed bid within the grace window:
-    /// it must match the bidder's live commitment.
-    public func acceptUpload(bidder: String, bidDigest: [UInt8]) throws(LogError) -> VerifiedEntry {
-        guard let closing else { throw .notOpen("uploads of commitments are accepted after the closing") }
-        guard clock() <= deadline.addingTimeInterval(grace) else { throw .closed("the grace window has passed") }
-        guard let live = liveEntries(upTo: closing.size).first(where: { $0.entry.bidder == bidder }), live.entry.kind == .commit else {
-            throw .noCommitment
-        }
+    /// The ciphertext of a committed bid may follow until the end of the grace window, before
+    /// or after the closing: it must match the bidder's latest entry, a commitment.
+    /// - Throws: ``LogError/noCommitment``, ``LogError/commitmentMismatch``, ``LogError/closed(_:)``.
+    public func checkUpload(bidder: String, bidDigest: [UInt8]) throws(LogError) -> VerifiedEntry {
+        guard clock() < deadline.addingTimeInterval(grace) else { throw .closed("the grace window has passed") }
+        guard let live = latest(bidder: bidder), live.entry.kind == .commit else { throw .noCommitment }
         guard ConstantTime.equals(live.entry.bidDigest, bidDigest) else { throw .commitmentMismatch }
         return live
     }
 
-    /// The live bids up to `size`: the latest entry per bidder, withdrawn bidders removed.
+    /// The entries up to `size` (default: the closing, or everything while open), naively: the
+    /// latest entry per bidder, withdrawn bidders removed. The opening's rule (report-v1) also
+    /// checks each entry's signed object and time; this is the portal's own view.
     public func liveEntries(upTo size: UInt64? = nil) -> [VerifiedEntry] {
         let limit = Int(size ?? closing?.size ?? tree.size)
         var latest: [String: VerifiedEntry] = [:]
@@ -150,6 +180,9 @@ public actor SubmissionLog {
 
     /// Every entry up to the closing size (or the current size while open), in log order.
     public func allEntries() -> [LogEntry] { Array(entries.prefix(Int(closing?.size ?? tree.size))) }
+
+    /// The RFC 3161 token of entry `index`, if it has one.
+    public func timestampToken(index: UInt64) -> [UInt8]? { tokens[index] }
 
     /// A consistency proof between two sizes of this log.
     public func consistencyProof(from size1: UInt64, to size2: UInt64) throws(LogError) -> [[UInt8]] {

@@ -87,7 +87,11 @@ public struct TimestampToken: Sendable, Equatable {
         withExtendedLifetime((roots, intermediates)) {}
         guard ok == 1 else { throw .timestampInvalid(reason: reason.map { String(cString: $0) } ?? "token does not verify") }
         let f = try fields()
-        return VerifiedTimestamp(time: f.time, serial: f.serial, nonce: f.nonce)
+        var micros: Int64 = 0
+        let accuracy = derRepresentation.withUnsafeBytes { sb_ts_token_accuracy($0.baseAddress, $0.count, &micros) }
+        guard accuracy >= 0 else { throw .timestampInvalid(reason: "malformed accuracy") }
+        return VerifiedTimestamp(
+            time: f.time, serial: f.serial, nonce: f.nonce, accuracy: accuracy == 1 ? TimeInterval(micros) / 1_000_000 : nil)
     }
 }
 
@@ -97,6 +101,8 @@ public struct VerifiedTimestamp: Sendable, Equatable {
     public let time: Date
     public let serial: UInt64
     public let nonce: UInt64?
+    /// The accuracy the authority states (RFC 3161 `accuracy`), nil when the token has none.
+    public let accuracy: TimeInterval?
 }
 
 /// A time-stamp authority on OpenSSL's TS functions (`TS_RESP_create_response`),

@@ -487,6 +487,37 @@ int sb_ts_token_info(const void *token, size_t len, int64_t *gen_time, void *imp
     return ok;
 }
 
+int sb_ts_token_accuracy(const void *token, size_t len, int64_t *micros) {
+    PKCS7 *pkcs7 = parse_token(token, len);
+    TS_TST_INFO *info = pkcs7 ? PKCS7_to_TS_TST_INFO(pkcs7) : NULL;
+    int result = -1;
+    if (info != NULL) {
+        const TS_ACCURACY *accuracy = TS_TST_INFO_get_accuracy(info);
+        if (accuracy == NULL) {
+            result = 0;
+        } else {
+            // Each part is optional; RFC 3161 bounds millis and micros to 1..999.
+            const ASN1_INTEGER *parts[3] = {TS_ACCURACY_get_seconds(accuracy), TS_ACCURACY_get_millis(accuracy),
+                                            TS_ACCURACY_get_micros(accuracy)};
+            const int64_t scale[3] = {1000000, 1000, 1};
+            const int64_t limit[3] = {1000000, 999, 999};
+            int64_t total = 0;
+            result = 1;
+            for (int i = 0; i < 3; i++) {
+                int64_t value = 0;
+                if (parts[i] == NULL) continue;
+                if (ASN1_INTEGER_get_int64(&value, parts[i]) != 1 || value < 0 || value > limit[i]) { result = -1; break; }
+                total += value * scale[i];
+            }
+            *micros = total;
+        }
+    }
+    TS_TST_INFO_free(info);
+    PKCS7_free(pkcs7);
+    ERR_clear_error();
+    return result;
+}
+
 int sb_ts_verify(const void *token, size_t len, const void *imprint32, uint64_t nonce, int check_nonce,
                  X509 *const *roots, size_t root_count, X509 *const *untrusted, size_t untrusted_count,
                  const char **reason) {

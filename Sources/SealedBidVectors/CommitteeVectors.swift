@@ -3,8 +3,8 @@ import SealedBidCommittee
 import SealedBidHPKE
 import SealedBidPrimitives
 
-/// `TestVectors/committee/`: dealing, DKG, decryption-share combination,
-/// reconstruction and transcript confirmation, successes and failures, one
+/// `TestVectors/committee/`: rosters, dealing, DKG, decryption-share combination,
+/// reconstruction and stage-key confirmation, successes and failures, one
 /// scenario per file (format in TestVectors/committee/README.md).
 public enum CommitteeVectors {
     public static let format = "sealbid-committee-vectors-v1"
@@ -12,6 +12,7 @@ public enum CommitteeVectors {
     struct Member: Codable {
         let id: UInt16
         let hpke_private_key: String
+        let ed25519_seed: String
     }
 
     struct Vector: Codable {
@@ -23,10 +24,12 @@ public enum CommitteeVectors {
         let roster: String
         var stage_key: String? = nil
         var member: Member? = nil
+        var dealing: String? = nil
         var sealed_share: String? = nil
         var dkg_state: String? = nil
         var round1: [String]? = nil
         var shares: [String]? = nil
+        var opening_id: String? = nil
         var encapsulated_keys: [String]? = nil
         var decryption_shares: [String]? = nil
         var released_shares: [String]? = nil
@@ -34,8 +37,9 @@ public enum CommitteeVectors {
         // Expected outputs.
         var share: String? = nil
         var expected_stage_key: String? = nil
-        var shared_secrets: [String]? = nil
+        var shared_secrets: [String?]? = nil
         var participants: [UInt16]? = nil
+        var ignored: Int? = nil
         var private_key: String? = nil
     }
 
@@ -47,38 +51,48 @@ public enum CommitteeVectors {
             func stageKey() throws -> StageKey { try StageKey(encoded: Hex.decode(v.stage_key ?? ""), roster: roster) }
             func memberKeys() throws -> MemberKeys {
                 guard let m = v.member else { throw VectorFormatError("member missing") }
-                return MemberKeys(id: try MemberID(m.id), encryptionKey: try HPKE.PrivateKey(rawRepresentation: Hex.decode(m.hpke_private_key)))
+                return MemberKeys(
+                    id: try MemberID(m.id), encryptionKey: try HPKE.PrivateKey(rawRepresentation: Hex.decode(m.hpke_private_key)),
+                    signingKey: try Ed25519PrivateKey(seed: SecureBytes(copying: Hex.decode(m.ed25519_seed))))
             }
+            func openingID() throws -> [UInt8] { try Hex.decode(v.opening_id ?? "") }
             switch v.kind {
+            case "roster":
+                return ("success", [], roster.encoded.hexString == v.roster)
             case "dealing":
-                let share = try TrustedDealer.receive(
-                    SealedShare(encoded: Hex.decode(v.sealed_share ?? "")), stageKey: stageKey(), keys: memberKeys())
-                return ("success", [], share.value.rawRepresentation.hexString == v.share)
+                let (share, key) = try TrustedDealer.receive(
+                    SealedShare(encoded: Hex.decode(v.sealed_share ?? "")), dealing: DealingMessage(encoded: Hex.decode(v.dealing ?? "")),
+                    roster: roster, keys: memberKeys())
+                return ("success", [], share.value.rawRepresentation.hexString == v.share && key.encoded.hexString == v.expected_stage_key)
             case "dkg-finish":
                 let keys = try memberKeys()
                 let secret = try DKG.Round1Secret(
                     fileRepresentation: SecureBytes(copying: Hex.decode(v.dkg_state ?? "")), roster: roster, keys: keys)
+                // Messages that do not decode are nobody's: skipped, as a receiver does.
                 let (share, key) = try DKG.finish(
-                    secret, packages: (v.round1 ?? []).map { try DKG.Round1Package(encoded: Hex.decode($0)) },
-                    shares: (v.shares ?? []).map { try SealedShare(encoded: Hex.decode($0)) })
+                    secret, packages: (v.round1 ?? []).compactMap { try? DKG.Round1Package(encoded: Hex.decode($0)) },
+                    shares: (v.shares ?? []).compactMap { try? SealedShare(encoded: Hex.decode($0)) })
                 return ("success", [], share.value.rawRepresentation.hexString == v.share && key.encoded.hexString == v.expected_stage_key)
             case "combine":
                 let encs = try (v.encapsulated_keys ?? []).map { try HPKE.EncapsulatedKey(rawRepresentation: Hex.decode($0)) }
+                let contributions = (v.decryption_shares ?? []).compactMap { try? DecryptionShares(encoded: Hex.decode($0)) }
+                let undecodable = (v.decryption_shares ?? []).count - contributions.count
                 let result = try ThresholdCombiner.combine(
-                    stageKey: stageKey(), encapsulatedKeys: encs,
-                    contributions: (v.decryption_shares ?? []).map { try DecryptionShares(encoded: Hex.decode($0)) })
-                let ok = result.sharedSecrets.map { $0.unsafeCopy().hexString } == v.shared_secrets
-                    && result.participants.map(\.value) == v.participants
+                    stageKey: stageKey(), openingID: openingID(), encapsulatedKeys: encs, contributions: contributions)
+                let ok = result.sharedSecrets.map { $0?.unsafeCopy().hexString } == v.shared_secrets
+                    && result.participants.map(\.value) == v.participants && result.ignored + undecodable == (v.ignored ?? 0)
                 return ("success", result.culprits.map(\.value), ok)
             case "reconstruct":
-                let key = try stageKey()
-                let shares = try (v.released_shares ?? []).map {
-                    try SecretShare(fileRepresentation: SecureBytes(copying: Hex.decode($0)), roster: roster)
-                }
-                let result = try Reconstruction.reconstruct(stageKey: key, shares: shares)
-                return ("success", result.culprits.map(\.value), result.privateKey.rawRepresentation.hexString == v.private_key)
+                let released = (v.released_shares ?? []).compactMap { try? ReleasedShare(encoded: SecureBytes(copying: Hex.decode($0))) }
+                let undecodable = (v.released_shares ?? []).count - released.count
+                let result = try Reconstruction.reconstruct(stageKey: stageKey(), openingID: openingID(), released: released)
+                return (
+                    "success", result.culprits.map(\.value),
+                    result.privateKey.rawRepresentation.hexString == v.private_key && result.ignored + undecodable == (v.ignored ?? 0)
+                )
             case "confirm":
-                try DKG.confirm(stageKey: stageKey(), signatures: (v.signatures ?? []).map { try TranscriptSignature(encoded: Hex.decode($0)) })
+                try Confirmation.confirm(
+                    stageKey: stageKey(), signatures: (v.signatures ?? []).compactMap { try? TranscriptSignature(encoded: Hex.decode($0)) })
                 return ("success", [], true)
             default:
                 return ("unknown kind \(v.kind)", [], false)
@@ -114,21 +128,31 @@ public enum CommitteeVectors {
     struct Setup {
         let random: ScalarSource
         let keys: [MemberKeys]
+        let seeds: [[UInt8]]
+        let dealerKey: Ed25519PrivateKey
         let roster: CommitteeRoster
 
-        init(seed: String, t: Int, n: Int) throws {
+        init(seed: String, t: Int, n: Int, dealer: Bool = false) throws {
             random = ScalarSource.deterministic(seed: seed)
             let stream = DeterministicBytes(seed: seed)
+            var seeds: [[UInt8]] = []
             keys = try (1...n).map { i in
-                MemberKeys(
-                    id: try MemberID(UInt16(i)), encryptionKey: try HPKE.PrivateKey.derive(fromIKM: stream.next()),
-                    signingKey: try Ed25519PrivateKey(seed: SecureBytes(copying: stream.next())))
+                let hpke = try HPKE.PrivateKey.derive(fromIKM: stream.next())
+                let seed = stream.next()
+                seeds.append(seed)
+                return MemberKeys(id: try MemberID(UInt16(i)), encryptionKey: hpke, signingKey: try Ed25519PrivateKey(seed: SecureBytes(copying: seed)))
             }
-            roster = try CommitteeRoster(committee: "LPSE-2026-0042", stage: "technical", threshold: t, members: keys.map(\.card))
+            self.seeds = seeds
+            dealerKey = try Ed25519PrivateKey(seed: SecureBytes(copying: stream.next()))
+            roster = try CommitteeRoster(
+                committee: "LPSE-2026-0042", stage: "technical", threshold: t, members: keys.map(\.card),
+                dealerKey: dealer ? dealerKey.publicKey : nil, ceremony: Array(stream.next().prefix(16)))
         }
 
         func member(_ index: Int) -> Member {
-            Member(id: keys[index].id.value, hpke_private_key: keys[index].encryptionKey.rawRepresentation.hexString)
+            Member(
+                id: keys[index].id.value, hpke_private_key: keys[index].encryptionKey.rawRepresentation.hexString,
+                ed25519_seed: seeds[index].hexString)
         }
     }
 
@@ -148,34 +172,95 @@ public enum CommitteeVectors {
         let vector: Vector
     }
 
-    static func base(_ kind: String, _ description: String, expect: String, culprits: [UInt16] = [], roster: CommitteeRoster) -> Vector {
-        Vector(format: format, kind: kind, description: description, expect: expect, culprits: culprits.isEmpty ? nil : culprits, roster: roster.encoded.hexString)
+    static func base(_ kind: String, _ description: String, expect: String, culprits: [UInt16] = [], roster: [UInt8]) -> Vector {
+        Vector(
+            format: format, kind: kind, description: description, expect: expect, culprits: culprits.isEmpty ? nil : culprits,
+            roster: roster.hexString)
+    }
+
+    /// `bytes` with the last signature byte flipped: a message its sender did not sign.
+    static func unsigned(_ bytes: [UInt8]) -> [UInt8] {
+        var copy = bytes
+        copy[copy.count - 1] ^= 1
+        return copy
     }
 
     static func scenarios() throws -> [Scenario] {
         var list: [Scenario] = []
+        try rosterScenarios(&list)
+        let d = try Setup(seed: "dealing", t: 2, n: 3, dealer: true)
+        let dealing = try TrustedDealer.deal(roster: d.roster, dealerKey: d.dealerKey, randomness: d.random)
+        try dealingScenarios(&list, d, dealing)
+        let (g, dkgKey) = try dkgScenarios(&list)
+        try openingScenarios(&list, d, dealing)
+        try confirmScenarios(&list, g, dkgKey)
+        return list
+    }
 
-        // Dealing.
-        let d = try Setup(seed: "dealing", t: 2, n: 3)
-        let dealing = try TrustedDealer.deal(roster: d.roster, randomness: d.random)
-        let other = try TrustedDealer.deal(roster: d.roster, randomness: d.random)
-        let share1 = try TrustedDealer.receive(dealing.shares[0], stageKey: dealing.stageKey, keys: d.keys[0])
-        func dealingVector(_ name: String, _ description: String, expect: String, sealed: SealedShare, stageKey: StageKey, member: Int) {
-            var v = base("dealing", description, expect: expect, roster: d.roster)
-            v.stage_key = stageKey.encoded.hexString
+    static func rosterScenarios(_ list: inout [Scenario]) throws {
+        let r = try Setup(seed: "roster", t: 2, n: 3)
+        let good = r.roster.encoded
+        func add(_ name: String, _ description: String, expect: String, _ bytes: [UInt8]) {
+            list.append(Scenario(name: name, vector: base("roster", description, expect: expect, roster: bytes)))
+        }
+        add("roster-success", "a 2-of-3 roster without a dealer", expect: "success", good)
+        // Cards start after prefix, lp8("LPSE-2026-0042"), lp8("technical"), ceremony, t, n.
+        let cardsAt = 5 + 1 + 14 + 1 + 9 + 16 + 2, cardSize = 2 + 65 + 32
+        var swapped = good
+        swapped.replaceSubrange(cardsAt..<(cardsAt + 2 * cardSize), with: Array(good[(cardsAt + cardSize)..<(cardsAt + 2 * cardSize)]) + Array(good[cardsAt..<(cardsAt + cardSize)]))
+        add("roster-cards-unsorted", "cards 1 and 2 in the wrong order", expect: "malformed", swapped)
+        var sameKey = good
+        sameKey.replaceSubrange((cardsAt + cardSize + 2)..<(cardsAt + cardSize + 67), with: Array(good[(cardsAt + 2)..<(cardsAt + 67)]))
+        add("roster-shared-hpke-key", "members 1 and 2 have the same HPKE key (one key pair, two seats)", expect: "invalid-roster", sameKey)
+        var sameSigner = good
+        sameSigner.replaceSubrange((cardsAt + cardSize + 67)..<(cardsAt + 2 * cardSize), with: Array(good[(cardsAt + 67)..<(cardsAt + cardSize)]))
+        add("roster-shared-signing-key", "members 1 and 2 have the same Ed25519 key", expect: "invalid-roster", sameSigner)
+        var zeroT = good
+        zeroT[cardsAt - 2] = 0
+        add("roster-threshold-zero", "t = 0", expect: "invalid-roster", zeroT)
+        var bigT = good
+        bigT[cardsAt - 2] = 4
+        add("roster-threshold-above-n", "t = 4 with 3 members", expect: "invalid-roster", bigT)
+        var zeroID = good
+        zeroID[cardsAt] = 0
+        zeroID[cardsAt + 1] = 0
+        add("roster-zero-identifier", "member identifier 0 (reserved for the dealer)", expect: "zero-identifier", zeroID)
+        var flag = good
+        flag[flag.count - 1] = 2
+        add("roster-dealer-flag-invalid", "dealer flag 2", expect: "malformed", flag)
+        add("roster-trailing-byte", "one byte after the dealer flag", expect: "malformed", good + [0])
+        add("roster-ceremony-cut", "the roster ends inside the cards", expect: "malformed", Array(good.prefix(cardsAt + 10)))
+    }
+
+    static func dealingScenarios(_ list: inout [Scenario], _ d: Setup, _ dealing: TrustedDealer.Dealing) throws {
+        let other = try TrustedDealer.deal(roster: d.roster, dealerKey: d.dealerKey, randomness: d.random)
+        let (share1, key1) = try TrustedDealer.receive(dealing.shares[0], dealing: dealing.message, roster: d.roster, keys: d.keys[0])
+        func add(_ name: String, _ description: String, expect: String, dealingBytes: [UInt8], sealed: [UInt8], member: Int) {
+            var v = base("dealing", description, expect: expect, roster: d.roster.encoded)
+            v.dealing = dealingBytes.hexString
             v.member = d.member(member)
-            v.sealed_share = sealed.encoded.hexString
-            if expect == "success" { v.share = share1.value.rawRepresentation.hexString }
+            v.sealed_share = sealed.hexString
+            if expect == "success" {
+                v.share = share1.value.rawRepresentation.hexString
+                v.expected_stage_key = key1.encoded.hexString
+            }
             list.append(Scenario(name: name, vector: v))
         }
-        dealingVector("dealing-success", "member 1 opens and verifies its dealt share", expect: "success", sealed: dealing.shares[0], stageKey: dealing.stageKey, member: 0)
-        dealingVector("dealing-other-dealing", "a share from another dealing does not match these commitments", expect: "bad-dealer-share", sealed: other.shares[0], stageKey: dealing.stageKey, member: 0)
-        dealingVector("dealing-wrong-recipient", "member 2 is given member 1's share", expect: "wrong-recipient", sealed: dealing.shares[0], stageKey: dealing.stageKey, member: 1)
-        var tampered = dealing.shares[0].encoded
-        tampered[tampered.count - 1] ^= 1
-        dealingVector("dealing-tampered", "one bit of the sealed share flipped", expect: "bad-dealer-share", sealed: try SealedShare(encoded: tampered), stageKey: dealing.stageKey, member: 0)
+        let message = dealing.message.encoded, share = dealing.shares[0].encoded
+        add("dealing-success", "member 1 checks the signed dealing and opens its signed share", expect: "success",
+            dealingBytes: message, sealed: share, member: 0)
+        add("dealing-other-dealing", "a signed share of another dealing does not match these commitments: the dealer is blamed",
+            expect: "bad-dealer-share", dealingBytes: message, sealed: other.shares[0].encoded, member: 0)
+        add("dealing-wrong-recipient", "member 2 is given member 1's share", expect: "wrong-recipient", dealingBytes: message,
+            sealed: share, member: 1)
+        add("dealing-share-unsigned", "the share's signature is not the dealer's: ignored, nobody blamed", expect: "malformed",
+            dealingBytes: message, sealed: unsigned(share), member: 0)
+        add("dealing-unsigned", "the dealing's signature is not the dealer's", expect: "malformed", dealingBytes: unsigned(message),
+            sealed: share, member: 0)
+    }
 
-        // DKG, seen by member 3 (index 2) of a 3-of-4 committee.
+    static func dkgScenarios(_ list: inout [Scenario]) throws -> (Setup, StageKey) {
+        // Seen by member 3 (index 2) of a 3-of-4 committee.
         let g = try Setup(seed: "dkg", t: 3, n: 4)
         var secrets: [DKG.Round1Secret] = [], packages: [DKG.Round1Package] = []
         for keys in g.keys {
@@ -187,106 +272,174 @@ public enum CommitteeVectors {
         for s in secrets { sealed += try DKG.round2(s, packages: packages, randomness: g.random) }
         let toMember3 = sealed.filter { $0.recipient == g.keys[2].id }
         let (dkgShare, dkgKey) = try DKG.finish(secrets[2], packages: packages, shares: toMember3)
-        func dkgVector(_ name: String, _ description: String, expect: String, culprits: [UInt16] = [], round1: [DKG.Round1Package], shares: [SealedShare]) {
-            var v = base("dkg-finish", description, expect: expect, culprits: culprits, roster: g.roster)
+        func add(_ name: String, _ description: String, expect: String, culprits: [UInt16] = [], round1: [[UInt8]], shares: [[UInt8]]) {
+            var v = base("dkg-finish", description, expect: expect, culprits: culprits, roster: g.roster.encoded)
             v.member = g.member(2)
             v.dkg_state = secrets[2].fileRepresentation.unsafeCopy().hexString
-            v.round1 = round1.map { $0.encoded.hexString }
-            v.shares = shares.map { $0.encoded.hexString }
+            v.round1 = round1.map(\.hexString)
+            v.shares = shares.map(\.hexString)
             if expect == "success" {
                 v.share = dkgShare.value.rawRepresentation.hexString
                 v.expected_stage_key = dkgKey.encoded.hexString
             }
             list.append(Scenario(name: name, vector: v))
         }
-        dkgVector("dkg-success", "member 3 finishes a 3-of-4 DKG", expect: "success", round1: packages, shares: toMember3)
+        let round1 = packages.map(\.encoded), shares = toMember3.map(\.encoded)
+        add("dkg-success", "member 3 finishes a 3-of-4 DKG", expect: "success", round1: round1, shares: shares)
+        // Member 2 signs a package whose proof of possession is wrong.
         let p2 = packages[1]
-        var badPoP = packages
-        badPoP[1] = try DKG.Round1Package(encoded: Array(p2.encoded.dropLast(32)) + (p2.proofZ + .one).rawRepresentation)
-        dkgVector("dkg-bad-proof-of-possession", "member 2's proof of possession is wrong", expect: "bad-proof-of-possession", culprits: [2], round1: badPoP, shares: toMember3)
-        var wrongCount = packages
-        wrongCount[3] = try forgedPackage(packages[3], keepingPoints: 2)
-        dkgVector("dkg-wrong-commitment-count", "member 4 commits to 2 coefficients, the threshold is 3", expect: "wrong-commitment-count", culprits: [4], round1: wrongCount, shares: toMember3)
-        dkgVector("dkg-missing-participant", "member 1's round-1 package is missing", expect: "missing-participant", round1: Array(packages.dropFirst()), shares: toMember3)
-        // Member 1 seals to member 3 a share of another polynomial.
+        let badZ = DKG.Round1Package(
+            rosterDigest: p2.rosterDigest, member: p2.member, commitment: p2.commitment, proofR: p2.proofR, proofZ: p2.proofZ + .one,
+            signature: p2.signature)
+        var badPoP = round1
+        badPoP[1] = try resigned(badZ, with: g.keys[1])
+        add("dkg-bad-proof-of-possession", "member 2 signs a package whose proof of possession is wrong",
+            expect: "bad-proof-of-possession", culprits: [2], round1: badPoP, shares: shares)
+        var wrongCount = round1
+        let p4 = packages[3]
+        wrongCount[3] = try resigned(
+            DKG.Round1Package(
+                rosterDigest: p4.rosterDigest, member: p4.member, commitment: VSSCommitment(points: Array(p4.commitment.points.prefix(2))),
+                proofR: p4.proofR, proofZ: p4.proofZ, signature: p4.signature), with: g.keys[3])
+        add("dkg-wrong-commitment-count", "member 4 signs a package with 2 coefficients, the threshold is 3",
+            expect: "wrong-commitment-count", culprits: [4], round1: wrongCount, shares: shares)
+        add("dkg-missing-participant", "member 1's round-1 package is missing", expect: "missing-participant", culprits: [1],
+            round1: Array(round1.dropFirst()), shares: shares)
+        add("dkg-forged-package-ignored",
+            "besides member 2's real package, one claiming to be member 2's but not signed by it: ignored, the DKG finishes",
+            expect: "success", round1: round1 + [unsigned(badPoP[1])], shares: shares)
+        add("dkg-unsigned-package-only", "member 2's only package is not signed by member 2: it is missing, not blamed on a forger",
+            expect: "missing-participant", culprits: [2], round1: [round1[0], unsigned(round1[1]), round1[2], round1[3]], shares: shares)
+        add("dkg-equivocation", "member 2 signed two different packages", expect: "inconsistent-transcript", culprits: [2],
+            round1: round1 + [badPoP[1]], shares: shares)
+        add("dkg-undecodable-package-skipped", "a file that does not decode beside the four real packages",
+            expect: "success", round1: round1 + [[0, 1, 0, 1, 3, 7]], shares: shares)
+        // Member 1 seals to member 3 a share of another polynomial, and signs it.
         let (rogue, roguePackage) = try DKG.round1(roster: g.roster, keys: g.keys[0], randomness: g.random)
-        // The rogue polynomial's shares are sealed as round 2 would; only the one for member 3 is used.
         var roguePackages = packages
         roguePackages[0] = roguePackage
         let rogueShares = try DKG.round2(rogue, packages: roguePackages, randomness: g.random)
         guard let rogueShare = rogueShares.first(where: { $0.recipient == g.keys[2].id }) else { throw VectorFormatError("no rogue share") }
-        let inconsistent: [SealedShare] = toMember3.map { share in share.sender == 1 ? rogueShare : share }
-        dkgVector("dkg-inconsistent-share", "member 1 sends member 3 a share that does not match its commitments", expect: "bad-share", culprits: [1], round1: packages, shares: inconsistent)
+        let inconsistent = toMember3.map { $0.sender == 1 ? rogueShare.encoded : $0.encoded }
+        add("dkg-inconsistent-share", "member 1 signs a share for member 3 that does not match its commitments", expect: "bad-share",
+            culprits: [1], round1: round1, shares: inconsistent)
+        let real1 = toMember3.first { $0.sender == 1 }!.encoded
+        add("dkg-forged-share-ignored", "besides member 1's real share, a forged one not signed by member 1: ignored",
+            expect: "success", round1: round1, shares: shares + [unsigned(rogueShare.encoded)])
+        add("dkg-missing-share", "no share from member 1 reached member 3", expect: "missing-participant", culprits: [1],
+            round1: round1, shares: shares.filter { $0 != real1 })
+        add("dkg-two-shares-signed", "member 1 signed two different shares for member 3", expect: "bad-share", culprits: [1],
+            round1: round1, shares: shares + [rogueShare.encoded])
+        return (g, dkgKey)
+    }
 
+    /// The package with its signature made again by `keys` (a member signing a bad package).
+    static func resigned(_ p: DKG.Round1Package, with keys: MemberKeys) throws -> [UInt8] {
+        let body = p.body
+        return body + keys.signingKey.signature(for: Array("sealbid/committee-v1 message".utf8) + [0] + body).rawRepresentation
+    }
+
+    static func openingScenarios(_ list: inout [Scenario], _ d: Setup, _ dealing: TrustedDealer.Dealing) throws {
         // Threshold decryption, 2-of-3 from the dealing.
-        let shares = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: d.keys[Int($0.recipient.value) - 1]) }
+        let shares = try dealing.shares.map {
+            try TrustedDealer.receive($0, dealing: dealing.message, roster: d.roster, keys: d.keys[Int($0.recipient.value) - 1]).share
+        }
+        let openingID = SHA256.hash(Array("sealbid committee vectors opening".utf8))
+        let otherOpening = SHA256.hash(Array("another opening".utf8))
         let encs = try (0..<2).map { _ in HPKE.EncapsulatedKey(publicKey: try HPKE.PrivateKey(scalar: d.random.next()).publicKey) }
-        let contributions = try shares.map { try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: encs, randomness: d.random) }
-        let whole = try Reconstruction.reconstruct(stageKey: dealing.stageKey, shares: shares).privateKey
-        let expectedSecrets = try encs.map { try $0.publicKey.point.sharedSecret(privateScalar: whole.scalar).unsafeCopy().hexString }
-        func combineVector(_ name: String, _ description: String, expect: String, culprits: [UInt16] = [], using: [DecryptionShares], participants: [UInt16]) {
-            var v = base("combine", description, expect: expect, culprits: culprits, roster: d.roster)
+        func contribution(_ i: Int, _ e: [HPKE.EncapsulatedKey], opening: [UInt8] = openingID) throws -> DecryptionShares {
+            try DecryptionShares.create(
+                share: shares[i], keys: d.keys[i], stageKey: dealing.stageKey, openingID: opening, encapsulatedKeys: e, randomness: d.random)
+        }
+        let contributions = try (0..<3).map { try contribution($0, encs) }
+        let released = try (0..<3).map { try ReleasedShare.release(share: shares[$0], keys: d.keys[$0], roster: d.roster, openingID: openingID) }
+        let whole = try Reconstruction.reconstruct(stageKey: dealing.stageKey, openingID: openingID, released: released).privateKey
+        let expected = try encs.map { try $0.publicKey.point.sharedSecret(privateScalar: whole.scalar).unsafeCopy().hexString }
+        func add(
+            _ name: String, _ description: String, expect: String, culprits: [UInt16] = [], using: [[UInt8]], secrets: [String?]? = nil,
+            participants: [UInt16] = [], ignored: Int = 0
+        ) {
+            var v = base("combine", description, expect: expect, culprits: culprits, roster: d.roster.encoded)
             v.stage_key = dealing.stageKey.encoded.hexString
+            v.opening_id = openingID.hexString
             v.encapsulated_keys = encs.map { $0.rawRepresentation.hexString }
-            v.decryption_shares = using.map { $0.encoded.hexString }
+            v.decryption_shares = using.map(\.hexString)
             if expect == "success" {
-                v.shared_secrets = expectedSecrets
+                v.shared_secrets = secrets ?? expected
                 v.participants = participants
+                v.ignored = ignored
             }
             list.append(Scenario(name: name, vector: v))
         }
-        combineVector("combine-success", "members 2 and 3 combine; the result is the whole-key DH value", expect: "success", using: [contributions[1], contributions[2]], participants: [2, 3])
-        var badProof = contributions[0].encoded
-        badProof[badProof.count - 1] ^= 1
-        let bad = try DecryptionShares(encoded: badProof)
-        combineVector("combine-bad-proof-named", "member 1's proof fails: member 1 is named and 2, 3 open", expect: "success", culprits: [1], using: [bad, contributions[1], contributions[2]], participants: [2, 3])
-        combineVector("combine-too-few", "member 1's proof fails and only member 2 is left", expect: "too-few-shares", culprits: [1], using: [bad, contributions[1]], participants: [])
-        var wrongShare = contributions[2].encoded
-        wrongShare[5 + 32 + 2 + 4 + 65 + 64] ^= 1  // one bit of D_{3,1}'s Y coordinate: off the curve
-        var malformed = base("combine", "a decryption share that is not a curve point", expect: "malformed", roster: d.roster)
-        malformed.stage_key = dealing.stageKey.encoded.hexString
-        malformed.encapsulated_keys = encs.map { $0.rawRepresentation.hexString }
-        malformed.decryption_shares = [contributions[1].encoded.hexString, wrongShare.hexString]
-        list.append(Scenario(name: "combine-malformed", vector: malformed))
+        let c = contributions.map(\.encoded)
+        add("combine-success", "members 2 and 3 combine; the result is the whole-key DH value", expect: "success", using: [c[1], c[2]],
+            participants: [2, 3])
+        let bad = try contributions[0].dishonest(keys: d.keys[0]).encoded
+        add("combine-bad-proof-named", "member 1 signs shares whose proof fails: member 1 is named and 2, 3 open", expect: "success",
+            culprits: [1], using: [bad, c[1], c[2]], participants: [2, 3])
+        add("combine-unsigned-ignored", "a contribution claiming to be member 1's, not signed by member 1: ignored, nobody named",
+            expect: "success", using: [unsigned(bad), c[1], c[2]], participants: [2, 3], ignored: 1)
+        add("combine-too-few", "member 1's signed proof fails and only member 2 is left", expect: "too-few-shares", culprits: [1],
+            using: [bad, c[1]])
+        add("combine-other-opening-ignored", "member 1's genuine shares for another opening: ignored, not blamed", expect: "success",
+            using: [try contribution(0, encs, opening: otherOpening).encoded, c[1], c[2]], participants: [2, 3], ignored: 1)
+        var offCurve = c[2]
+        offCurve[5 + 32 + 32 + 2 + 4 + 65 + 64] ^= 1  // one bit of D_{3,1}'s Y coordinate: off the curve
+        add("combine-undecodable-skipped", "a contribution that does not decode (a point off the curve) is skipped", expect: "success",
+            using: [c[0], offCurve, c[1]], participants: [1, 2], ignored: 1)
+        add("combine-partial-coverage", "member 2 is absent and member 3 covers only the first envelope: it opens with members 1 and 3, the second has too few shares",
+            expect: "success", using: [c[0], try contribution(2, [encs[0]]).encoded], secrets: [expected[0], nil], participants: [1, 3])
+        add("combine-unasked-envelope-named", "member 2 signs shares that cover an envelope nobody asked for: named", expect: "success",
+            culprits: [2], using: [c[0], try contribution(1, encs + [HPKE.EncapsulatedKey(publicKey: try HPKE.PrivateKey(scalar: d.random.next()).publicKey)]).encoded, c[2]],
+            participants: [1, 3])
 
         // Reconstruction.
-        func reconstructVector(_ name: String, _ description: String, expect: String, culprits: [UInt16] = [], released: [SecretShare]) {
-            var v = base("reconstruct", description, expect: expect, culprits: culprits, roster: d.roster)
+        func addReconstruct(_ name: String, _ description: String, expect: String, culprits: [UInt16] = [], released: [[UInt8]], ignored: Int = 0) {
+            var v = base("reconstruct", description, expect: expect, culprits: culprits, roster: d.roster.encoded)
             v.stage_key = dealing.stageKey.encoded.hexString
-            v.released_shares = released.map { $0.fileRepresentation(roster: d.roster).unsafeCopy().hexString }
-            if expect == "success" { v.private_key = whole.rawRepresentation.hexString }
+            v.opening_id = openingID.hexString
+            v.released_shares = released.map(\.hexString)
+            if expect == "success" {
+                v.private_key = whole.rawRepresentation.hexString
+                v.ignored = ignored
+            }
             list.append(Scenario(name: name, vector: v))
         }
-        let wrong1 = SecretShare(id: shares[0].id, value: shares[0].value + .one)
-        reconstructVector("reconstruct-success", "members 1 and 3 release their shares", expect: "success", released: [shares[0], shares[2]])
-        reconstructVector("reconstruct-bad-share-named", "member 1 releases a wrong share: named; 2 and 3 reconstruct", expect: "success", culprits: [1], released: [wrong1, shares[1], shares[2]])
-        reconstructVector("reconstruct-too-few", "one good share of the two needed", expect: "too-few-shares", culprits: [1], released: [wrong1, shares[2]])
+        let r = released.map { $0.encoded.unsafeCopy() }
+        let wrong1 = try ReleasedShare.release(
+            share: SecretShare(id: shares[0].id, value: shares[0].value + .one), keys: d.keys[0], roster: d.roster, openingID: openingID
+        ).encoded.unsafeCopy()
+        addReconstruct("reconstruct-success", "members 1 and 3 release their shares", expect: "success", released: [r[0], r[2]])
+        addReconstruct("reconstruct-bad-share-named", "member 1 signs a wrong share: named; 2 and 3 reconstruct", expect: "success",
+            culprits: [1], released: [wrong1, r[1], r[2]])
+        addReconstruct("reconstruct-unsigned-ignored", "a released share not signed by its member: ignored", expect: "success",
+            released: [unsigned(wrong1), r[1], r[2]], ignored: 1)
+        addReconstruct("reconstruct-other-opening-ignored", "member 1's share released for another opening: ignored", expect: "success",
+            released: [try ReleasedShare.release(share: shares[0], keys: d.keys[0], roster: d.roster, openingID: otherOpening).encoded.unsafeCopy(), r[1], r[2]],
+            ignored: 1)
+        addReconstruct("reconstruct-too-few", "one good share of the two needed", expect: "too-few-shares", culprits: [1], released: [wrong1, r[2]])
+    }
 
-        // Transcript confirmation for the DKG above.
-        let signatures = zip(g.keys, [dkgKey, dkgKey, dkgKey, dkgKey]).map { TranscriptSignature(stageKey: $1, keys: $0) }
-        var confirm = base("confirm", "all four members signed the same transcript", expect: "success", roster: g.roster)
-        confirm.stage_key = dkgKey.encoded.hexString
-        confirm.signatures = signatures.map { $0.encoded.hexString }
-        list.append(Scenario(name: "confirm-success", vector: confirm))
+    static func confirmScenarios(_ list: inout [Scenario], _ g: Setup, _ dkgKey: StageKey) throws {
+        let signatures = g.keys.map { TranscriptSignature(stageKey: dkgKey, keys: $0).encoded }
+        func add(_ name: String, _ description: String, expect: String, culprits: [UInt16] = [], stageKey: StageKey, _ s: [[UInt8]]) {
+            var v = base("confirm", description, expect: expect, culprits: culprits, roster: g.roster.encoded)
+            v.stage_key = stageKey.encoded.hexString
+            v.signatures = s.map(\.hexString)
+            list.append(Scenario(name: name, vector: v))
+        }
+        add("confirm-success", "all four members signed the same stage key", expect: "success", stageKey: dkgKey, signatures)
         let split = StageKey(roster: g.roster, commitment: dkgKey.commitment, transcriptHash: SHA256.hash(Array("another view".utf8)))
-        var splitView = base("confirm", "member 4 signed a transcript from a different view of round 1", expect: "inconsistent-transcript", culprits: [4], roster: g.roster)
-        splitView.stage_key = dkgKey.encoded.hexString
-        let splitSignatures: [TranscriptSignature] = Array(signatures.prefix(3)) + [TranscriptSignature(stageKey: split, keys: g.keys[3])]
-        splitView.signatures = splitSignatures.map { $0.encoded.hexString }
-        list.append(Scenario(name: "confirm-split-view", vector: splitView))
-        return list
+        add("confirm-split-view", "member 4 signed a stage key from a different view of round 1", expect: "inconsistent-transcript",
+            culprits: [4], stageKey: dkgKey, Array(signatures.prefix(3)) + [TranscriptSignature(stageKey: split, keys: g.keys[3]).encoded])
+        // The members signed the real stage key; the file shown to bidders carries other commitments.
+        var points = dkgKey.commitment.points
+        points[0] = points[1]
+        let swapped = StageKey(roster: g.roster, commitment: VSSCommitment(points: points), transcriptHash: dkgKey.transcriptHash)
+        add("confirm-swapped-stage-key", "a stage key file with other commitments but the real transcript hash: nobody signed it",
+            expect: "inconsistent-transcript", culprits: [1, 2, 3, 4], stageKey: swapped, signatures)
+        add("confirm-missing-signature", "member 2 did not sign; a forged signature in its name does not count",
+            expect: "missing-participant", culprits: [2], stageKey: dkgKey,
+            [signatures[0], unsigned(signatures[1]), signatures[2], signatures[3]])
     }
-
-    /// A package with only the first `keepingPoints` commitments (its proof stays valid for C_0).
-    static func forgedPackage(_ p: DKG.Round1Package, keepingPoints count: Int) throws -> DKG.Round1Package {
-        let encoded = CommitteeFormatAccess.prefixRound1 + p.rosterDigest + [UInt8(p.member.value >> 8), UInt8(p.member.value & 0xFF)]
-            + [UInt8(count)] + p.commitment.points.prefix(count).flatMap(\.uncompressedRepresentation)
-            + p.proofR.uncompressedRepresentation + p.proofZ.rawRepresentation
-        return try DKG.Round1Package(encoded: encoded)
-    }
-}
-
-/// The round-1 prefix `u16(1) || u16(1) || 0x03` (committee-v1).
-enum CommitteeFormatAccess {
-    static let prefixRound1: [UInt8] = [0, 1, 0, 1, 0x03]
 }

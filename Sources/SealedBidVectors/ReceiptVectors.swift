@@ -65,10 +65,11 @@ public enum ReceiptVectors {
     static func scenarios() async throws -> [(String, Vector)] {
         let seed = SHA256.hash(Array("sealbid receipts vectors v1".utf8))
         let key = try Ed25519PrivateKey(seed: SecureBytes(copying: seed))
-        let signer = try NoteSigner(name: "lpse.example.go.id/portal", key: key)
-        let other = try NoteSigner(name: "lpse.example.go.id/portal", key: Ed25519PrivateKey(seed: SecureBytes(copying: SHA256.hash(seed))))
         let tender = "LPSE-2026-0042"
         let origin = "lpse.example.go.id/portal/\(tender)"
+        // The log's key name is its origin (C2SP tlog-checkpoint; receipts-v1).
+        let signer = try NoteSigner(name: origin, key: key)
+        let other = try NoteSigner(name: origin, key: Ed25519PrivateKey(seed: SecureBytes(copying: SHA256.hash(seed))))
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let log = try SubmissionLog(
             origin: origin, tender: tender, deadline: start.addingTimeInterval(3600), signer: signer, store: MemoryLogStore(),
@@ -111,9 +112,9 @@ public enum ReceiptVectors {
         var unknownKind = bytes
         unknownKind[23 + 2] = 9  // u16 version, then the kind byte
         receipt("receipt-entry-unknown-kind", "entry kind 9", expect: "malformed-entry", unknownKind)
-        var withdrawWithDigest = bytes
-        withdrawWithDigest[23 + 2] = 3  // a withdrawal that still carries a bid digest
-        receipt("receipt-entry-withdrawal-with-digest", "a withdrawal entry carrying a bid digest", expect: "malformed-entry", withdrawWithDigest)
+        var zeroLength = bytes
+        zeroLength.replaceSubrange((23 + entryLength - 8)..<(23 + entryLength), with: [UInt8](repeating: 0, count: 8))
+        receipt("receipt-entry-zero-length", "an entry naming a file of 0 bytes", expect: "malformed-entry", zeroLength)
         var badBidder = bytes
         let bidderAt = 23 + 3 + 1 + tender.utf8.count + 1  // first byte of the bidder id
         badBidder[bidderAt] = 0x20

@@ -58,23 +58,22 @@ struct Bench: AsyncParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tenderID = try TenderID("BENCH"), stage = try StageName("technical"), name = try EnvelopeName("technical")
-        let members = (1...threshold).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
-        let roster = try CommitteeRoster(committee: "BENCH", stage: "technical", threshold: threshold, members: members.map(\.card))
-        let dealing = try TrustedDealer.deal(roster: roster)
-        let shares = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: members[Int($0.recipient.value) - 1]) }
-        let time = ManualClock(Date())
-        let tender = try Tender(id: tenderID, deadline: time.now.addingTimeInterval(3600), stages: [dealing.stageKey], envelopes: [(name, stage)])
-        let signer = try NoteSigner(name: "bench.example/portal", key: Ed25519PrivateKey())
-        let origin = "bench.example/portal/BENCH"
-        let portal = try PortalService(tender: tenderID, directory: "\(dir)/portal", origin: origin, deadline: tender.deadline,
-                                       signer: signer, clock: { time.now })
+        let bidderKeys = (0..<count).map { _ in Ed25519PrivateKey() }
+        let registry = try BidderRegistry(
+            bidderKeys.enumerated().map { BidderRegistry.Identity(bidder: try BidderID("B-\($0.offset)"), kind: .ed25519($0.element.publicKey)) })
+        let time = ManualClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.up)))
+        let rehearsal = try Rehearsal.make(
+            id: tenderID, stages: [("technical", "technical")], members: threshold, threshold: threshold,
+            deadline: time.now.addingTimeInterval(3600), registry: registry)
+        let tender = rehearsal.tender, stageKey = rehearsal.stageKeys[0], shares = rehearsal.shares["technical"]!
+        let portal = try PortalService(tender: tender, directory: "\(dir)/portal", signer: rehearsal.logSigner, clock: { time.now })
         let document = "\(dir)/document"
         try writeRandom(bytes: size, to: document)
 
         // Sealing alone, into a sink that drops the bytes (the CPU cost of sealing;
         // writing files is the disk's or the page cache's cost, measured below with the portal).
         let bidderKey = Ed25519PrivateKey()
-        let recipe = EnvelopeRecipe(name: name, stage: stage, committeeKey: dealing.stageKey.publicKey)
+        let recipe = EnvelopeRecipe(name: name, stage: stage, committeeKey: stageKey.publicKey)
         // Three rounds of up to a third of a GiB each; the best round counts (the machine is
         // noisy, and the openings are also reported as the best of repeated runs).
         let sealAlone = max(1, min(count, (1 << 30) / 3 / max(size, 1)))
@@ -93,21 +92,19 @@ struct Bench: AsyncParsableCommand {
         let submitStart = clock.now
         for i in 0..<count {
             let path = "\(dir)/bid-\(i).sbid"
-            let key = Ed25519PrivateKey()
-            _ = try tender.seal(bidder: BidderID("B-\(i)"), signer: .ed25519(key), files: [name: document], to: path)
-            _ = try await portal.accept(bidAt: path, from: BidderID("B-\(i)"), policy: .registered(ed25519Keys: [key.publicKey]))
+            _ = try tender.seal(bidder: BidderID("B-\(i)"), signer: .ed25519(bidderKeys[i]), files: [name: document], to: path)
+            _ = try await portal.accept(bidAt: path, from: BidderID("B-\(i)"))
             try FileManager.default.removeItem(atPath: path)  // the portal keeps its own copy
         }
         let submitSeconds = seconds(clock.now - submitStart)
         time.set(tender.deadline)
         let closing = try await portal.close()
-        let entries = try await portal.closedEntries()
+        let records = try FileLogStore.records(atPath: "\(dir)/portal/log.bin")
 
         var results: [[String: Any]] = []
         for (number, run) in try parsedRuns.enumerated() {
             let openStart = clock.now
-            let opening = try StageOpening(tender: tender, stage: stage, closing: closing, logKey: signer.verifier, origin: origin,
-                                           entries: entries, bidPath: { portal.storedPath(bidDigest: $0) })
+            let opening = try StageOpening(tender: tender, stage: stage, closing: closing, records: records, bids: portal.bids)
             let checked = clock.now
             let outputDirectory = "\(dir)/opened-\(number)"
             let destination: StageOpening.PlaintextDestination = run.output == "files" ? .directory(outputDirectory) : .discard
@@ -115,18 +112,16 @@ struct Bench: AsyncParsableCommand {
             let keysReady: ContinuousClock.Instant
             if run.mode == "threshold" {
                 // Each member computes its shares on its own machine; here one after the other.
-                let contributions = try shares.map {
-                    try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: opening.encapsulatedKeys)
-                }
+                let contributions = try rehearsal.members.compactMap { try opening.decryptionShares(share: shares[$0.id]!, keys: $0) }
                 keysReady = clock.now
                 report = try opening.open(with: contributions, to: destination, workers: run.workers, plaintextDigests: plaintextDigests)
             } else {
-                let rebuilt = try Reconstruction.reconstruct(stageKey: dealing.stageKey, shares: Array(shares.prefix(threshold)))
+                let released = try rehearsal.members.prefix(threshold).map { try opening.releaseShare(share: shares[$0.id]!, keys: $0) }
                 keysReady = clock.now
-                report = try opening.open(with: rebuilt, to: destination, workers: run.workers, plaintextDigests: plaintextDigests)
+                report = try opening.open(with: released, to: destination, workers: run.workers, plaintextDigests: plaintextDigests)
             }
             let end = clock.now
-            let opened = report.lines.filter { $0.result == "opened" }.count
+            let opened = report.lines.filter { $0.result == .opened }.count
             guard opened == count else { throw ValidationError("only \(opened) of \(count) bids opened in run \(number)") }
             try? FileManager.default.removeItem(atPath: outputDirectory)
             // The coordinator's opening: checking the stage, then combining (or using the
@@ -145,17 +140,19 @@ struct Bench: AsyncParsableCommand {
             ])
         }
         // Decryption-share proofs for up to 200 envelopes: one batched proof against one proof per envelope.
-        let sample = try StageOpening(
-            tender: tender, stage: stage, closing: closing, logKey: signer.verifier, origin: origin, entries: entries,
-            bidPath: { portal.storedPath(bidDigest: $0) }
-        ).encapsulatedKeys.prefix(200).map { $0 }
-        let batched = try DecryptionShares.create(share: shares[0], stageKey: dealing.stageKey, encapsulatedKeys: sample)
-        let singles = try sample.map { try DecryptionShares.create(share: shares[0], stageKey: dealing.stageKey, encapsulatedKeys: [$0]) }
+        let sampleOpening = try StageOpening(tender: tender, stage: stage, closing: closing, records: records, bids: portal.bids)
+        let sample = sampleOpening.encapsulatedKeys.prefix(200).map { $0 }
+        let member = rehearsal.members[0], id = sampleOpening.openingID
+        let batched = try DecryptionShares.create(
+            share: shares[member.id]!, keys: member, stageKey: stageKey, openingID: id, encapsulatedKeys: sample)
+        let singles = try sample.map {
+            try DecryptionShares.create(share: shares[member.id]!, keys: member, stageKey: stageKey, openingID: id, encapsulatedKeys: [$0])
+        }
         var start = clock.now
-        guard try batched.verify(stageKey: dealing.stageKey) else { throw ValidationError("a batched proof failed") }
+        guard try batched.verify(stageKey: stageKey) else { throw ValidationError("a batched proof failed") }
         let batchSeconds = seconds(clock.now - start)
         start = clock.now
-        for single in singles { guard try single.verify(stageKey: dealing.stageKey) else { throw ValidationError("a proof failed") } }
+        for single in singles { guard try single.verify(stageKey: stageKey) else { throw ValidationError("a proof failed") } }
         let singleSeconds = seconds(clock.now - start)
         let proofs: [String: Any] = [
             "envelopes": sample.count, "batched_us_per_envelope": batchSeconds * 1e6 / Double(sample.count),

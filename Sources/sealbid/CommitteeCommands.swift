@@ -11,9 +11,10 @@ import SealedBidPrimitives
 /// take part by exchanging files. Secrets go to 0600 key files only.
 struct Committee: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Committee keys: rosters, dealing, DKG rounds, decryption shares, combination, resharing.",
+        abstract: "Committee keys: rosters, dealing, DKG rounds, confirmation, resharing.",
         discussion: """
-            A typical dealerless ceremony for one stage (every member runs its own steps):
+            A typical dealerless ceremony for one stage (every member runs its own steps; every \
+            message is signed with the member's roster key, and a new attempt needs a new roster):
               sealbid keygen hpke m1.hpke && sealbid keygen ed25519 m1.sign          (each member)
               sealbid committee roster --committee LPSE-2026-0042 --stage technical --threshold 2 \\
                 --member 1:m1.hpke.pub:m1.sign.pub --member 2:... --member 3:... --out roster.bin
@@ -23,32 +24,17 @@ struct Committee: ParsableCommand {
               sealbid committee dkg-finish ... --shares received/*.bin --out-share m1.share \\
                 --out-stage-key stage-key.bin --out-signature sig-1.bin               (each member)
               sealbid committee confirm --roster roster.bin --stage-key stage-key.bin --signature sig-*.bin
-            At the opening, each member present:
-              sealbid committee decryption-share --roster roster.bin --stage-key stage-key.bin \\
-                --share m1.share --bid bids/*.sbid --out dshare-1.bin
-            and anyone:
-              sealbid committee combine --roster roster.bin --stage-key stage-key.bin \\
-                --bid bids/*.sbid --dshare dshare-*.bin --out-dir opened
+            The opening is 'sealbid opening': members compute decryption shares only through \
+            'sealbid opening share', which checks every bid first.
             """,
         subcommands: [
             Roster.self, Deal.self, AcceptShare.self, DKGRound1.self, DKGRound2.self, DKGFinish.self, Confirm.self,
-            DecryptionShare.self, Combine.self, Reconstruct.self, ReshareDeal.self, ReshareReceive.self,
+            ReshareDeal.self, ReshareReceive.self,
         ]
     )
 }
 
 // MARK: Shared helpers
-
-func readBytes(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-    return [UInt8](data)
-}
-
-/// Writes a public file that must not exist yet (never overwrites).
-func writeNew(_ bytes: [UInt8], to path: String) throws {
-    guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
-    try Data(bytes).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
-}
 
 struct RosterOption: ParsableArguments {
     @Option(help: "The roster file (sealbid committee roster).") var roster: String
@@ -80,6 +66,7 @@ struct Roster: ParsableCommand {
     @Option(help: "Stage name.") var stage: String
     @Option(help: "t: the smallest number of members who can open.") var threshold: Int
     @Option(name: .customLong("member"), help: "ID:HPKE_PUBLIC_KEY_FILE:ED25519_PUBLIC_KEY_FILE (repeat).") var members: [String]
+    @Option(help: "For a trusted dealing: the dealer's Ed25519 public key file.") var dealerKey: String?
     @Option(help: "Output roster file.") var out: String
 
     func run() throws {
@@ -89,43 +76,57 @@ struct Roster: ParsableCommand {
             return MemberCard(
                 id: try MemberID(id), encryptionKey: try KeyFile.hpkePublicKey(parts[1]), signingKey: try KeyFile.ed25519PublicKey(parts[2]))
         }
-        let roster = try CommitteeRoster(committee: committee, stage: stage, threshold: threshold, members: cards)
+        let roster = try CommitteeRoster(
+            committee: committee, stage: stage, threshold: threshold, members: cards,
+            dealerKey: try dealerKey.map { try KeyFile.ed25519PublicKey($0) })
         try writeNew(roster.encoded, to: out)
-        print("roster \(out): \(roster.threshold)-of-\(roster.members.count), digest \(roster.digest.hexString)")
+        print("roster \(out): \(roster.threshold)-of-\(roster.members.count), ceremony \(roster.ceremony.hexString), digest \(roster.digest.hexString)")
     }
 }
 
 struct Deal: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Trusted dealer: split a fresh stage key; write the stage key and one sealed share per member.")
+        abstract: "Trusted dealer: split a fresh stage key; write the signed dealing, the stage key and one sealed share per member.",
+        discussion: """
+            Each member then runs 'accept-share' and signs the stage key it derives; the dealing \
+            counts only once 'confirm' sees every member's signature over the same stage key.
+            """)
     @OptionGroup var roster: RosterOption
+    @Option(help: "The dealer's Ed25519 private key file (the roster names its public key).") var dealerKey: String
     @Option(help: "Output directory.") var outDir: String
 
     func run() throws {
         let roster = try roster.load()
-        let dealing = try TrustedDealer.deal(roster: roster)
+        let dealing = try TrustedDealer.deal(roster: roster, dealerKey: KeyFile.ed25519PrivateKey(dealerKey))
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        try writeNew(dealing.message.encoded, to: "\(outDir)/dealing.bin")
         try writeNew(dealing.stageKey.encoded, to: "\(outDir)/stage-key.bin")
         for share in dealing.shares { try writeNew(share.encoded, to: "\(outDir)/share-\(share.recipient.value).bin") }
         print("dealt stage '\(roster.stage)': public key \(dealing.stageKey.publicKey.rawRepresentation.hexString)")
-        print("wrote \(outDir)/stage-key.bin and \(dealing.shares.count) sealed shares; the dealer kept nothing")
+        print("wrote \(outDir)/dealing.bin, stage-key.bin and \(dealing.shares.count) sealed shares; the dealer kept nothing")
     }
 }
 
 struct AcceptShare: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "A member opens and verifies its dealt share and stores it (0600).")
+    static let configuration = CommandConfiguration(
+        abstract: "A member checks the dealing and its share, stores the share (0600) and signs the stage key it derived.")
     @OptionGroup var roster: RosterOption
-    @OptionGroup var stageKey: StageKeyOption
     @OptionGroup var member: MemberOptions
+    @Option(help: "The dealer's signed dealing.") var dealing: String
     @Option(help: "The sealed share file for you.") var share: String
-    @Option(help: "Output share key file.") var out: String
+    @Option(help: "Output share key file.") var outShare: String
+    @Option(help: "Output stage key file (what you derived; compare it with the published one).") var outStageKey: String
+    @Option(help: "Output signature over that stage key (for 'confirm').") var outSignature: String
 
     func run() throws {
         let roster = try roster.load()
-        let key = try stageKey.load(roster)
-        let secret = try TrustedDealer.receive(SealedShare(encoded: readBytes(share)), stageKey: key, keys: member.load())
-        try KeyFile.write(secret.fileRepresentation(roster: roster), kind: .committeeShare, to: out, comment: "committee share: keep secret")
-        print("share verified against the commitments and written to \(out)")
+        let keys = try member.load()
+        let (secret, stageKey) = try TrustedDealer.receive(
+            SealedShare(encoded: readBytes(share)), dealing: DealingMessage(encoded: readBytes(dealing)), roster: roster, keys: keys)
+        try KeyFile.write(secret.fileRepresentation(roster: roster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
+        try writeNew(stageKey.encoded, to: outStageKey)
+        try writeNew(TranscriptSignature(stageKey: stageKey, keys: keys).encoded, to: outSignature)
+        print("share verified against the dealing and written to \(outShare); stage key \(stageKey.digest.hexString) signed")
     }
 }
 
@@ -191,13 +192,17 @@ struct DKGFinish: ParsableCommand {
         try KeyFile.write(share.fileRepresentation(roster: roster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(stageKey.encoded, to: outStageKey)
         try writeNew(TranscriptSignature(stageKey: stageKey, keys: keys).encoded, to: outSignature)
+        // The polynomial is no longer needed and would give the share away: overwrite and remove it.
+        let wiped = wipeAndRemove(state)
         print("stage public key \(stageKey.publicKey.rawRepresentation.hexString)")
-        print("transcript \(stageKey.transcriptHash.hexString) signed into \(outSignature)")
+        print("stage key \(stageKey.digest.hexString) signed into \(outSignature)")
+        print(wiped ? "DKG state \(state) overwritten and removed" : "WARNING: could not overwrite and remove \(state): delete it yourself")
     }
 }
 
 struct Confirm: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check that every member signed the same transcript (no split view).")
+    static let configuration = CommandConfiguration(
+        abstract: "Check that every member signed this stage key (no split view, no swapped stage key file).")
     @OptionGroup var roster: RosterOption
     @OptionGroup var stageKey: StageKeyOption
     @Option(name: .customLong("signature"), parsing: .upToNextOption, help: "Every member's transcript signature.") var signatures: [String]
@@ -206,101 +211,7 @@ struct Confirm: ParsableCommand {
         let roster = try roster.load()
         let key = try stageKey.load(roster)
         try DKG.confirm(stageKey: key, signatures: signatures.map { try TranscriptSignature(encoded: readBytes($0)) })
-        print("confirmed: all \(roster.members.count) members signed transcript \(key.transcriptHash.hexString)")
-    }
-}
-
-// MARK: Opening
-
-/// The envelopes of `roster.stage` in `bids` sealed to the stage key, in order.
-func stageEnvelopes(_ bidPaths: [String], stageKey: StageKey) throws -> [(path: String, opener: BidOpener, entry: EnvelopeEntry)] {
-    var out: [(String, BidOpener, EnvelopeEntry)] = []
-    for path in bidPaths {
-        let opener = try BidOpener(path: path, policy: .signatureOnly())
-        for entry in opener.header.envelopes where entry.stage.value == stageKey.roster.stage {
-            guard entry.recipientKey == stageKey.publicKey else {
-                throw ValidationError("\(path): envelope '\(entry.name)' is sealed to another key for stage '\(entry.stage)'")
-            }
-            out.append((path, opener, entry))
-        }
-    }
-    return out
-}
-
-struct DecryptionShare: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Low level: decryption shares for every envelope of the stage in the given bid files.",
-        discussion: """
-            This trusts the list of bids. At an opening, use 'sealbid opening share', which first \
-            checks the bids against the closing checkpoint and the qualification list.
-            """)
-    @OptionGroup var roster: RosterOption
-    @OptionGroup var stageKey: StageKeyOption
-    @Option(help: "Your share key file.") var share: String
-    @Option(parsing: .upToNextOption, help: "The bid files to open.") var bid: [String]
-    @Option(help: "Output decryption-share file.") var out: String
-
-    func run() throws {
-        let roster = try roster.load()
-        let key = try stageKey.load(roster)
-        let secret = try SecretShare(fileRepresentation: KeyFile.read(share, kind: .committeeShare), roster: roster)
-        let envelopes = try stageEnvelopes(bid, stageKey: key)
-        let shares = try DecryptionShares.create(share: secret, stageKey: key, encapsulatedKeys: envelopes.map(\.entry.encapsulatedKey))
-        try writeNew(shares.encoded, to: out)
-        print("\(secret.id): decryption shares for \(envelopes.count) envelope(s) of stage '\(roster.stage)' in \(out)")
-    }
-}
-
-struct Combine: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Verify members' decryption shares (naming bad ones), combine t of them and decrypt every envelope of the stage.")
-    @OptionGroup var roster: RosterOption
-    @OptionGroup var stageKey: StageKeyOption
-    @Option(parsing: .upToNextOption, help: "The bid files.") var bid: [String]
-    @Option(parsing: .upToNextOption, help: "Members' decryption-share files.") var dshare: [String]
-    @Option(help: "Output directory for the plaintexts.") var outDir: String
-
-    func run() throws {
-        let roster = try roster.load()
-        let key = try stageKey.load(roster)
-        let envelopes = try stageEnvelopes(bid, stageKey: key)
-        let result = try ThresholdCombiner.combine(
-            stageKey: key, encapsulatedKeys: envelopes.map(\.entry.encapsulatedKey),
-            contributions: dshare.map { try DecryptionShares(encoded: readBytes($0)) })
-        if !result.culprits.isEmpty { print("rejected shares from: \(result.culprits.map(\.description).joined(separator: ", "))") }
-        if !result.incomplete.isEmpty {
-            print("shares not covering every envelope asked, unused: \(result.incomplete.map(\.description).joined(separator: ", "))")
-        }
-        print("combined shares of \(result.participants.map(\.description).joined(separator: ", "))")
-        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-        for (index, envelope) in envelopes.enumerated() {
-            let unlocked = try envelope.opener.unlock(
-                envelope.entry.name,
-                with: .sharedDH(result.sharedSecrets[index], committeeKey: key.publicKey, stage: envelope.entry.stage))
-            let name = URL(fileURLWithPath: envelope.path).deletingPathExtension().lastPathComponent
-            let out = "\(outDir)/\(name).\(envelope.entry.name)"
-            try unlocked.decrypt(toFile: out)
-            print("opened \(out) (\(unlocked.plaintextLength) bytes)")
-        }
-    }
-}
-
-struct Reconstruct: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Reconstruct the stage private key from released shares (naming bad ones); prefer decryption shares.")
-    @OptionGroup var roster: RosterOption
-    @OptionGroup var stageKey: StageKeyOption
-    @Option(parsing: .upToNextOption, help: "Released share key files.") var share: [String]
-    @Option(help: "Output HPKE private key file (0600).") var out: String
-
-    func run() throws {
-        let roster = try roster.load()
-        let key = try stageKey.load(roster)
-        let shares = try share.map { try SecretShare(fileRepresentation: KeyFile.read($0, kind: .committeeShare), roster: roster) }
-        let result = try Reconstruction.reconstruct(stageKey: key, shares: shares)
-        if !result.culprits.isEmpty { print("rejected shares from: \(result.culprits.map(\.description).joined(separator: ", "))") }
-        try KeyFile.write(result.privateKey.scalar.secureRepresentation, kind: .hpkePrivate, to: out, comment: "reconstructed stage key")
-        print("reconstructed the '\(roster.stage)' key from \(result.participants.map(\.description).joined(separator: ", ")) into \(out)")
+        print("confirmed: all \(roster.members.count) members signed stage key \(key.digest.hexString)")
     }
 }
 
@@ -310,6 +221,7 @@ struct ReshareDeal: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "An old member deals its share to a new roster.")
     @OptionGroup var roster: RosterOption
     @OptionGroup var stageKey: StageKeyOption
+    @OptionGroup var member: MemberOptions
     @Option(help: "Your share key file.") var share: String
     @Option(help: "The new roster file.") var newRoster: String
     @Option(help: "Output resharing package.") var out: String
@@ -318,8 +230,9 @@ struct ReshareDeal: ParsableCommand {
         let roster = try roster.load()
         let key = try stageKey.load(roster)
         let secret = try SecretShare(fileRepresentation: KeyFile.read(share, kind: .committeeShare), roster: roster)
-        let package = try Resharing.deal(share: secret, oldKey: key, newRoster: CommitteeRoster(encoded: readBytes(newRoster)))
-        try writeNew(package.fileRepresentation, to: out)
+        let package = try Resharing.deal(
+            share: secret, keys: member.load(), oldKey: key, newRoster: CommitteeRoster(encoded: readBytes(newRoster)))
+        try writeNew(package.encoded, to: out)
         print("resharing package from \(secret.id) in \(out)")
     }
 }
@@ -341,11 +254,34 @@ struct ReshareReceive: ParsableCommand {
         let newRoster = try CommitteeRoster(encoded: readBytes(newRoster))
         let keys = try member.load()
         let (share, newKey) = try Resharing.receive(
-            packages: package.map { try Resharing.Package(fileRepresentation: readBytes($0)) }, oldKey: oldKey,
+            packages: package.compactMap { try? Resharing.Package(encoded: readBytes($0)) }, oldKey: oldKey,
             newRoster: newRoster, keys: keys)
         try KeyFile.write(share.fileRepresentation(roster: newRoster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(newKey.encoded, to: outStageKey)
         try writeNew(TranscriptSignature(stageKey: newKey, keys: keys).encoded, to: outSignature)
         print("new share for \(keys.id); the public key is unchanged: \(newKey.publicKey.rawRepresentation.hexString)")
     }
+}
+
+/// Overwrites a secret file with zeros, flushes it and removes it. (On copy-on-write or
+/// journaling file systems and SSDs the old blocks may survive: keep such state on encrypted
+/// storage.)
+func wipeAndRemove(_ path: String) -> Bool {
+    let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+    guard fd >= 0 else { return false }
+    var info = stat()
+    var ok = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    if ok {
+        let zeros = [UInt8](repeating: 0, count: 4096)
+        var done = 0
+        while ok, done < Int(info.st_size) {
+            let n = zeros.withUnsafeBytes { pwrite(fd, $0.baseAddress, min(4096, Int(info.st_size) - done), off_t(done)) }
+            if n < 0, errno == EINTR { continue }
+            ok = n > 0
+            done += max(n, 0)
+        }
+        ok = ok && fsync(fd) == 0
+    }
+    close(fd)
+    return ok && unlink(path) == 0
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SealedBid
 import SealedBidEnvelope
 import SealedBidHPKE
 import SealedBidKeyFiles
@@ -7,105 +8,135 @@ import SealedBidPrimitives
 
 /// Options shared by the commands that check a bid's header.
 struct BidCheckOptions: ParsableArguments {
-    @Option(help: "The tender id the bid must name.")
+    @Option(help: "The tender descriptor: the bid must name its tender, and with --bidder be signed by a registered identity.")
     var tender: String?
+
+    @Option(help: "The descriptor's published SHA-256 (hex).") var tenderDigest: String?
 
     @Option(help: "The bidder id the bid must name.")
     var bidder: String?
 
-    @Option(help: "PEM file of trust anchors for bidders who sign with an X.509 certificate.")
+    @Option(help: "Without a descriptor: PEM trust anchors for bidders who sign with an X.509 certificate.")
     var roots: String?
 
-    @Option(help: "Check certificate validity at this time (ISO 8601, default: now).")
+    @Option(help: "Check certificate validity at this time (YYYY-MM-DDTHH:MM:SSZ, default: now).")
     var at: String?
 
-    func policy() throws -> SignerPolicy {
-        var policy = SignerPolicy()
-        if let roots {
-            policy.x509Roots = try X509Certificate.certificates(pem: String(contentsOfFile: roots, encoding: .utf8))
-        }
-        if let at {
-            guard let date = ISO8601DateFormatter().date(from: at) else { throw ValidationError("--at must be ISO 8601") }
-            policy.verificationTime = date
-        }
-        return policy
+    func descriptor() throws -> Tender? {
+        try tender.map { try TenderOption.parse(["--tender", $0] + (tenderDigest.map { ["--tender-digest", $0] } ?? [])).load() }
     }
 
     func opener(_ path: String) throws -> BidOpener {
-        try BidOpener(path: path, tender: tender.map(TenderID.init), bidder: bidder.map(BidderID.init), policy: policy())
+        let time = try at.map(parseDeadline) ?? Date()
+        let bidderID = try bidder.map(BidderID.init)
+        if let descriptor = try descriptor() {
+            guard roots == nil else { throw ValidationError("the descriptor names the PKI roots: drop --roots") }
+            // With a bidder, only its registered identities; without one, any signer the roots certify.
+            let policy =
+                bidderID.map { descriptor.signerPolicy(for: $0, at: time) }
+                ?? .signatureOnly(x509Roots: descriptor.x509Roots, at: time)
+            return try BidOpener(path: path, tender: descriptor.id, bidder: bidderID, policy: policy)
+        }
+        let anchors = try roots.map { try X509Certificate.certificates(pem: readText($0)) } ?? []
+        return try BidOpener(path: path, bidder: bidderID, policy: .signatureOnly(x509Roots: anchors, at: time))
     }
 }
 
-struct Seal: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Seal a bid: encrypt each envelope to its stage's committee key and sign.",
-        discussion: """
-            Each --envelope is NAME:STAGE:COMMITTEE_PUBLIC_KEY_FILE:PLAINTEXT_FILE. Envelope keys, \
-            salts and nonces are drawn from the system CSPRNG. Memory use does not grow with the \
-            document size.
-
-            Example (a two-envelope bid):
-              sealbid seal --tender LPSE-2026-0042 --bidder NPWP:01.234.567.8-901.000 \\
-                --signing-key bidder.key --escrow-key bidder-escrow.key.pub \\
-                --envelope technical:technical:technical-committee.key.pub:proposal.pdf \\
-                --envelope price:price:price-committee.key.pub:price.xlsx \\
-                --out bid.sbid
-            """
-    )
-
-    @Option(help: "Tender id.") var tender: String
-    @Option(help: "Bidder id.") var bidder: String
-    @Option(name: .customLong("envelope"), help: "NAME:STAGE:COMMITTEE_PUBLIC_KEY_FILE:PLAINTEXT_FILE (repeat).")
-    var envelopes: [String]
+/// How a bidder signs: an Ed25519 key file, or an ECDSA P-256 key with its certificate chain.
+struct SignerOptions: ParsableArguments {
     @Option(help: "Ed25519 signing key file (sealbid keygen ed25519).") var signingKey: String?
     @Option(help: "ECDSA P-256 private key (PEM) of a national-PKI certificate.") var ecdsaKey: String?
     @Option(help: "PEM certificate chain for --ecdsa-key, leaf first.") var certChain: String?
-    @Option(help: "Your own HPKE public key file: adds an escrow copy of every envelope key.") var escrowKey: String?
-    @Option(help: "Output bid file (must not exist).") var out: String
 
     func validate() throws {
         guard (signingKey == nil) != (ecdsaKey == nil) else {
             throw ValidationError("give exactly one of --signing-key and --ecdsa-key")
         }
         guard (ecdsaKey == nil) == (certChain == nil) else { throw ValidationError("--ecdsa-key needs --cert-chain") }
-        guard !envelopes.isEmpty else { throw ValidationError("at least one --envelope is required") }
     }
 
+    func signer() throws -> BidSigner {
+        if let signingKey { return .ed25519(try KeyFile.ed25519PrivateKey(signingKey)) }
+        guard let ecdsaKey, let certChain else { throw ValidationError("no signing key") }
+        return .ecdsaP256(
+            try ECDSAP256SigningKey(pem: readText(ecdsaKey, limit: 1 << 16)),
+            chain: try X509Certificate.certificates(pem: readText(certChain, limit: 1 << 20)))
+    }
+}
+
+struct Seal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Seal a bid: encrypt each envelope to its stage's committee key from the tender descriptor, and sign.",
+        discussion: """
+            Each --file is ENVELOPE=PLAINTEXT_FILE, one for every envelope the descriptor names. \
+            Envelope keys, salts and nonces are drawn from the system CSPRNG. Memory use does not \
+            grow with the document size. Check the bid before uploading it with \
+            'sealbid decrypt --escrow-key': the escrow copy recomputes the committee's wrap too.
+
+            Example (a two-envelope bid):
+              sealbid seal --tender tender.txt --tender-digest 3f2a... --bidder NPWP:01.234.567.8-901.000 \
+                --signing-key bidder.key --escrow-key bidder-escrow.key.pub \
+                --file technical=proposal.pdf --file price=price.xlsx --out bid.sbid
+            """
+    )
+
+    @OptionGroup var descriptor: TenderOption
+    @Option(help: "Bidder id.") var bidder: String
+    @Option(name: .customLong("file"), help: "ENVELOPE=PLAINTEXT_FILE (repeat).") var files: [String]
+    @OptionGroup var signer: SignerOptions
+    @Option(help: "Your own HPKE public key file: adds an escrow copy of every envelope key.") var escrowKey: String?
+    @Option(help: "Output bid file (must not exist).") var out: String
+
     func run() throws {
-        let signer: BidSigner
-        if let signingKey {
-            signer = .ed25519(try KeyFile.ed25519PrivateKey(signingKey))
-        } else if let ecdsaKey, let certChain {
-            signer = .ecdsaP256(
-                try ECDSAP256SigningKey(pem: String(contentsOfFile: ecdsaKey, encoding: .utf8)),
-                chain: try X509Certificate.certificates(pem: String(contentsOfFile: certChain, encoding: .utf8)))
-        } else {
-            throw ValidationError("no signing key")
+        let tender = try descriptor.load()
+        var byEnvelope: [EnvelopeName: String] = [:]
+        for spec in files {
+            guard let equals = spec.firstIndex(of: "=") else { throw ValidationError("--file \(spec): expected ENVELOPE=FILE") }
+            byEnvelope[try EnvelopeName(String(spec[..<equals]))] = String(spec[spec.index(after: equals)...])
         }
-        let escrow = try escrowKey.map { path throws in try KeyFile.hpkePublicKey(path) }
-        var recipes: [EnvelopeRecipe] = []
-        var files: [String] = []
-        for spec in envelopes {
-            let parts = spec.split(separator: ":", maxSplits: 3).map(String.init)
-            guard parts.count == 4 else { throw ValidationError("--envelope \(spec): expected NAME:STAGE:KEYFILE:FILE") }
-            recipes.append(
-                EnvelopeRecipe(
-                    name: try EnvelopeName(parts[0]), stage: try StageName(parts[1]),
-                    committeeKey: try KeyFile.hpkePublicKey(parts[2]), escrowKey: escrow))
-            files.append(parts[3])
-        }
+        let extra = Set(byEnvelope.keys).subtracting(tender.envelopes.map(\.name))
+        guard extra.isEmpty else { throw ValidationError("the tender has no envelope \(extra.map(\.value).sorted().joined(separator: ", "))") }
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out) exists") }
-        let sink = try FileSink(path: out)
-        var sealer = try BidSealer(
-            tender: TenderID(tender), bidder: BidderID(bidder), signer: signer, envelopes: recipes, to: sink)
-        for (index, file) in files.enumerated() {
-            if index > 0 { try sealer.nextEnvelope() }
-            try sealer.append(contentsOfFile: file)
-        }
-        let summary = try sealer.finish()
-        try sink.commit()
-        print("sealed \(out): \(summary.fileLength) bytes, \(recipes.count) envelope(s)")
+        let summary = try tender.seal(
+            bidder: BidderID(bidder), signer: signer.signer(), files: byEnvelope,
+            escrowKey: try escrowKey.map { path throws in try KeyFile.hpkePublicKey(path) }, to: out)
+        print("sealed \(out): \(summary.fileLength) bytes, \(tender.envelopes.count) envelope(s) for \(tender.id)")
         print("bid digest \(summary.bidDigest.hexString)")
+    }
+}
+
+struct WithdrawStatement: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw",
+        abstract: "Sign a withdrawal of your live bid (docs/spec/envelope-v1.md, \"Withdrawal statements\").",
+        discussion: """
+            The statement withdraws exactly the bid named (by its file or its digest), which must \
+            be your live bid when the portal logs it. Upload it with 'sealbid portal withdraw'.
+
+            Example:
+              sealbid withdraw --tender tender.txt --bidder ACME --signing-key acme.key --bid acme.sbid \
+                --out acme.withdrawal
+            """)
+    @OptionGroup var descriptor: TenderOption
+    @Option(help: "Bidder id.") var bidder: String
+    @Option(help: "The bid to withdraw.") var bid: String?
+    @Option(help: "Or its digest (hex).") var bidDigest: String?
+    @OptionGroup var signer: SignerOptions
+    @Option(help: "Output statement (must not exist).") var out: String
+
+    func run() throws {
+        let tender = try descriptor.load()
+        let digest: [UInt8]
+        if let bid {
+            digest = try BidHeader.read(from: FileSource(path: bid)).bidDigest
+        } else if let bidDigest, bidDigest.utf8.count == 64, let bytes = try? Hex.decode(bidDigest) {
+            digest = bytes
+        } else {
+            throw ValidationError("give --bid FILE or --bid-digest (64 hex digits)")
+        }
+        let statement = try Withdrawal(tender: tender.id, bidder: BidderID(bidder), withdrawing: digest, signer: signer.signer())
+        try writeNew(statement.encoded, to: out)
+        print("withdrawal of bid \(digest.hexString) by \(bidder) in \(out)")
     }
 }
 

@@ -8,178 +8,195 @@ import SealedBidLog
 import SealedBidPrimitives
 
 /// The committee's opening of one stage from plain files (docs/spec/report-v1.md):
-/// `prepare` lists the bids to open for the members, `run` checks everything,
-/// combines the members' decryption shares and writes the report, `sign` adds a
-/// member's signature.
+/// `prepare` lists what will be opened, each member checks everything itself and
+/// computes signed decryption shares (`share`) or releases its share (`release`),
+/// `run` combines them and writes the report, and each member signs the report
+/// (`sign`) into a detached signature file.
 struct Opening: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open one stage of a closed tender and write the opening report.",
         discussion: """
+            Every command takes the published descriptor and copies of the portal's public files: \
+            the closing checkpoint, log.bin and the bids/ folder (never the portal directory with \
+            its signing key). Each member runs 'share' on its own copies: it checks the closing \
+            checkpoint, the whole log and every bid against the descriptor before computing \
+            anything, so a coordinator cannot get any other envelope decrypted.
+
             Example (technical stage, threshold decryption):
-              sealbid opening prepare --portal portal --closing closing.note --roster roster.bin \\
-                --stage-key stage-key.bin --out-dir to-open
-              # each member present: sealbid opening share (same inputs) --log-key published.vkey \\
-              #   --origin ORIGIN --tender TENDER --deadline DEADLINE --bidders registry.txt \\
-              #   --share mN.share --out dshare-N.bin
-              sealbid opening run --portal portal --closing closing.note --roster roster.bin \\
-                --stage-key stage-key.bin --dshare dshare-*.bin --out-dir opened --report report.json
-              sealbid opening sign --report report.json --roster roster.bin --id 1 --signing-key m1.sign
+              sealbid opening prepare --tender tender.txt --stage technical --closing closing.note \\
+                --log log.bin --bids bids
+              sealbid opening share --tender tender.txt --tender-digest 3f2a... --stage technical \\
+                --closing closing.note --log log.bin --bids bids --id 1 --hpke-key m1.hpke \\
+                --signing-key m1.sign --share m1-technical.share --out dshare-1.bin   (each member)
+              sealbid opening run --tender tender.txt --stage technical --closing closing.note \\
+                --log log.bin --bids bids --dshare dshare-*.bin --out-dir opened --report report.json
+              sealbid opening sign --tender tender.txt --report report.json --id 1 --hpke-key m1.hpke \\
+                --signing-key m1.sign --out report.sig-1                               (each member)
+              sealbid report verify report.json --tender tender.txt --signatures report.sig-*
             """,
-        subcommands: [Prepare.self, Share.self, Run.self, Sign.self])
+        subcommands: [Prepare.self, Share.self, Release.self, Run.self, Sign.self])
 
     struct Inputs: ParsableArguments {
-        @Option(help: "The portal directory (its log and stored bids).") var portal: String
+        @OptionGroup var descriptor: TenderOption
+        @Option(help: "The stage to open.") var stage: String
         @Option(help: "The closing checkpoint (signed note).") var closing: String
-        @Option(help: "The stage's roster file.") var roster: String
-        @Option(help: "The stage key file.") var stageKey: String
-        @Option(help: "The envelope opened in this stage (default: the stage's name).") var envelope: String?
-        @Option(help: "Only these bidders (comma-separated), for later stages.") var qualified: String?
-        @Option(help: "The portal's log verifier key, as published with the tender (default: the portal directory's).")
-        var logKey: String?
-        @Option(help: "The log origin, as published with the tender (default: the portal directory's).") var origin: String?
-        @Option(help: "The tender id, as published (default: the portal directory's).") var tender: String?
-        @Option(help: "The submission deadline, ISO 8601, as published (default: the portal directory's).")
-        var deadline: String?
-        @Option(help: "The bidder registry, as published (docs/spec/report-v1.md): only these identities may sign bids.")
-        var bidders: String?
-        @Option(help: "PEM trust anchors for bidders who sign with certificates.") var roots: String?
-
-        /// Whether everything a member checks against comes from the tender's publication
-        /// rather than from the portal directory.
-        var independentlyAnchored: Bool {
-            logKey != nil && origin != nil && tender != nil && deadline != nil && bidders != nil
-        }
+        @Option(help: "A copy of the portal's log store (log.bin).") var log: String
+        @Option(help: "A copy of the portal's bids/ folder.") var bids: String
+        @Option(help: "For later stages: the qualified bidders (comma-separated); the others are not opened.") var qualified: String?
 
         func opening() throws -> StageOpening {
-            let rosterValue = try CommitteeRoster(encoded: readBytes(roster))
-            let key = try StageKey(encoded: readBytes(stageKey), roster: rosterValue)
-            var config = try Portal.DirectoryOption.parse(["--dir", portal]).config()
-            // Whoever controls the portal directory controls its portal.vkey and portal.json:
-            // values given here come from the tender's publication instead.
-            if let origin { config.origin = origin }
-            if let tender { config.tender = tender }
-            if let deadline {
-                guard let date = ISO8601DateFormatter().date(from: deadline) else { throw ValidationError("--deadline must be ISO 8601") }
-                config.deadline = date
-            }
-            let anchors = try roots.map { try X509Certificate.certificates(pem: String(contentsOfFile: $0, encoding: .utf8)) } ?? []
-            let registry = try bidders.map { try BidderRegistry(text: String(contentsOfFile: $0, encoding: .utf8)) }
-            let stage = try StageName(rosterValue.stage)
-            let tender = try Tender(
-                id: TenderID(config.tender), deadline: config.deadline, stages: [key],
-                envelopes: [(try EnvelopeName(envelope ?? rosterValue.stage), stage)])
-            var entries: [LogEntry] = []
+            let tender = try descriptor.load()
+            let closingNote = try SignedCheckpoint(serialized: readText(closing, limit: SignedNote.maximumSize))
             // Read only: a member's check never changes the coordinator's files.
-            for record in try FileLogStore.records(atPath: "\(portal)/log.bin") {
-                if case .entry(let bytes) = record { entries.append(try LogEntry(encoded: bytes)) }
+            let records = try FileLogStore.records(atPath: log)
+            let qualifiedSet = try qualified.map { list throws -> Set<BidderID> in
+                Set(try list.split(separator: ",").map { try BidderID(String($0)) })
             }
-            let logKey = try NoteVerifier(verifierKey: readKeyString(self.logKey ?? "\(portal)/portal.vkey"))
-            let closingNote = try SignedCheckpoint(serialized: String(contentsOfFile: closing, encoding: .utf8))
-            guard let closedCount = Int(exactly: closingNote.checkpoint.size), closedCount <= entries.count else {
-                throw ValidationError("the closing checkpoint claims more entries than the portal's log has")
-            }
-            let closedEntries = Array(entries.prefix(closedCount))
-            let portalDirectory = portal
             return try StageOpening(
-                tender: tender, stage: stage, closing: closingNote, logKey: logKey, origin: config.origin, entries: closedEntries,
-                bidPath: { "\(portalDirectory)/bids/\($0.hexString).sbid" },
-                qualified: qualified.map { Set($0.split(separator: ",").map(String.init)) },
-                policy: { bidder in
-                    registry?.policy(for: bidder, x509Roots: anchors) ?? .signatureOnly(x509Roots: anchors)
-                })
+                tender: tender, stage: StageName(stage), closing: closingNote, records: records, bids: BidStore(directory: bids),
+                qualified: qualifiedSet)
         }
     }
 
     struct Prepare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the bids against the closing checkpoint and copy the ones to open for the members.")
+            abstract: "Check the closing, the log and every bid against the descriptor, and list what this stage opens.")
         @OptionGroup var inputs: Inputs
-        @Option(help: "Output directory for the bids the members decrypt.") var outDir: String
 
         func run() throws {
             let opening = try inputs.opening()
-            try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-            for bid in opening.bids {
-                // Named by log index: bidder ids must never reach a path.
-                try FileManager.default.copyItem(atPath: bid.path, toPath: "\(outDir)/entry-\(bid.index).sbid")
+            print("stage '\(opening.stage)' of \(opening.tender.id): \(opening.bids.count) envelope(s) to open, opening id \(opening.openingID.hexString)")
+            for bid in opening.bids { print("  entry \(bid.index): \(bid.entry.bidder)") }
+            for line in opening.otherLines {
+                print("  entry \(line.logIndex): \(line.bidder): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")")
             }
-            print("\(opening.bids.count) bid(s) to open in stage '\(opening.stage)' copied to \(outDir)")
-            for bid in opening.bids { print("  entry-\(bid.index).sbid: \(bid.entry.bidder)") }
-            for line in opening.notOpened { print("  \(line.bidder): \(line.result)") }
+            for entry in opening.ignoredEntries { print("  entry \(entry.logIndex): \(entry.bidder): ignored (\(entry.reason))") }
         }
     }
 
     struct Share: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A member: check the stage's bids against the closing checkpoint, then compute decryption shares for exactly them.",
+            abstract: "A member: check the stage against the descriptor, then compute signed decryption shares for exactly its envelopes.",
             discussion: """
-                The member repeats every check of the opening (closing checkpoint against the published \
-                log key and origin, closing root from all entries, live bids, qualification, each bid's \
-                signature, digest, stage key and key-wrap proof) before computing anything, so a \
-                coordinator cannot get other envelopes decrypted.
+                The member repeats every check of the opening (closing checkpoint against the \
+                descriptor's log key and origin, closing root from all entries, each entry's file, \
+                signer and time, qualification, stage key and key-wrap proof of every envelope) \
+                before computing anything, and binds its shares to this opening's id.
                 """)
         @OptionGroup var inputs: Inputs
-        @Option(help: "Your share key file.") var share: String
+        @OptionGroup var member: MemberOptions
+        @Option(help: "Your share key file for this stage.") var share: String
         @Option(help: "Output decryption-share file.") var out: String
-
-        func validate() throws {
-            // A member checks the closing against the log key and origin published with the
-            // tender, never against files the coordinator hands over with the bids.
-            guard inputs.independentlyAnchored else {
-                throw ValidationError(
-                    "a member gives --log-key, --origin, --tender, --deadline and --bidders as published with the tender")
-            }
-        }
 
         func run() throws {
             let opening = try inputs.opening()
-            let rosterValue = try CommitteeRoster(encoded: readBytes(inputs.roster))
-            let secret = try SecretShare(fileRepresentation: KeyFile.read(share, kind: .committeeShare), roster: rosterValue)
-            let shares = try DecryptionShares.create(share: secret, stageKey: opening.stageKey, encapsulatedKeys: opening.encapsulatedKeys)
+            let keys = try member.load()
+            let secret = try SecretShare(fileRepresentation: KeyFile.read(share, kind: .committeeShare), roster: opening.stageKey.roster)
+            guard let shares = try opening.decryptionShares(share: secret, keys: keys) else {
+                print("stage '\(opening.stage)' has nothing to decrypt: no shares needed")
+                return
+            }
             try writeNew(shares.encoded, to: out)
-            print("\(secret.id): decryption shares for \(opening.bids.count) checked envelope(s) of stage '\(opening.stage)' in \(out)")
+            print("\(secret.id): signed decryption shares for \(opening.bids.count) checked envelope(s) of stage '\(opening.stage)' in \(out)")
+        }
+    }
+
+    struct Release: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A member: check the stage as 'share' does, then release your share for this opening (reconstruction mode).",
+            discussion: """
+                The released share is your secret share itself, bound to this opening and signed: \
+                whoever holds t of them holds the stage key. Hand it over in person. Prefer 'share'.
+                """)
+        @OptionGroup var inputs: Inputs
+        @OptionGroup var member: MemberOptions
+        @Option(help: "Your share key file for this stage.") var share: String
+        @Option(help: "Output released-share file (0600).") var out: String
+
+        func run() throws {
+            let opening = try inputs.opening()
+            let keys = try member.load()
+            let secret = try SecretShare(fileRepresentation: KeyFile.read(share, kind: .committeeShare), roster: opening.stageKey.roster)
+            let released = try opening.releaseShare(share: secret, keys: keys)
+            try KeyFile.write(released.encoded, kind: .releasedShare, to: out, comment: "released committee share: secret")
+            print("\(secret.id): share released for opening \(opening.openingID.hexString) in \(out)")
         }
     }
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Combine the members' decryption shares (naming bad ones), decrypt every envelope, write the report.")
+            abstract: "Combine the members' shares (naming members whose signed shares are wrong), decrypt, write the report.")
         @OptionGroup var inputs: Inputs
-        @Option(parsing: .upToNextOption, help: "Members' decryption-share files.") var dshare: [String]
+        @Option(parsing: .upToNextOption, help: "Members' decryption-share files.") var dshare: [String] = []
+        @Option(parsing: .upToNextOption, help: "Or members' released-share files (reconstruction).") var released: [String] = []
         @Option(help: "Output directory for the plaintexts.") var outDir: String
         @Flag(help: "Also put each plaintext's SHA-256 in the report (a second hash over every byte).")
         var plaintextDigests = false
-        @Option(help: "Output report (JSON; a Markdown copy is written beside it).") var report: String
+        @Option(help: "Output report (canonical JSON; an unsigned Markdown rendering is written beside it).") var report: String
+
+        func validate() throws {
+            guard dshare.isEmpty || released.isEmpty else { throw ValidationError("give --dshare or --released, not both") }
+        }
 
         func run() throws {
             let opening = try inputs.opening()
-            let shares = try dshare.map { try DecryptionShares(encoded: readBytes($0)) }
-            let result = try opening.open(
-                with: shares, into: outDir, plaintextDigests: plaintextDigests, progress: progressBar(opening.stage.value))
-            try writeNew([UInt8](try result.json), to: report)
-            try writeNew(Array(result.markdown.utf8), to: report + ".md")
-            let opened = result.lines.filter { $0.result == "opened" }.count
-            print("opened \(opened) of \(result.lines.count) live bid(s); report \(report)")
-            if !result.culprits.isEmpty { print("rejected shares from members \(result.culprits.map(String.init).joined(separator: ", "))") }
+            var unreadable = 0
+            let result: OpeningReport
+            if released.isEmpty {
+                // A file that does not decode is nobody's message: it is counted and skipped, never fatal.
+                let shares = dshare.compactMap { path -> DecryptionShares? in
+                    guard let bytes = try? readBytes(path), let parsed = try? DecryptionShares(encoded: bytes) else {
+                        unreadable += 1
+                        return nil
+                    }
+                    return parsed
+                }
+                result = try opening.open(
+                    with: shares, to: .directory(outDir), plaintextDigests: plaintextDigests, progress: progressBar(opening.stage.value))
+            } else {
+                let shares = released.compactMap { path -> ReleasedShare? in
+                    guard let bytes = try? KeyFile.read(path, kind: .releasedShare), let parsed = try? ReleasedShare(encoded: bytes) else {
+                        unreadable += 1
+                        return nil
+                    }
+                    return parsed
+                }
+                result = try opening.open(
+                    with: shares, to: .directory(outDir), plaintextDigests: plaintextDigests, progress: progressBar(opening.stage.value))
+            }
+            try writeNew(result.encoded, to: report)
+            try writeNew(Array(result.markdown(signers: []).utf8), to: report + ".md")
+            let opened = result.lines.filter { $0.result == .opened }.count
+            print("opened \(opened) of \(result.lines.count) bidder line(s); report \(report) (to be signed by at least t members)")
+            if !result.culprits.isEmpty { print("culprits: members \(result.culprits.map(String.init).joined(separator: ", "))") }
+            if unreadable > 0 { print("\(unreadable) share file(s) did not decode and were skipped") }
         }
     }
 
     struct Sign: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add your member signature to a report.")
-        @Option(help: "The report (JSON), updated in place.") var report: String
-        @Option(help: "The stage's roster file.") var roster: String
-        @Option(help: "Your member identifier.") var id: UInt16
-        @Option(help: "Your Ed25519 signing key file.") var signingKey: String
+        static let configuration = CommandConfiguration(
+            abstract: "A member: sign a report's exact bytes into a detached signature file (merge with 'report merge').",
+            discussion: """
+                Check the report before signing it ('sealbid report verify' without signatures shows \
+                what fails besides them, and 'opening prepare' what it should contain).
+                """)
+        @OptionGroup var descriptor: TenderOption
+        @Option(help: "The report (canonical JSON).") var report: String
+        @OptionGroup var member: MemberOptions
+        @Option(help: "Output signature file (must not exist).") var out: String
 
         func run() throws {
-            var decoded = try JSONDecoder().decode(OpeningReport.self, from: Data(contentsOf: URL(fileURLWithPath: report)))
-            let rosterValue = try CommitteeRoster(encoded: readBytes(roster))
-            let card = try rosterValue.card(MemberID(id))
-            let key = try KeyFile.ed25519PrivateKey(signingKey)
-            guard key.publicKey == card.signingKey else { throw ValidationError("this key is not member \(id)'s roster key") }
-            try decoded.sign(with: MemberKeys(id: card.id, signingKey: key))
-            try decoded.json.write(to: URL(fileURLWithPath: report), options: .atomic)
-            print("member \(id) signed \(report) (\(decoded.signatures.count) signature(s))")
+            let tender = try descriptor.load()
+            let parsed = try OpeningReport(encoded: readBytes(report, limit: OpeningReport.maximumSize))
+            let key = try tender.stageKey(StageName(parsed.stage))
+            // Everything but the signatures must already check.
+            do {
+                _ = try parsed.verify(tender: tender, signatures: [])
+            } catch ReportError.tooFewSignatures {
+            }
+            let signature = try ReportSignature(report: parsed, roster: key.roster, keys: member.load())
+            try writeNew(Array((signature.line + "\n").utf8), to: out)
+            print("member \(signature.member) signed report \(parsed.digest.hexString) into \(out)")
         }
     }
 }

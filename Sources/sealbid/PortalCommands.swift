@@ -1,155 +1,182 @@
 import ArgumentParser
 import Foundation
+import SealedBid
 import SealedBidEnvelope
 import SealedBidKeyFiles
 import SealedBidLog
+import SealedBidMerkle
 import SealedBidPrimitives
 
 /// A portal's log for one tender kept in a directory (docs/spec/receipts-v1.md).
 struct Portal: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a tender's submission log: accept bids, issue receipts, close at the deadline.",
+        abstract: "Run a tender's submission log: accept bids, commitments and withdrawals, issue receipts, close at the deadline.",
         discussion: """
+            The portal directory holds the descriptor, the log's signing key (secret), log.bin and \
+            bids/. Members and verifiers are given copies of log.bin, bids/ and the closing \
+            checkpoint, never the directory itself.
+
             Example:
-              sealbid portal init --dir portal --tender LPSE-2026-0042 --deadline 2026-12-01T10:00:00Z \\
-                --name lpse.example.go.id/portal
-              sealbid portal submit --dir portal --bid acme.sbid --bidder ACME --bidder-key acme.pub \\
-                --receipt acme.receipt
+              sealbid keygen ed25519 portal-log.key
+              sealbid tender create ... --log-key portal-log.key.pub --origin lpse.example.go.id/portal/T --out tender.txt
+              sealbid portal init --dir portal --tender tender.txt --log-key portal-log.key
+              sealbid portal submit --dir portal --bidder ACME --bid acme.sbid --receipt acme.receipt
               sealbid portal close --dir portal --out closing.note
-              sealbid receipt verify acme.receipt --log-key portal/portal.vkey
+              sealbid receipt verify acme.receipt --tender tender.txt
             """,
-        subcommands: [Init.self, Submit.self, Withdraw.self, Close.self, Checkpoint.self, ProveConsistency.self, Stress.self]
+        subcommands: [
+            Init.self, Submit.self, Commit.self, Upload.self, Withdraw.self, Close.self, ReceiptFor.self, Checkpoint.self,
+            ProveConsistency.self, Stress.self,
+        ]
     )
 
+    /// Settings of a portal beyond its descriptor (only the test time-stamp authority today).
     struct Config: Codable {
-        var tender: String
-        var origin: String
-        var deadline: Date
-        let grace: Double
-        let keyName: String
-        let tsaCertificate: String?
-        let tsaKey: String?
+        /// PEM files of a time-stamp authority the portal runs itself: only for tenders whose
+        /// descriptor says `timestamps test-authority`.
+        let testAuthorityCertificate: String?
+        let testAuthorityKey: String?
     }
 
     struct DirectoryOption: ParsableArguments {
         @Option(help: "The portal directory.") var dir: String
 
-        func config() throws -> Config {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            return try decoder.decode(Config.self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/portal.json")))
-        }
+        func tender() throws -> Tender { try Tender(encoded: readBytes("\(dir)/tender.txt", limit: Tender.maximumSize)) }
 
-        func open() throws -> SubmissionLog {
-            let config = try config()
-            let signer = try NoteSigner(name: config.keyName, key: KeyFile.ed25519PrivateKey("\(dir)/portal.key"))
+        func service(clock: (@Sendable () -> Date)? = nil) throws -> PortalService {
+            let tender = try tender()
+            let config = try JSONDecoder().decode(Config.self, from: Data(readBytes("\(dir)/portal.json", limit: 1 << 16)))
+            let signer = try NoteSigner(name: tender.origin, key: KeyFile.ed25519PrivateKey("\(dir)/portal.key"))
             var timestamper: (@Sendable ([UInt8]) throws -> [UInt8])?
-            if let cert = config.tsaCertificate, let key = config.tsaKey {
-                let authority = TimestampAuthority(
-                    certificatePEM: try String(contentsOfFile: cert, encoding: .utf8), keyPEM: try String(contentsOfFile: key, encoding: .utf8))
+            if let cert = config.testAuthorityCertificate, let key = config.testAuthorityKey {
+                guard tender.timestamps == .testAuthority else {
+                    throw ValidationError("a test time-stamp authority is only for tenders with 'timestamps test-authority'")
+                }
+                let authority = TimestampAuthority(certificatePEM: try readText(cert), keyPEM: try readText(key))
+                let now = clock ?? { Date() }
                 timestamper = { digest in
                     let request = try TimestampRequest(digest: digest)
-                    let serial = UInt64(Date().timeIntervalSince1970 * 1000)
-                    return try TimestampToken(response: authority.respond(to: request.derRepresentation, serial: serial)).derRepresentation
+                    let serial = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+                    return try TimestampToken(response: authority.respond(to: request.derRepresentation, at: now(), serial: serial))
+                        .derRepresentation
                 }
             }
-            return try SubmissionLog(
-                origin: config.origin, tender: config.tender, deadline: config.deadline, grace: config.grace, signer: signer,
-                store: FileLogStore(path: "\(dir)/log.bin"), timestamper: timestamper)
+            if tender.timestamps == .required {
+                // An RFC 3161 client for an outside authority is not part of the file-based CLI.
+                throw ValidationError("this tender requires time-stamps from an outside authority; the file-based portal cannot reach one")
+            }
+            return try PortalService(tender: tender, directory: dir, signer: signer, clock: clock ?? { Date() }, timestamper: timestamper)
         }
     }
 
     struct Init: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a portal directory: signing key, verifier key, config, empty log.")
-        @Option(help: "The portal directory (created).") var dir: String
-        @Option(help: "Tender id.") var tender: String
-        @Option(help: "Deadline, ISO 8601 (e.g. 2026-12-01T10:00:00Z).") var deadline: String
-        @Option(help: "Grace window for committed bids, seconds.") var grace: Double = 0
-        @Option(help: "The log's key name (a schema-less URL).") var name: String
-        @Option(help: "PEM certificate of a time-stamp authority to stamp every entry.") var tsaCert: String?
-        @Option(help: "PEM private key of that authority.") var tsaKey: String?
+        static let configuration = CommandConfiguration(
+            abstract: "Create a portal directory for a tender: its descriptor, the log's signing key, an empty log.")
+        @Option(help: "The portal directory (created; must not exist).") var dir: String
+        @OptionGroup var descriptor: TenderOption
+        @Option(help: "The log's Ed25519 private key file: its public key must be the descriptor's log key.") var logKey: String
+        @Option(help: "TEST MODE ONLY: the PEM certificate of a time-stamp authority this portal runs itself.")
+        var testTsaCert: String?
+        @Option(help: "TEST MODE ONLY: that authority's PEM private key.") var testTsaKey: String?
+
+        func validate() throws {
+            guard (testTsaCert == nil) == (testTsaKey == nil) else { throw ValidationError("--test-tsa-cert and --test-tsa-key go together") }
+        }
 
         func run() throws {
-            guard let when = ISO8601DateFormatter().date(from: deadline) else { throw ValidationError("--deadline must be ISO 8601") }
+            let tender = try descriptor.load()
+            let key = try KeyFile.ed25519PrivateKey(logKey)
+            guard key.publicKey == tender.log.publicKey else { throw ValidationError("\(logKey) is not the descriptor's log key") }
+            if testTsaCert != nil {
+                guard tender.timestamps == .testAuthority else {
+                    throw ValidationError("a portal may hold a time-stamp authority's key only when the descriptor says 'timestamps test-authority'")
+                }
+            } else if tender.timestamps == .testAuthority {
+                throw ValidationError("the descriptor says 'timestamps test-authority': give --test-tsa-cert and --test-tsa-key")
+            }
+            guard !FileManager.default.fileExists(atPath: dir) else { throw ValidationError("\(dir) exists") }
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let key = Ed25519PrivateKey()
-            try KeyFile.write(key.seed, kind: .ed25519Private, to: "\(dir)/portal.key", comment: "portal log signing key: keep secret")
-            let verifier = try NoteVerifier(name: name, publicKey: key.publicKey)
-            try writeNew(Array((verifier.verifierKey + "\n").utf8), to: "\(dir)/portal.vkey")
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try writeNew(tender.encoded, to: "\(dir)/tender.txt")
+            try KeyFile.write(key.seed, kind: .ed25519Private, to: "\(dir)/portal.key", comment: "log signing key of \(tender.origin): keep secret")
             let config = Config(
-                tender: tender, origin: "\(name)/\(tender)", deadline: when, grace: grace, keyName: name,
-                tsaCertificate: tsaCert.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
-                tsaKey: tsaKey.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+                testAuthorityCertificate: testTsaCert.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+                testAuthorityKey: testTsaKey.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try writeNew([UInt8](try encoder.encode(config)), to: "\(dir)/portal.json")
-            print("portal for \(tender): origin \(config.origin)")
-            print("verifier key \(verifier.verifierKey) (in \(dir)/portal.vkey)")
+            _ = try FileLogStore(path: "\(dir)/log.bin")
+            print("portal for \(tender.id): origin \(tender.origin), deadline \(TenderTime.format(tender.deadline) ?? "?")\(testModeWarning(tender))")
         }
     }
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify a bid (signature, tender, every digest) and log it; write the receipt.")
+            abstract: "Verify a bid against the descriptor (registered signer, tender, every digest and proof) and log it.",
+            discussion: """
+                The bidder is the uploader as the portal authenticated them; the bid must name them \
+                and be signed by one of their identities in the descriptor's registry. Submitting \
+                the same file again returns its receipt.
+                """)
         @OptionGroup var portal: DirectoryOption
+        @Option(help: "The uploader as the portal authenticated them.") var bidder: String
         @Option(help: "The bid file.") var bid: String
-        @Option(help: "The uploader as the portal authenticated them; the bid must name this bidder.") var bidder: String
-        @Option(help: "The bidder's registered Ed25519 public key file: only bids signed with it are accepted.")
-        var bidderKey: String?
-        @Option(help: "PEM trust anchors for bidders who sign with national-PKI certificates (with --bidder-subject).")
-        var roots: String?
-        @Option(help: "The bidder's registered certificate subject, RFC 2253 (as 'sealbid inspect' prints it).")
-        var bidderSubject: String?
-
-        func validate() throws {
-            guard bidderKey != nil || (roots != nil && bidderSubject != nil) else {
-                throw ValidationError(
-                    "name the bidder's registered identity: --bidder-key, or --roots with --bidder-subject "
-                        + "(otherwise anyone could upload a bid in this bidder's name)")
-            }
-            if (roots == nil) != (bidderSubject == nil) { throw ValidationError("--roots and --bidder-subject go together") }
-        }
-        @Option(help: "submit, replace or commit.") var kind: String = "submit"
         @Option(help: "Output receipt file.") var receipt: String
 
         func run() async throws {
-            let config = try portal.config()
-            // Only the registered identities: no Ed25519 key when none is registered, no
-            // certificate but the registered subject's.
-            let policy = SignerPolicy.registered(
-                ed25519Keys: try bidderKey.map { [try KeyFile.ed25519PublicKey($0)] } ?? [],
-                x509Roots: try roots.map { try X509Certificate.certificates(pem: String(contentsOfFile: $0, encoding: .utf8)) } ?? [],
-                x509Subjects: bidderSubject.map { [$0] } ?? [])
-            let opener = try BidOpener(path: bid, tender: TenderID(config.tender), bidder: BidderID(bidder), policy: policy)
-            try opener.checkWrapProofs()
-            try opener.verifyPayloadDigests()
-            let kinds: [String: LogEntry.Kind] = ["submit": .submit, "replace": .replace, "commit": .commit]
-            guard let entryKind = kinds[kind] else { throw ValidationError("--kind must be submit, replace or commit") }
-            // Keep the bid under its digest, where the opening looks for it (as PortalService does).
-            try FileManager.default.createDirectory(atPath: "\(portal.dir)/bids", withIntermediateDirectories: true)
-            let stored = "\(portal.dir)/bids/\(opener.header.bidDigest.hexString).sbid"
-            if !FileManager.default.fileExists(atPath: stored) { try FileManager.default.copyItem(atPath: bid, toPath: stored) }
-            let log = try portal.open()
-            let result = try await log.submit(
-                kind: entryKind, bidder: opener.header.bidder.value, bidDigest: opener.header.bidDigest,
-                bidLength: opener.header.expectedFileLength)
+            let service = try portal.service()
+            let result = try await service.accept(bidAt: bid, from: BidderID(bidder))
             try writeNew(result.encoded, to: receipt)
-            let verified = try result.verify(log: await log.verifier, origin: config.origin)
-            print("logged \(opener.header.bidder) as entry \(verified.index); receipt \(receipt)")
+            let verified = try result.verify(log: service.tender.log, origin: service.tender.origin)
+            print("logged \(bidder) as entry \(verified.index) (\(verified.entry.kind)); receipt \(receipt)")
+        }
+    }
+
+    struct Commit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Log a bid's commitment from its header alone, before the deadline; the ciphertext follows with 'upload'.",
+            discussion: """
+                For uploads that might not finish before the deadline: the signed header (the \
+                first header_length bytes of the bid, or the whole file) is checked and its digest \
+                logged; the whole bid must then be uploaded before the end of the grace window.
+                """)
+        @OptionGroup var portal: DirectoryOption
+        @Option(help: "The uploader as the portal authenticated them.") var bidder: String
+        @Option(help: "The bid file, or only its header.") var bid: String
+        @Option(help: "Output receipt file.") var receipt: String
+
+        func run() async throws {
+            let result = try await portal.service().commit(bidAt: bid, from: BidderID(bidder))
+            try writeNew(result.encoded, to: receipt)
+            print("logged the commitment of \(bidder); upload the bid before the end of the grace window; receipt \(receipt)")
+        }
+    }
+
+    struct Upload: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Accept the ciphertext of a committed bid (until the end of the grace window, also after the closing).")
+        @OptionGroup var portal: DirectoryOption
+        @Option(help: "The uploader as the portal authenticated them.") var bidder: String
+        @Option(help: "The whole bid file.") var bid: String
+
+        func run() async throws {
+            let receipt = try await portal.service().upload(bidAt: bid, from: BidderID(bidder))
+            let verified = try receipt.verify(log: portal.tender().log, origin: portal.tender().origin)
+            print("stored the committed bid of \(bidder) (entry \(verified.index))")
         }
     }
 
     struct Withdraw: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Log a bidder's withdrawal.")
+        static let configuration = CommandConfiguration(abstract: "Log a bidder's signed withdrawal statement (sealbid withdraw).")
         @OptionGroup var portal: DirectoryOption
-        @Option(help: "Bidder id.") var bidder: String
+        @Option(help: "The uploader as the portal authenticated them.") var bidder: String
+        @Option(help: "The withdrawal statement.") var statement: String
         @Option(help: "Output receipt file.") var receipt: String
 
         func run() async throws {
-            let result = try await portal.open().submit(kind: .withdraw, bidder: bidder, bidDigest: [UInt8](repeating: 0, count: 32), bidLength: 0)
+            let result = try await portal.service().withdraw(
+                statement: readBytes(statement, limit: Withdrawal.maximumSize), from: BidderID(bidder))
             try writeNew(result.encoded, to: receipt)
-            print("logged the withdrawal of \(bidder)")
+            print("logged the withdrawal of \(bidder); receipt \(receipt)")
         }
     }
 
@@ -159,10 +186,24 @@ struct Portal: ParsableCommand {
         @Option(help: "Output file for the closing checkpoint (signed note).") var out: String
 
         func run() async throws {
-            let log = try portal.open()
-            let closing = try await log.close()
+            let closing = try await portal.service().close()
             try writeNew(Array(closing.note.serialized.utf8), to: out)
-            print("closed at size \(closing.checkpoint.size); \(await log.liveEntries().count) live bid(s)")
+            print("closed at size \(closing.checkpoint.size); closing checkpoint in \(out)")
+        }
+    }
+
+    struct ReceiptFor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "receipt", abstract: "Write the receipt of a logged bid, commitment or withdrawal, by its digest.")
+        @OptionGroup var portal: DirectoryOption
+        @Option(help: "The bid's (or statement's) digest, hex.") var digest: String
+        @Option(help: "Output receipt file.") var out: String
+
+        func run() async throws {
+            guard digest.utf8.count == 64, let bytes = try? Hex.decode(digest) else { throw ValidationError("--digest is 64 hex digits") }
+            let receipt = try await portal.service().receipt(forDigest: bytes)
+            try writeNew(receipt.encoded, to: out)
+            print("receipt in \(out)")
         }
     }
 
@@ -172,21 +213,26 @@ struct Portal: ParsableCommand {
         @Option(help: "Output file.") var out: String
 
         func run() async throws {
-            let checkpoint = try await portal.open().checkpoint()
+            let checkpoint = try await portal.service().checkpoint()
             try writeNew(Array(checkpoint.note.serialized.utf8), to: out)
             print("checkpoint of size \(checkpoint.checkpoint.size) in \(out)")
         }
     }
 
-    struct ProveConsistency: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a consistency proof between two sizes (concatenated 32-byte hashes).")
-        @OptionGroup var portal: DirectoryOption
+    struct ProveConsistency: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a consistency proof between two sizes of a log store (concatenated 32-byte hashes).")
+        @Option(help: "The log store (a portal's log.bin, or a copy).") var log: String
         @Option var from: UInt64
         @Option var to: UInt64
         @Option(help: "Output file.") var out: String
 
-        func run() async throws {
-            let proof = try await portal.open().consistencyProof(from: from, to: to)
+        func run() throws {
+            var tree = MerkleTreeOfLog()
+            for record in try FileLogStore.records(atPath: log) {
+                if case .entry(let bytes, _) = record { tree.append(try LogEntry(encoded: bytes)) }
+            }
+            let proof = try tree.consistencyProof(from: from, to: to)
             try writeNew(proof.flatMap { $0 }, to: out)
             print("consistency proof \(from) -> \(to): \(proof.count) hashes in \(out)")
         }
@@ -194,13 +240,25 @@ struct Portal: ParsableCommand {
 
     struct Stress: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Append synthetic commitments, printing 'ack N' after each is durable (for crash tests).",
+            abstract: "Append synthetic commitments to a store, printing 'ack N' after each is durable (for crash tests).",
             shouldDisplay: false)
-        @OptionGroup var portal: DirectoryOption
+        @Option(help: "The log store file.") var store: String
+        @Option(help: "The log's Ed25519 private key file.") var key: String
+        @Option(help: "The tender id.") var tender: String = "T-STRESS"
         @Option var count: Int = 1000
+        @Option(help: "Instead of appending: reopen the store and write a checkpoint of it here.") var checkpoint: String?
 
         func run() async throws {
-            let log = try portal.open()
+            let origin = "stress.example/\(tender)"
+            let log = try SubmissionLog(
+                origin: origin, tender: tender, deadline: Date.distantFuture,
+                signer: NoteSigner(name: origin, key: KeyFile.ed25519PrivateKey(key)), store: FileLogStore(path: store))
+            if let checkpoint {
+                let signed = try await log.checkpoint()
+                try writeNew(Array(signed.note.serialized.utf8), to: checkpoint)
+                print("checkpoint of size \(signed.checkpoint.size) in \(checkpoint)")
+                return
+            }
             let start = await log.size
             for i in 0..<count {
                 let n = Int(start) + i
@@ -212,28 +270,43 @@ struct Portal: ParsableCommand {
     }
 }
 
+/// The log's Merkle tree rebuilt from its entries (for proofs made from a copy of the store).
+struct MerkleTreeOfLog {
+    private var tree = MerkleTree()
+
+    mutating func append(_ entry: LogEntry) { tree.append(leafHash: entry.leafHash) }
+
+    func consistencyProof(from: UInt64, to: UInt64) throws -> [[UInt8]] { try tree.consistencyProof(size1: from, size2: to) }
+}
+
 struct ReceiptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receipt", abstract: "Receipts.", subcommands: [Verify.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify a receipt offline from its bytes and the log's verifier key.")
+            abstract: "Verify a receipt offline from its bytes and the tender descriptor (log key, origin, time-stamp policy).",
+            discussion: """
+                Example:
+                  sealbid receipt verify acme.receipt --tender tender.txt --tender-digest 3f2a...
+                """)
         @Argument(help: "The receipt file.") var receipt: String
-        @Option(help: "The log's verifier key (file or the key string).") var logKey: String
-        @Option(help: "Expected origin (default: the checkpoint's).") var origin: String?
-        @Option(help: "PEM trust anchors of the time-stamp authority: also check the RFC 3161 token.") var tsaRoots: String?
+        @OptionGroup var descriptor: TenderOption
 
         func run() throws {
-            let key = try NoteVerifier(verifierKey: readKeyString(logKey))
-            let parsed = try Receipt(encoded: readBytes(receipt))
-            let roots = try tsaRoots.map { try X509Certificate.certificates(pem: String(contentsOfFile: $0, encoding: .utf8)) }
-            let verified = try parsed.verify(log: key, origin: origin ?? parsed.checkpointOrigin(), timestampRoots: roots)
+            let tender = try descriptor.load()
+            let parsed = try Receipt(encoded: readBytes(receipt, limit: 1 << 20))
+            let verified = try parsed.verify(
+                log: tender.log, origin: tender.origin, timestampRoots: tender.timestamps.requiresTokens ? tender.tsaRoots : nil)
             let e = verified.entry
+            guard e.tender == tender.id.value else { throw ValidationError("the receipt's entry is for tender \(e.tender)") }
             print("valid receipt: entry \(verified.index) of \(verified.checkpoint.checkpoint.origin) (tree size \(verified.checkpoint.checkpoint.size))")
             print("  \(e.kind) tender \(e.tender) bidder \(e.bidder) at \(Date(timeIntervalSince1970: Double(e.receivedAt) / 1000))")
-            print("  bid digest \(e.bidDigest.hexString), \(e.bidLength) bytes")
-            if let t = verified.timestamp { print("  RFC 3161 time \(t.time) (serial \(t.serial))") }
+            print("  digest \(e.bidDigest.hexString), \(e.bidLength) bytes")
+            if let t = verified.timestamp { print("  RFC 3161 time \(t.time) (serial \(t.serial))\(testModeWarning(tender))") }
+            if e.receivedAt >= UInt64(tender.deadline.timeIntervalSince1970 * 1000) {
+                throw ValidationError("the entry was received at or after the deadline: it will not be opened")
+            }
         }
     }
 }
@@ -247,17 +320,17 @@ struct LogCommand: ParsableCommand {
         @Option(help: "The earlier checkpoint (signed note).") var old: String
         @Option(help: "The later checkpoint (signed note).") var new: String
         @Option(help: "The consistency proof file (sealbid portal prove-consistency).") var proof: String
-        @Option(help: "The log's verifier key (file or the key string).") var logKey: String
+        @OptionGroup var descriptor: TenderOption
 
         func run() throws {
-            let key = try NoteVerifier(verifierKey: readKeyString(logKey))
-            let first = try SignedCheckpoint(serialized: String(contentsOfFile: old, encoding: .utf8))
-            let second = try SignedCheckpoint(serialized: String(contentsOfFile: new, encoding: .utf8))
-            let bytes = try readBytes(proof)
+            let tender = try descriptor.load()
+            let first = try SignedCheckpoint(serialized: readText(old, limit: SignedNote.maximumSize))
+            let second = try SignedCheckpoint(serialized: readText(new, limit: SignedNote.maximumSize))
+            let bytes = try readBytes(proof, limit: 64 * 32)
             guard bytes.count % 32 == 0 else { throw ValidationError("the proof file is not a list of 32-byte hashes") }
             let hashes = stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<($0 + 32)]) }
-            try first.verifyConsistency(to: second, proof: hashes, log: key, origin: first.checkpoint.origin)
-            print("consistent: size \(first.checkpoint.size) -> \(second.checkpoint.size) of \(first.checkpoint.origin)")
+            try first.verifyConsistency(to: second, proof: hashes, log: tender.log, origin: tender.origin)
+            print("consistent: size \(first.checkpoint.size) -> \(second.checkpoint.size) of \(tender.origin)")
         }
     }
 }
@@ -273,22 +346,18 @@ struct TimestampCommand: ParsableCommand {
         @Option(help: "PEM trust anchors of the authority.") var roots: String
 
         func run() throws {
-            let bytes = try readBytes(token)
+            let bytes = try readBytes(token, limit: 1 << 16)
             let parsed = try (try? TimestampToken(response: bytes)) ?? TimestampToken(derRepresentation: bytes)
             let hash: [UInt8]
-            if let data { hash = SHA256.hash(try readBytes(data)) } else if let digest { hash = try Hex.decode(digest) } else {
-                throw ValidationError("give --data or --digest")
+            if let data {
+                hash = SHA256.hash(try readBytes(data, limit: Int.max))
+            } else if let digest, digest.utf8.count == 64 {
+                hash = try Hex.decode(digest)
+            } else {
+                throw ValidationError("give --data or --digest (64 hex digits)")
             }
-            let verified = try parsed.verify(digest: hash, roots: X509Certificate.certificates(pem: String(contentsOfFile: roots, encoding: .utf8)))
+            let verified = try parsed.verify(digest: hash, roots: X509Certificate.certificates(pem: readText(roots)))
             print("valid time-stamp: \(verified.time) (serial \(verified.serial))")
         }
     }
-}
-
-/// A verifier key given inline or as a file holding it.
-func readKeyString(_ value: String) throws -> String {
-    if FileManager.default.fileExists(atPath: value) {
-        return try String(contentsOfFile: value, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-    return value
 }

@@ -11,7 +11,8 @@ struct SealBid: AsyncParsableCommand {
             are in docs/spec/ of the SealedBid repository.
             """,
         subcommands: [
-            Demo.self, Keygen.self, Seal.self, Inspect.self, Verify.self, Decrypt.self, Committee.self, Portal.self,
+            Demo.self, Keygen.self, TenderCommand.self, Seal.self, WithdrawStatement.self, Inspect.self, Verify.self, Decrypt.self,
+            Committee.self, Portal.self,
             Opening.self, ReceiptCommand.self, LogCommand.self, TimestampCommand.self, ReportCommand.self, Vectors.self, Bench.self,
         ]
     )

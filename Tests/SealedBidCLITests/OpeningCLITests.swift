@@ -1,94 +1,192 @@
 import Foundation
 import Testing
 
-@Suite("sealbid CLI: a tender from portal to signed report")
+import SealedBidPrimitives
+
+/// A tender from the descriptor to the verified report, on plain files, as the
+/// parties would run it; each party's dishonest move is tried against the
+/// release binary on the way (docs/threat-model.md).
+@Suite("sealbid CLI: a tender from the descriptor to a verified report")
 struct OpeningCLITests {
-    @Test func portalToReport() throws {
-        let cli = try CLI()
-        defer { cli.remove() }
+    /// Members 1-3 (2-of-3) with a dealt key for the stage `technical`; returns the member options.
+    static func committee(_ cli: CLI) throws {
         for i in 1...3 {
             try cli.ok(["keygen", "hpke", "m\(i).hpke"])
             try cli.ok(["keygen", "ed25519", "m\(i).sign"])
         }
+        try cli.ok(["keygen", "ed25519", "dealer.sign"])
         try cli.ok(
-            ["committee", "roster", "--committee", "T-CLI", "--stage", "technical", "--threshold", "2"]
+            ["committee", "roster", "--committee", "T-CLI", "--stage", "technical", "--threshold", "2", "--dealer-key", "dealer.sign.pub"]
                 + (1...3).flatMap { ["--member", "\($0):m\($0).hpke.pub:m\($0).sign.pub"] } + ["--out", "roster.bin"])
-        try cli.ok(["committee", "deal", "--roster", "roster.bin", "--out-dir", "dealt"])
+        try cli.ok(["committee", "deal", "--roster", "roster.bin", "--dealer-key", "dealer.sign", "--out-dir", "dealt"])
         for i in 1...3 {
-            try cli.ok(["committee", "accept-share", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin", "--id", "\(i)",
-                        "--hpke-key", "m\(i).hpke", "--signing-key", "m\(i).sign", "--share", "dealt/share-\(i).bin", "--out", "m\(i).share"])
+            try cli.ok(["committee", "accept-share", "--roster", "roster.bin", "--id", "\(i)", "--hpke-key", "m\(i).hpke",
+                        "--signing-key", "m\(i).sign", "--dealing", "dealt/dealing.bin", "--share", "dealt/share-\(i).bin",
+                        "--out-share", "m\(i).share", "--out-stage-key", "sk-\(i).bin", "--out-signature", "sig-\(i).bin"])
         }
-        let stageKey = [UInt8](try Data(contentsOf: URL(fileURLWithPath: cli.path("dealt/stage-key.bin"))))
-        let publicKey = stageKey[(5 + 32 + 1)..<(5 + 32 + 1 + 65)].map { String(format: "%02x", $0) }.joined()
-        try "sealbid-hpke-public-v1 \(publicKey)\n".write(toFile: cli.path("technical.pub"), atomically: true, encoding: .utf8)
+        try cli.ok(["committee", "confirm", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin",
+                    "--signature", "sig-1.bin", "sig-2.bin", "sig-3.bin"])
+    }
 
-        let deadline = Date().addingTimeInterval(6)
-        let formatter = ISO8601DateFormatter()
-        try cli.ok(["portal", "init", "--dir", "portal", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline),
-                    "--name", "portal.example/cli"])
-        // What the tender publishes: members check the opening against these, not the portal's files.
-        try FileManager.default.copyItem(atPath: cli.path("portal/portal.vkey"), toPath: cli.path("published.vkey"))
-        let published = ["--log-key", "published.vkey", "--origin", "portal.example/cli/T-CLI", "--tender", "T-CLI",
-                         "--deadline", formatter.string(from: deadline), "--bidders", "registry.txt"]
-        for bidder in ["ACME", "BETA", "GAMMA"] {
-            try Data("technical proposal of \(bidder)".utf8).write(to: URL(fileURLWithPath: cli.path("\(bidder).pdf")))
-            try cli.ok(["keygen", "ed25519", "\(bidder).sign"])
-            try cli.ok(["seal", "--tender", "T-CLI", "--bidder", bidder, "--signing-key", "\(bidder).sign",
-                        "--envelope", "technical:technical:technical.pub:\(bidder).pdf", "--out", "\(bidder).sbid"])
-            try cli.ok(["portal", "submit", "--dir", "portal", "--bid", "\(bidder).sbid", "--bidder", bidder,
-                        "--bidder-key", "\(bidder).sign.pub", "--receipt", "\(bidder).receipt"])
-            try cli.ok(["receipt", "verify", "\(bidder).receipt", "--log-key", "portal/portal.vkey"])
-        }
-        // The registry the tender publishes: each bidder's Ed25519 key, from their key files.
+    static func member(_ i: Int) -> [String] { ["--id", "\(i)", "--hpke-key", "m\(i).hpke", "--signing-key", "m\(i).sign"] }
+
+    @Test func descriptorToReport() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try Self.committee(cli)
+        let bidders = ["ACME", "BETA", "GAMMA", "DELTA"]
         var registry = "# sealbid bidder registry v1\n"
-        for bidder in ["ACME", "BETA", "GAMMA"] {
-            let line = try String(contentsOfFile: cli.path("\(bidder).sign.pub"), encoding: .utf8)
-            let hex = try #require(line.split(whereSeparator: \.isWhitespace).map { String($0) }.first { $0.count == 64 })
-            registry += "\(bidder) ed25519 \(hex)\n"
+        for bidder in bidders {
+            try cli.ok(["keygen", "ed25519", "\(bidder).sign"])
+            registry += "\(bidder) ed25519 \(try readPublicKey(cli.path("\(bidder).sign.pub")).rawRepresentation.hexString)\n"
         }
         try registry.write(toFile: cli.path("registry.txt"), atomically: true, encoding: .utf8)
-        // The same bid file cannot be logged twice (it would revive a replaced bid).
-        #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--bidder-key", "ACME.sign.pub",
-                             "--kind", "replace", "--receipt", "again.receipt"]).output.contains("duplicate-bid"))
-        // BETA cannot submit a bid naming ACME, nor one signed with another key.
-        #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "BETA", "--bidder-key", "ACME.sign.pub",
-                             "--receipt", "x.receipt"]).output.contains("wrong-bidder"))  // the file's bidder field is checked too
-        // Without a registered identity the portal refuses to accept anything in a bidder's name.
-        let unpinned = try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--receipt", "z.receipt"])
-        #expect(unpinned.status != 0 && unpinned.output.contains("registered identity"))
-        #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--bidder-key", "BETA.sign.pub",
-                             "--receipt", "y.receipt"]).output.contains("untrusted-signer"))
-        try cli.ok(["portal", "withdraw", "--dir", "portal", "--bidder", "GAMMA", "--receipt", "GAMMA-withdraw.receipt"])
+        try cli.ok(["keygen", "ed25519", "portal-log.key"])
+        let deadline = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 12).rounded(.up))
+        let formatter = ISO8601DateFormatter()
+        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "60",
+                    "--log-key", "portal-log.key.pub", "--origin", "portal.example/cli/T-CLI",
+                    "--stage", "technical:roster.bin:dealt/stage-key.bin", "--envelope", "technical:technical",
+                    "--bidders", "registry.txt", "--out", "tender.txt"])
+        let digest = SHA256.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: cli.path("tender.txt"))))).hexString
+        let tender = ["--tender", "tender.txt", "--tender-digest", digest]
+        try cli.ok(["tender", "show"] + tender)
+        // A descriptor that is not the published one is refused by everyone who pins the digest.
+        #expect(try cli.run(["tender", "show", "--tender", "tender.txt", "--tender-digest", String(repeating: "0", count: 64)])
+            .output.contains("tender-digest-mismatch"))
+        // The portal's own time-stamp key is refused unless the descriptor says test-authority.
+        let pki = try cli.testAuthority()
+        let tsa = try cli.run(["portal", "init", "--dir", "tsa-portal", "--log-key", "portal-log.key", "--test-tsa-cert", pki.cert,
+                               "--test-tsa-key", pki.key] + tender)
+        #expect(tsa.status != 0 && tsa.output.contains("test-authority"))
+        try cli.ok(["portal", "init", "--dir", "portal", "--log-key", "portal-log.key"] + tender)
+
+        for bidder in bidders {
+            try Data("technical proposal of \(bidder)".utf8).write(to: URL(fileURLWithPath: cli.path("\(bidder).pdf")))
+            try cli.ok(["seal", "--bidder", bidder, "--signing-key", "\(bidder).sign", "--file", "technical=\(bidder).pdf",
+                        "--out", "\(bidder).sbid"] + tender)
+        }
+        for bidder in ["ACME", "BETA", "GAMMA"] {
+            try cli.ok(["portal", "submit", "--dir", "portal", "--bid", "\(bidder).sbid", "--bidder", bidder, "--receipt", "\(bidder).receipt"])
+            try cli.ok(["receipt", "verify", "\(bidder).receipt"] + tender)
+        }
+        // Submitting the same file again returns its receipt; another bidder cannot log it.
+        try cli.ok(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--receipt", "again.receipt"])
+        #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "BETA", "--receipt", "x.receipt"])
+            .output.contains("duplicate-bid"))
+        // A bid signed with a key that is not the bidder's registered one is refused.
+        try Data("fake".utf8).write(to: URL(fileURLWithPath: cli.path("fake.pdf")))
+        try cli.ok(["seal", "--bidder", "BETA", "--signing-key", "ACME.sign", "--file", "technical=fake.pdf", "--out", "fake.sbid"] + tender)
+        #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "fake.sbid", "--bidder", "BETA", "--receipt", "y.receipt"])
+            .output.contains("untrusted-signer"))
+        // GAMMA withdraws with a statement it signs; the portal cannot make one in its name.
+        try cli.ok(["withdraw", "--bidder", "GAMMA", "--signing-key", "GAMMA.sign", "--bid", "GAMMA.sbid", "--out", "gamma.withdrawal"] + tender)
+        try cli.ok(["withdraw", "--bidder", "BETA", "--signing-key", "portal-log.key", "--bid", "BETA.sbid", "--out", "forged.withdrawal"] + tender)
+        #expect(try cli.run(["portal", "withdraw", "--dir", "portal", "--bidder", "BETA", "--statement", "forged.withdrawal", "--receipt", "w.receipt"])
+            .output.contains("untrusted-signer"))
+        try cli.ok(["portal", "withdraw", "--dir", "portal", "--bidder", "GAMMA", "--statement", "gamma.withdrawal", "--receipt", "gamma-w.receipt"])
+        // DELTA's upload is slow: it commits its header before the deadline, and uploads after the closing.
+        try cli.ok(["portal", "commit", "--dir", "portal", "--bid", "DELTA.sbid", "--bidder", "DELTA", "--receipt", "DELTA.receipt"])
         let early = try cli.run(["portal", "close", "--dir", "portal", "--out", "early.note"])
         #expect(early.status != 0 && early.output.contains("not-open"))
-        while Date() < deadline.addingTimeInterval(0.5) { usleep(200_000) }
-        let late = try cli.run(["portal", "submit", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "ACME", "--bidder-key", "ACME.sign.pub",
-                                "--receipt", "late.receipt"])
-        #expect(late.status != 0 && late.output.contains("log-closed"))
+        while Date() < deadline.addingTimeInterval(0.2) { usleep(100_000) }
+        let late = try cli.run(["portal", "submit", "--dir", "portal", "--bid", "fake.sbid", "--bidder", "ACME", "--receipt", "late.receipt"])
+        #expect(late.status != 0)
         try cli.ok(["portal", "close", "--dir", "portal", "--out", "closing.note"])
+        try cli.ok(["portal", "upload", "--dir", "portal", "--bid", "DELTA.sbid", "--bidder", "DELTA"])
+        #expect(try cli.run(["portal", "upload", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "DELTA"]).output.contains("commitment-mismatch"))
 
-        let inputs = ["--portal", "portal", "--closing", "closing.note", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin"]
-        let prepared = try cli.ok(["opening", "prepare"] + inputs + ["--out-dir", "to-open"])
-        #expect(prepared.contains("2 bid(s) to open"))
+        // The members get copies of the public files only: the closing, the log, the bids.
+        try FileManager.default.copyItem(atPath: cli.path("portal/log.bin"), toPath: cli.path("log.bin"))
+        try FileManager.default.copyItem(atPath: cli.path("portal/bids"), toPath: cli.path("bids"))
+        let inputs = tender + ["--stage", "technical", "--closing", "closing.note", "--log", "log.bin", "--bids", "bids"]
+        let prepared = try cli.ok(["opening", "prepare"] + inputs)
+        #expect(prepared.contains("3 envelope(s) to open"))
+        #expect(prepared.contains("GAMMA: withdrawn"))
         for i in [1, 3] {
-            try cli.ok(["opening", "share"] + inputs + published + ["--share", "m\(i).share", "--out", "d\(i).bin"])
+            try cli.ok(["opening", "share"] + inputs + Self.member(i) + ["--share", "m\(i).share", "--out", "d\(i).bin"])
         }
-        // A member never relies on the portal directory's own key and origin...
-        let unanchored = try cli.run(["opening", "share"] + inputs + ["--share", "m2.share", "--out", "d2.bin"])
-        #expect(unanchored.status != 0 && unanchored.output.contains("published with the tender"))
-        // ...and a closing that is not the published log's is refused before anything is computed.
-        let otherOrigin = published.map { $0 == "portal.example/cli/T-CLI" ? "evil.example/T-CLI" : $0 }
-        let refused = try cli.run(["opening", "share"] + inputs + otherOrigin + ["--share", "m2.share", "--out", "d2.bin"])
-        #expect(refused.status != 0 && refused.output.contains("wrong-origin"))
-        #expect(!FileManager.default.fileExists(atPath: cli.path("d2.bin")))
+        // A member refuses a descriptor other than the published one before computing anything.
+        let wrongDigest = inputs.map { $0 == digest ? String(repeating: "1", count: 64) : $0 }
+        let refused = try cli.run(["opening", "share"] + wrongDigest + Self.member(2) + ["--share", "m2.share", "--out", "d2.bin"])
+        #expect(refused.status != 0 && !FileManager.default.fileExists(atPath: cli.path("d2.bin")))
         try cli.ok(["opening", "run"] + inputs + ["--dshare", "d1.bin", "d3.bin", "--out-dir", "opened", "--report", "report.json"])
         #expect(try String(contentsOfFile: cli.path("opened/entry-0.technical"), encoding: .utf8) == "technical proposal of ACME")
-        for i in [1, 3] {
-            try cli.ok(["opening", "sign", "--report", "report.json", "--roster", "roster.bin", "--id", "\(i)", "--signing-key", "m\(i).sign"])
-        }
-        let verified = try cli.ok(["report", "verify", "report.json", "--roster", "roster.bin", "--bidder", "BETA", "--bid", "BETA.sbid"])
-        #expect(verified.contains("your bid's digest matches the report"))
+        #expect(try String(contentsOfFile: cli.path("opened/entry-4.technical"), encoding: .utf8) == "technical proposal of DELTA")
+
+        // Members sign in parallel; the signature files merge.
+        for i in [1, 3] { try cli.ok(["opening", "sign", "--report", "report.json", "--out", "report.sig-\(i)"] + tender + Self.member(i)) }
+        try cli.ok(["report", "merge", "--signatures", "report.sig-1", "report.sig-3", "--out", "report.sig"])
+        let verified = try cli.ok(["report", "verify", "report.json", "--signatures", "report.sig", "--bidder", "BETA", "--bid", "BETA.sbid",
+                                   "--receipt", "BETA.receipt", "--markdown", "report.md"] + tender)
+        #expect(verified.contains("your bid's digest matches the report") && verified.contains("the one the report counts"))
+        #expect(try String(contentsOfFile: cli.path("report.md"), encoding: .utf8).contains("Signed by members: 1, 3"))
+        // One signature of a 2-of-3 committee is not a report, nor are none.
+        #expect(try cli.run(["report", "verify", "report.json", "--signatures", "report.sig-1"] + tender).output.contains("too-few-signatures"))
         // A member cannot sign with someone else's key.
-        #expect(try cli.run(["opening", "sign", "--report", "report.json", "--roster", "roster.bin", "--id", "2", "--signing-key", "m1.sign"]).status != 0)
+        #expect(try cli.run(["opening", "sign", "--report", "report.json", "--out", "bad.sig", "--id", "2", "--hpke-key", "m2.hpke",
+                             "--signing-key", "m1.sign"] + tender).status != 0)
+        // A line added after signing, or a key written twice, is not the signed report.
+        let original = try String(contentsOfFile: cli.path("report.json"), encoding: .utf8)
+        for (name, forged) in [
+            ("winner.json", original.replacingOccurrences(of: "{\"closingNote\"", with: "{\"a\":\"ACME wins\",\"closingNote\"")),
+            ("pretty.json", original.replacingOccurrences(of: ",\"culprits\"", with: ", \"culprits\"")),
+        ] {
+            try forged.write(toFile: cli.path(name), atomically: true, encoding: .utf8)
+            #expect(try cli.run(["report", "verify", name, "--signatures", "report.sig"] + tender).output.contains("malformed-report"))
+        }
+    }
+
+    @Test("the demo's published artefacts verify with the CLI alone, from the descriptor")
+    func demoArtefacts() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try cli.ok(["demo", "--bidders", "6", "--members", "4", "--threshold", "2", "--bid-size", "20000", "--workdir", "demo"])
+        let digest = try String(contentsOfFile: cli.path("demo/tender.txt.sha256"), encoding: .utf8).prefix(64)
+        let tender = ["--tender", "demo/tender.txt", "--tender-digest", String(digest)]
+        let shown = try cli.ok(["tender", "show"] + tender)
+        #expect(shown.contains("TEST MODE"))
+        for receipt in try FileManager.default.contentsOfDirectory(atPath: cli.path("demo/bidders")).filter({ $0.hasSuffix(".receipt") }) {
+            try cli.ok(["receipt", "verify", "demo/bidders/\(receipt)"] + tender)
+        }
+        let inputs = tender + ["--closing", "demo/closing.note", "--log", "demo/portal/log.bin", "--bids", "demo/portal/bids"]
+        try cli.ok(["opening", "prepare", "--stage", "technical"] + inputs)
+        for stage in ["technical", "price"] {
+            try cli.ok(["report", "verify", "demo/report-\(stage).json", "--signatures", "demo/report-\(stage).sig", "--bidder", "BIDDER-0003",
+                        "--bid", "demo/bidders/BIDDER-0003.sbid", "--receipt", "demo/bidders/BIDDER-0003.receipt"] + tender)
+        }
+    }
+}
+
+extension CLI {
+    /// A CA and a time-stamping certificate made with openssl (a test authority).
+    func testAuthority() throws -> (cert: String, key: String) {
+        try """
+        [ca]
+        basicConstraints = critical,CA:TRUE
+        keyUsage = critical,keyCertSign,cRLSign
+        [tsa]
+        basicConstraints = critical,CA:FALSE
+        keyUsage = critical,digitalSignature,nonRepudiation
+        extendedKeyUsage = critical,timeStamping
+        """.write(toFile: path("ext.cnf"), atomically: true, encoding: .utf8)
+        func openssl(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl"] + arguments
+            process.currentDirectoryURL = directory
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+        }
+        try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa-ca.key"])
+        try openssl(["req", "-new", "-x509", "-key", "tsa-ca.key", "-subj", "/CN=Test TSA Root", "-days", "2", "-extensions", "ca",
+                     "-config", "ext.cnf", "-out", "tsa-ca.pem"])
+        try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa.key"])
+        try openssl(["req", "-new", "-key", "tsa.key", "-subj", "/CN=Test TSA", "-out", "tsa.csr"])
+        try openssl(["x509", "-req", "-in", "tsa.csr", "-CA", "tsa-ca.pem", "-CAkey", "tsa-ca.key", "-CAcreateserial", "-days", "2",
+                     "-extfile", "ext.cnf", "-extensions", "tsa", "-out", "tsa.pem"])
+        return (path("tsa.pem"), path("tsa.key"))
     }
 }

@@ -5,19 +5,42 @@ import Testing
 import SealedBidHPKE
 import SealedBidPrimitives
 
-/// A committee of n members for one stage.
+/// A committee of n members for one stage, with a dealer's key in its roster.
 struct Committee {
     let keys: [MemberKeys]
+    let dealer = Ed25519PrivateKey()
     let roster: CommitteeRoster
 
     init(t: Int, n: Int, stage: String = "technical", ids: [UInt16]? = nil) throws {
         let identifiers = ids ?? (1...n).map { UInt16($0) * 3 + 1 }  // non-consecutive on purpose
         keys = try identifiers.map { MemberKeys(id: try MemberID($0)) }
-        roster = try CommitteeRoster(committee: "LPSE-2026-0042", stage: stage, threshold: t, members: keys.map(\.card))
+        roster = try CommitteeRoster(
+            committee: "LPSE-2026-0042", stage: stage, threshold: t, members: keys.map(\.card), dealerKey: dealer.publicKey)
     }
 
     func keys(for id: MemberID) -> MemberKeys { keys.first { $0.id == id }! }
+
+    /// A dealing every member received; returns the stage key and the shares in roster order.
+    func deal() throws -> (stageKey: StageKey, shares: [SecretShare]) {
+        let dealing = try TrustedDealer.deal(roster: roster, dealerKey: dealer)
+        let shares = try dealing.shares.map {
+            try TrustedDealer.receive($0, dealing: dealing.message, roster: roster, keys: keys(for: $0.recipient)).share
+        }
+        return (dealing.stageKey, shares)
+    }
+
+    /// Signed decryption shares of every member, for one opening.
+    func contributions(_ shares: [SecretShare], stageKey: StageKey, encs: [HPKE.EncapsulatedKey]) throws -> [DecryptionShares] {
+        try shares.map { try DecryptionShares.create(share: $0, keys: keys(for: $0.id), stageKey: stageKey, openingID: openingID, encapsulatedKeys: encs) }
+    }
+
+    func released(_ shares: [SecretShare]) throws -> [ReleasedShare] {
+        try shares.map { try ReleasedShare.release(share: $0, keys: keys(for: $0.id), roster: roster, openingID: openingID) }
+    }
 }
+
+/// The opening every test here is part of.
+let openingID = SHA256.hash(Array("committee tests opening".utf8))
 
 /// Every k-element subset of `items`.
 func subsets<T>(_ items: [T], size k: Int) -> [[T]] {
@@ -52,7 +75,8 @@ struct Wraps {
     /// Opens every wrap with combined DH values.
     func open(with result: ThresholdCombiner.Result, key: HPKE.PublicKey) throws -> Bool {
         for i in encs.indices {
-            var recipient = try HPKE.Recipient(encapsulatedKey: encs[i], recipientKey: key, sharedDH: result.sharedSecrets[i], info: info)
+            guard let dh = result.sharedSecrets[i] else { return false }
+            var recipient = try HPKE.Recipient(encapsulatedKey: encs[i], recipientKey: key, sharedDH: dh, info: info)
             guard try recipient.open(ciphertexts[i]) == plaintexts[i] else { return false }
         }
         return true
@@ -77,172 +101,200 @@ struct DealerTests {
     @Test("t-of-n: every t-subset opens, every (t-1)-subset fails, a bad member is named", arguments: matrix)
     func thresholdMatrix(t: Int, n: Int) throws {
         let committee = try Committee(t: t, n: n)
-        let dealing = try TrustedDealer.deal(roster: committee.roster)
-        #expect(dealing.stageKey.commitment.points.count == t)
-        let shares = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: committee.keys(for: $0.recipient)) }
-        let wraps = try Wraps(to: dealing.stageKey.publicKey)
-        let contributions = try shares.map {
-            try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs)
-        }
-        try checkMatrix(stageKey: dealing.stageKey, shares: shares, contributions: contributions, wraps: wraps)
+        let (stageKey, shares) = try committee.deal()
+        #expect(stageKey.commitment.points.count == t)
+        let wraps = try Wraps(to: stageKey.publicKey)
+        try checkMatrix(committee, stageKey: stageKey, shares: shares, wraps: wraps)
     }
 
-    @Test("a dealt share that does not match the commitments is refused")
+    @Test("a dealt share that does not match the commitments is the dealer's fault; unsigned ones are refused unblamed")
     func badDealerShare() throws {
         let committee = try Committee(t: 2, n: 3)
-        let dealing = try TrustedDealer.deal(roster: committee.roster)
-        let other = try TrustedDealer.deal(roster: committee.roster)
+        let dealing = try TrustedDealer.deal(roster: committee.roster, dealerKey: committee.dealer)
+        let other = try TrustedDealer.deal(roster: committee.roster, dealerKey: committee.dealer)
         // A share from another dealing, presented with this dealing's commitments.
         #expect(committeeError {
-            _ = try TrustedDealer.receive(other.shares[0], stageKey: dealing.stageKey, keys: committee.keys[0])
+            _ = try TrustedDealer.receive(other.shares[0], dealing: dealing.message, roster: committee.roster, keys: committee.keys[0])
         } == .badDealerShare)
         #expect(committeeError {
-            _ = try TrustedDealer.receive(dealing.shares[0], stageKey: dealing.stageKey, keys: committee.keys[1])
+            _ = try TrustedDealer.receive(dealing.shares[0], dealing: dealing.message, roster: committee.roster, keys: committee.keys[1])
         } == .wrongRecipient(committee.keys[0].id))
+        // A dealing signed by someone other than the roster's dealer.
+        #expect(committeeError {
+            _ = try TrustedDealer.deal(roster: committee.roster, dealerKey: Ed25519PrivateKey())
+        }?.code == "invalid-roster")
     }
 
-    @Test("shares for envelopes not asked for are rejected and named; shares for fewer are unused, not blamed")
+    @Test("a dealer that gives one member another dealing is caught by confirm; a swapped stage key file too")
+    func splitDealing() throws {
+        let committee = try Committee(t: 2, n: 3)
+        let dealing = try TrustedDealer.deal(roster: committee.roster, dealerKey: committee.dealer)
+        let other = try TrustedDealer.deal(roster: committee.roster, dealerKey: committee.dealer)
+        var signatures: [TranscriptSignature] = []
+        for (i, keys) in committee.keys.enumerated() {
+            // Members 1 and 2 get the real dealing, member 3 another one (each signed by the dealer).
+            let used = i == 2 ? other : dealing
+            let (_, derived) = try TrustedDealer.receive(used.shares[i], dealing: used.message, roster: committee.roster, keys: keys)
+            signatures.append(TranscriptSignature(stageKey: derived, keys: keys))
+        }
+        #expect(committeeError { try Confirmation.confirm(stageKey: dealing.stageKey, signatures: signatures) }
+            == .inconsistentTranscript(culprits: [committee.keys[2].id]))
+        let agreed = try committee.keys.map { keys in
+            TranscriptSignature(
+                stageKey: try TrustedDealer.receive(
+                    dealing.shares[committee.keys.firstIndex { $0.id == keys.id }!], dealing: dealing.message, roster: committee.roster,
+                    keys: keys
+                ).stageKey, keys: keys)
+        }
+        try Confirmation.confirm(stageKey: dealing.stageKey, signatures: agreed)
+        // The same signatures do not confirm a stage key file with other commitments.
+        #expect(committeeError { try Confirmation.confirm(stageKey: other.stageKey, signatures: agreed) }?.code == "inconsistent-transcript")
+    }
+
+    @Test("per envelope: shares covering part of the batch still count; shares for envelopes not asked name their member")
     func envelopeSubsets() throws {
         let committee = try Committee(t: 2, n: 3)
-        let dealing = try TrustedDealer.deal(roster: committee.roster)
-        let shares = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: committee.keys(for: $0.recipient)) }
-        let wraps = try Wraps(to: dealing.stageKey.publicKey, count: 3)
-        let all = try shares.map { try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs) }
-        // Member 3 covers only one of the two envelopes that will be asked for.
-        let firstOnly = try DecryptionShares.create(share: shares[2], stageKey: dealing.stageKey, encapsulatedKeys: [wraps.encs[1]])
-        // Members 1 and 2 computed shares for all three envelopes: asked for only the last
-        // two, those batches reveal more than asked and are rejected.
+        let (stageKey, shares) = try committee.deal()
+        let wraps = try Wraps(to: stageKey.publicKey, count: 3)
+        let asked = Array(wraps.encs[1...])
+        let all = try committee.contributions(shares, stageKey: stageKey, encs: wraps.encs)
+        // Member 3 covers only one of the two envelopes asked for.
+        let firstOnly = try committee.contributions([shares[2]], stageKey: stageKey, encs: [wraps.encs[1]])[0]
+        // Members 1 and 2 signed shares for an envelope not asked for: named, and not used.
         let overreach = committeeError {
-            _ = try ThresholdCombiner.combine(
-                stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: [all[0], all[1], firstOnly])
+            _ = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: asked, contributions: [all[0], all[1], firstOnly])
         }
-        #expect(overreach == .tooFewShares(have: 0, need: 2, culprits: [shares[0].id, shares[1].id]))  // member 3: unused
-        let exact = try shares.prefix(2).map {
-            try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]))
-        }
-        let result = try ThresholdCombiner.combine(
-            stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: exact + [firstOnly])
-        #expect(result.incomplete == [shares[2].id])
-        #expect(result.culprits.isEmpty)
+        #expect(overreach == .tooFewShares(have: 1, need: 2, culprits: [shares[0].id, shares[1].id]))
+        let exact = try committee.contributions(Array(shares.prefix(2)), stageKey: stageKey, encs: asked)
+        // Member 1 complete and member 3 partial: the envelope both cover opens, the other does not.
+        let partial = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: asked, contributions: [exact[0], firstOnly])
+        #expect(partial.sharedSecrets[0] != nil && partial.sharedSecrets[1] == nil)
+        #expect(partial.incomplete == [shares[2].id] && partial.culprits.isEmpty)
+        let result = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: asked, contributions: exact + [firstOnly])
+        #expect(result.incomplete == [shares[2].id] && result.culprits.isEmpty)
         for (offset, secret) in result.sharedSecrets.enumerated() {
             var recipient = try HPKE.Recipient(
-                encapsulatedKey: wraps.encs[offset + 1], recipientKey: dealing.stageKey.publicKey, sharedDH: secret, info: wraps.info)
+                encapsulatedKey: wraps.encs[offset + 1], recipientKey: stageKey.publicKey, sharedDH: try #require(secret), info: wraps.info)
             #expect(try recipient.open(wraps.ciphertexts[offset + 1]) == wraps.plaintexts[offset + 1])
         }
-        #expect(committeeError {
-            _ = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: Array(wraps.encs[1...]), contributions: [exact[0], firstOnly])
-        } == .tooFewShares(have: 1, need: 2, culprits: []))
     }
 
-    @Test("a forged contribution cannot hide a member's valid one; a zero share is blamed, not fatal")
+    @Test("unsigned, mis-signed and foreign contributions are ignored: nobody is framed; a signed bad share names its member")
     func forgeriesAndZeros() throws {
         let committee = try Committee(t: 2, n: 3)
-        let dealing = try TrustedDealer.deal(roster: committee.roster)
-        let shares = try dealing.shares.map { try TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: committee.keys(for: $0.recipient)) }
-        let wraps = try Wraps(to: dealing.stageKey.publicKey)
-        let real = try shares.map { try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs) }
-        // Someone else's shares relabelled as member 2's (bad proof), placed before member 2's real ones.
-        let forged = try DecryptionShares(encoded: { () -> [UInt8] in
-            var bytes = real[0].encoded
-            bytes[5 + 32 + 1] = UInt8(truncatingIfNeeded: real[1].member.value)
-            return bytes
-        }())
-        let result = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: wraps.encs, contributions: [forged, real[1], real[2]])
-        #expect(result.culprits.isEmpty)
+        let (stageKey, shares) = try committee.deal()
+        let wraps = try Wraps(to: stageKey.publicKey)
+        let real = try committee.contributions(shares, stageKey: stageKey, encs: wraps.encs)
+        // Someone else's wrong shares labelled as member 2's: not signed by member 2, so ignored.
+        let forged = try real[1].dishonest(keys: MemberKeys(id: real[1].member))
+        let result = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: wraps.encs, contributions: [forged, real[1], real[2]])
+        #expect(result.culprits.isEmpty && result.ignored == 1)
         #expect(result.participants == [real[1].member, real[2].member])
-        // A forged contribution next to a member's genuine but incomplete one: the member is
-        // reported incomplete, never a culprit.
-        let partial = try DecryptionShares.create(share: shares[1], stageKey: dealing.stageKey, encapsulatedKeys: [wraps.encs[0]])
-        let twoEnvelopes = try Wraps(to: dealing.stageKey.publicKey, count: 2)
-        let asked = [wraps.encs[0], twoEnvelopes.encs[0]]
-        let complete = try [shares[0], shares[2]].map {
-            try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: asked)
-        }
-        let mixed = try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: asked, contributions: [forged, partial] + complete)
-        #expect(mixed.culprits.isEmpty)
-        #expect(mixed.incomplete == [real[1].member])
-        // A released zero share is blamed on its member; the opening goes on with the others.
-        let zero = SecretShare(id: shares[0].id, value: .zero)
-        let rebuilt = try Reconstruction.reconstruct(stageKey: dealing.stageKey, shares: [zero, shares[1], shares[2]])
+        // Member 1's genuine shares of another opening: ignored too (a replay cannot frame it).
+        let replayed = try DecryptionShares.create(
+            share: shares[0], keys: committee.keys[0], stageKey: stageKey, openingID: SHA256.hash([9]), encapsulatedKeys: wraps.encs)
+        let again = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: wraps.encs, contributions: [replayed, real[1], real[2]])
+        #expect(again.culprits.isEmpty && again.ignored == 1)
+        // Member 1 signs wrong shares itself: named.
+        let bad = try real[0].dishonest(keys: committee.keys[0])
+        let named = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: wraps.encs, contributions: [bad, real[1], real[2]])
+        #expect(named.culprits == [real[0].member])
+        // A released zero share, signed by its member, is blamed; the opening goes on with the others.
+        let zero = try ReleasedShare.release(share: SecretShare(id: shares[0].id, value: .zero), keys: committee.keys[0], roster: committee.roster, openingID: openingID)
+        let rebuilt = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: [zero] + committee.released([shares[1], shares[2]]))
         #expect(rebuilt.culprits == [shares[0].id])
-        #expect(try !dealing.stageKey.commitment.verify(zero))
+        // A released share of another stage (another roster) is ignored, not fatal.
+        let priceCommittee = try Committee(t: 2, n: 3, stage: "price")
+        let (_, priceShares) = try priceCommittee.deal()
+        let foreign = try priceCommittee.released([priceShares[0]])
+        let mixed = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: foreign + committee.released([shares[1], shares[2]]))
+        #expect(mixed.culprits.isEmpty && mixed.ignored == 1)
     }
 
-    @Test("rosters: zero and duplicate identifiers, thresholds out of range")
+    @Test("rosters: zero and duplicate identifiers, shared keys, thresholds out of range")
     func rosterRules() throws {
         #expect(committeeError { _ = try MemberID(UInt16(0)) } == .zeroIdentifier)
-        let a = MemberKeys(id: 1)
+        let a = MemberKeys(id: 1), b = MemberKeys(id: 2)
         #expect(committeeError { _ = try CommitteeRoster(committee: "c", stage: "s", threshold: 1, members: [a.card, a.card]) } == .duplicateIdentifier(1))
         #expect(committeeError { _ = try CommitteeRoster(committee: "c", stage: "s", threshold: 2, members: [a.card]) }?.code == "invalid-roster")
         #expect(committeeError { _ = try CommitteeRoster(committee: "c", stage: "s", threshold: 0, members: [a.card]) }?.code == "invalid-roster")
         #expect(committeeError { _ = try CommitteeRoster(committee: "c", stage: "Bad Stage", threshold: 1, members: [a.card]) }?.code == "invalid-roster")
+        // One key pair, one seat.
+        let twin = MemberCard(id: 2, encryptionKey: a.encryptionKey.publicKey, signingKey: b.signingKey.publicKey)
+        #expect(committeeError { _ = try CommitteeRoster(committee: "c", stage: "s", threshold: 1, members: [a.card, twin]) }?.code == "invalid-roster")
+        #expect(committeeError {
+            _ = try CommitteeRoster(committee: "c", stage: "s", threshold: 1, members: [a.card], dealerKey: a.signingKey.publicKey)
+        }?.code == "invalid-roster")
+        // Every roster has a fresh ceremony nonce: two rosters of the same members differ.
+        let r1 = try CommitteeRoster(committee: "c", stage: "s", threshold: 1, members: [a.card, b.card])
+        let r2 = try CommitteeRoster(committee: "c", stage: "s", threshold: 1, members: [a.card, b.card])
+        #expect(r1.digest != r2.digest && r1.ceremony.count == 16)
+        #expect(try CommitteeRoster(encoded: r1.encoded) == r1)
     }
 
-    @Test("one key per stage: shares and proofs of one stage are useless for another")
+    @Test("one key per stage: shares of one stage are ignored by another's combiner")
     func stageIsolation() throws {
         let technical = try Committee(t: 2, n: 3, stage: "technical")
-        let price = try CommitteeRoster(committee: "LPSE-2026-0042", stage: "price", threshold: 2, members: technical.keys.map(\.card))
-        let technicalDealing = try TrustedDealer.deal(roster: technical.roster)
-        let priceDealing = try TrustedDealer.deal(roster: price)
-        #expect(technicalDealing.stageKey.publicKey != priceDealing.stageKey.publicKey)
-        #expect(technical.roster.digest != price.digest)
-        let wraps = try Wraps(to: priceDealing.stageKey.publicKey)
-        // Technical-stage shares, asked to decrypt price envelopes, produce shares the price combiner rejects.
-        let shares = try technicalDealing.shares.map {
-            try TrustedDealer.receive($0, stageKey: technicalDealing.stageKey, keys: technical.keys(for: $0.recipient))
+        let price = try Committee(t: 2, n: 3, stage: "price")
+        let (technicalKey, technicalShares) = try technical.deal()
+        let (priceKey, _) = try price.deal()
+        #expect(technicalKey.publicKey != priceKey.publicKey)
+        let wraps = try Wraps(to: priceKey.publicKey)
+        let wrongStage = try technical.contributions(technicalShares, stageKey: technicalKey, encs: wraps.encs)
+        let error = committeeError {
+            _ = try ThresholdCombiner.combine(stageKey: priceKey, openingID: openingID, encapsulatedKeys: wraps.encs, contributions: wrongStage)
         }
-        let wrongStage = try shares.map { try DecryptionShares.create(share: $0, stageKey: technicalDealing.stageKey, encapsulatedKeys: wraps.encs) }
-        let error = committeeError { _ = try ThresholdCombiner.combine(stageKey: priceDealing.stageKey, encapsulatedKeys: wraps.encs, contributions: wrongStage) }
-        #expect(error?.code == "too-few-shares")
-        #expect(Set(error?.culprits ?? []) == Set(technical.roster.ids))
-        #expect(committeeError { _ = try DecryptionShares.create(share: shares[0], stageKey: priceDealing.stageKey, encapsulatedKeys: wraps.encs) }?.code == "key-mismatch")
+        #expect(error == .tooFewShares(have: 0, need: 2, culprits: []))
+        #expect(committeeError {
+            _ = try DecryptionShares.create(
+                share: technicalShares[0], keys: technical.keys[0], stageKey: priceKey, openingID: openingID, encapsulatedKeys: wraps.encs)
+        }?.code == "key-mismatch")
     }
 }
 
 /// The shared checks of the t-of-n matrix, for any way the key was made.
-func checkMatrix(stageKey: StageKey, shares: [SecretShare], contributions: [DecryptionShares], wraps: Wraps) throws {
+func checkMatrix(_ committee: Committee, stageKey: StageKey, shares: [SecretShare], wraps: Wraps) throws {
+    let contributions = try committee.contributions(shares, stageKey: stageKey, encs: wraps.encs)
+    let released = try committee.released(shares)
     let t = stageKey.roster.threshold
+    func combine(_ c: [DecryptionShares]) throws -> ThresholdCombiner.Result {
+        try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: wraps.encs, contributions: c)
+    }
     for subset in subsets(Array(contributions.indices), size: t) {
-        let result = try ThresholdCombiner.combine(
-            stageKey: stageKey, encapsulatedKeys: wraps.encs, contributions: subset.map { contributions[$0] })
+        let result = try combine(subset.map { contributions[$0] })
         #expect(try wraps.open(with: result, key: stageKey.publicKey))
         #expect(result.culprits.isEmpty)
-        let reconstructed = try Reconstruction.reconstruct(stageKey: stageKey, shares: subset.map { shares[$0] })
+        let reconstructed = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: subset.map { released[$0] })
         #expect(reconstructed.privateKey.publicKey == stageKey.publicKey)
     }
     if t > 1 {
         for subset in subsets(Array(contributions.indices), size: t - 1) {
+            #expect(committeeError { _ = try combine(subset.map { contributions[$0] }) } == .tooFewShares(have: t - 1, need: t, culprits: []))
             #expect(committeeError {
-                _ = try ThresholdCombiner.combine(stageKey: stageKey, encapsulatedKeys: wraps.encs, contributions: subset.map { contributions[$0] })
+                _ = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: subset.map { released[$0] })
             } == .tooFewShares(have: t - 1, need: t, culprits: []))
-            #expect(committeeError { _ = try Reconstruction.reconstruct(stageKey: stageKey, shares: subset.map { shares[$0] }) }
-                == .tooFewShares(have: t - 1, need: t, culprits: []))
         }
     }
-    // A corrupted decryption share, or a corrupted released share, from each member in turn.
+    // A wrong decryption share, or a wrong released share, signed by each member in turn.
     let n = contributions.count
     for bad in contributions.indices {
         var tampered = contributions
-        let original = tampered[bad]
-        var points = original.shares
-        points[0] = try points[0].adding(.generator)
-        tampered[bad] = DecryptionShares(
-            rosterDigest: original.rosterDigest, member: original.member, encapsulatedKeys: original.encapsulatedKeys,
-            shares: points, proof: original.proof)
-        var badShares = shares
-        badShares[bad] = SecretShare(id: shares[bad].id, value: shares[bad].value + .one)
+        tampered[bad] = try contributions[bad].dishonest(keys: committee.keys(for: contributions[bad].member))
+        var badReleased = released
+        badReleased[bad] = try ReleasedShare.release(
+            share: SecretShare(id: shares[bad].id, value: shares[bad].value + .one), keys: committee.keys(for: shares[bad].id),
+            roster: stageKey.roster, openingID: openingID)
+        let member = contributions[bad].member
         if n > t {
-            let result = try ThresholdCombiner.combine(stageKey: stageKey, encapsulatedKeys: wraps.encs, contributions: tampered)
-            #expect(result.culprits == [original.member])
+            let result = try combine(tampered)
+            #expect(result.culprits == [member])
             #expect(try wraps.open(with: result, key: stageKey.publicKey))
-            let reconstructed = try Reconstruction.reconstruct(stageKey: stageKey, shares: badShares)
-            #expect(reconstructed.culprits == [original.member])
+            let reconstructed = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: badReleased)
+            #expect(reconstructed.culprits == [member])
         } else {
-            #expect(committeeError {
-                _ = try ThresholdCombiner.combine(stageKey: stageKey, encapsulatedKeys: wraps.encs, contributions: tampered)
-            } == .tooFewShares(have: n - 1, need: t, culprits: [original.member]))
-            #expect(committeeError { _ = try Reconstruction.reconstruct(stageKey: stageKey, shares: badShares) }
-                == .tooFewShares(have: n - 1, need: t, culprits: [original.member]))
+            #expect(committeeError { _ = try combine(tampered) } == .tooFewShares(have: n - 1, need: t, culprits: [member]))
+            #expect(committeeError { _ = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: badReleased) }
+                == .tooFewShares(have: n - 1, need: t, culprits: [member]))
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import SealedBidCommittee
+@testable import SealedBidCommittee
 import SealedBidHPKE
 import SealedBidPrimitives
 import SealedBidTestSupport
@@ -23,14 +23,15 @@ struct CommitteeInteropTests {
 
         // Members 2, 4 and 5 open by threshold decryption; the key is never rebuilt.
         let chosen = [results[1].share, results[3].share, results[4].share]
-        let contributions = try chosen.map { try DecryptionShares.create(share: $0, stageKey: stageKey, encapsulatedKeys: [enc]) }
-        let combined = try ThresholdCombiner.combine(stageKey: stageKey, encapsulatedKeys: [enc], contributions: contributions)
-        var threshold = try HPKE.Recipient(encapsulatedKey: enc, recipientKey: stageKey.publicKey, sharedDH: combined.sharedSecrets[0], info: info)
+        let contributions = try committee.contributions(chosen, stageKey: stageKey, encs: [enc])
+        let combined = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: [enc], contributions: contributions)
+        let dh = try #require(combined.sharedSecrets[0])
+        var threshold = try HPKE.Recipient(encapsulatedKey: enc, recipientKey: stageKey.publicKey, sharedDH: dh, info: info)
         #expect(try threshold.open(ciphertext) == message)
 
         // The same DH value a recipient holding the whole key computes, and pyhpke agrees with that key.
-        let whole = try Reconstruction.reconstruct(stageKey: stageKey, shares: chosen).privateKey
-        #expect(try enc.publicKey.point.sharedSecret(privateScalar: whole.scalar) == combined.sharedSecrets[0])
+        let whole = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: committee.released(chosen)).privateKey
+        #expect(try enc.publicKey.point.sharedSecret(privateScalar: whole.scalar) == dh)
         guard
             let opened = try PythonJudge.hpke([
                 "open", whole.rawRepresentation.hexString, enc.rawRepresentation.hexString, info.hexString, "", ciphertext.hexString,

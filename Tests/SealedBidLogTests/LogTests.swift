@@ -10,7 +10,7 @@ typealias TestClock = ManualClock
 
 struct LogFixture {
     let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
-    let signer = try! NoteSigner(name: "portal.example.go.id/lpse", key: Ed25519PrivateKey())
+    let signer = try! NoteSigner(name: "portal.example.go.id/lpse/LPSE-2026-0042", key: Ed25519PrivateKey())
     let origin = "portal.example.go.id/lpse/LPSE-2026-0042"
     var deadline: Date { Date(timeIntervalSince1970: 1_800_000_000 + 3600) }
 
@@ -56,6 +56,13 @@ struct LogTests {
         let stranger = try NoteVerifier(name: f.signer.verifier.name, publicKey: Ed25519PrivateKey().publicKey)
         #expect(await logError { _ = try Receipt(encoded: bytes).verify(log: stranger, origin: f.origin) } == "no-verified-signature")
         #expect(await logError { _ = try Receipt(encoded: bytes).verify(log: f.signer.verifier, origin: "elsewhere") } == "wrong-origin")
+        // A receipt of this tender's log never verifies as another tender's, whatever origin is given.
+        #expect(await logError { _ = try Receipt(encoded: bytes).verify(log: f.signer.verifier, origin: "portal.example.go.id/lpse/OTHER") } == "wrong-origin")
+        let otherLog = try SubmissionLog(
+            origin: "portal.example.go.id/lpse/OTHER", tender: "OTHER", deadline: f.deadline, signer: f.signer, store: MemoryLogStore(),
+            clock: { f.clock.now })
+        let other = try await otherLog.submit(kind: .submit, bidder: "ACME", bidDigest: f.digest("bid"), bidLength: 1000)
+        #expect(await logError { _ = try other.verify(log: f.signer.verifier, origin: f.origin) } == "wrong-origin")
         #expect(await logError { _ = try Receipt(encoded: Array(bytes.dropLast())) } == "malformed-receipt")
     }
 
@@ -66,7 +73,7 @@ struct LogTests {
         _ = try await log.submit(kind: .submit, bidder: "BETA", bidDigest: f.digest("beta-1"), bidLength: 10)
         _ = try await log.submit(kind: .replace, bidder: "ACME", bidDigest: f.digest("acme-2"), bidLength: 10)
         _ = try await log.submit(kind: .submit, bidder: "GAMMA", bidDigest: f.digest("gamma"), bidLength: 10)
-        _ = try await log.submit(kind: .withdraw, bidder: "GAMMA", bidDigest: [UInt8](repeating: 0, count: 32), bidLength: 0)
+        _ = try await log.submit(kind: .withdraw, bidder: "GAMMA", bidDigest: f.digest("gamma-withdrawal"), bidLength: 200)
         let early = try await log.submit(kind: .commit, bidder: "DELTA", bidDigest: f.digest("delta"), bidLength: 99)
         #expect(await logError { _ = try await log.close() } == "not-open")
 
@@ -85,11 +92,13 @@ struct LogTests {
         try verified.checkpoint.verifyConsistency(to: closing, proof: proof, log: f.signer.verifier, origin: f.origin)
 
         // Commit-then-upload within the grace window.
-        #expect(try await log.acceptUpload(bidder: "DELTA", bidDigest: f.digest("delta")).index == 5)
-        #expect(await logError { _ = try await log.acceptUpload(bidder: "DELTA", bidDigest: f.digest("other")) } == "commitment-mismatch")
-        #expect(await logError { _ = try await log.acceptUpload(bidder: "ACME", bidDigest: f.digest("acme-2")) } == "no-commitment")
+        #expect(try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("delta")).index == 5)
+        #expect(await logError { _ = try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("other")) } == "commitment-mismatch")
+        #expect(await logError { _ = try await log.checkUpload(bidder: "ACME", bidDigest: f.digest("acme-2")) } == "no-commitment")
         f.clock.advance(601)
-        #expect(await logError { _ = try await log.acceptUpload(bidder: "DELTA", bidDigest: f.digest("delta")) } == "log-closed")
+        #expect(await logError { _ = try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("delta")) } == "log-closed")
+        // A digest is logged once, whatever the kind.
+        #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "ACME", bidDigest: f.digest("beta-1"), bidLength: 10) } == "log-closed")
     }
 
     @Test("a thousand concurrent submissions make one consistent log with valid receipts")
@@ -97,7 +106,7 @@ struct LogTests {
         let log = try f.log()
         let receipts = try await withThrowingTaskGroup(of: Receipt.self) { group in
             for i in 0..<1000 {
-                group.addTask { try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: UInt64(i)) }
+                group.addTask { try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: UInt64(i + 1)) }
             }
             var all: [Receipt] = []
             for try await receipt in group { all.append(receipt) }

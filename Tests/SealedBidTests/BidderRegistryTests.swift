@@ -17,17 +17,20 @@ struct BidderRegistryTests {
             BETA ed25519 \(other.publicKey.rawRepresentation.hexString.uppercased())
             """
         let registry = try BidderRegistry(text: text)
-        let acmePolicy = registry.policy(for: "ACME", x509Roots: [])
+        let acmePolicy = registry.policy(for: try BidderID("ACME"), x509Roots: [], at: Date())
         #expect(acmePolicy.ed25519Keys == [acme.publicKey])
         #expect(acmePolicy.x509Subjects == ["CN=PT Acme Jaya,serialNumber=NPWP 01.234,C=ID"])
-        #expect(registry.policy(for: "BETA", x509Roots: []).ed25519Keys == [other.publicKey])
-        let nobody = registry.policy(for: "GAMMA", x509Roots: [])
+        #expect(registry.policy(for: try BidderID("BETA"), x509Roots: [], at: Date()).ed25519Keys == [other.publicKey])
+        let nobody = registry.policy(for: try BidderID("GAMMA"), x509Roots: [], at: Date())
         #expect(nobody.ed25519Keys == [] && nobody.x509Subjects == [])
+        // The canonical lines (as the descriptor carries them) use lower-case hex.
+        #expect(registry.identities[2].line == "BETA ed25519 \(other.publicKey.rawRepresentation.hexString)")
     }
 
     @Test("a bad line rejects the whole file, naming the line", arguments: [
         ("ACME ed25519", 1), ("ACME ed25519 abcd", 1), ("AC ME ed25519 " + String(repeating: "00", count: 32), 1),
         ("# ok\nACME rsa 00", 2), ("bad id! ed25519 " + String(repeating: "00", count: 32), 1), ("ACME x509-subject ", 1),
+        ("ACME x509-subject CN=a\u{1}b", 1),
     ])
     func rejects(line: String, number: Int) {
         #expect(throws: RegistryError.self) { _ = try BidderRegistry(text: line) }
@@ -36,5 +39,11 @@ struct BidderRegistryTests {
         } catch {
             #expect(error.description.hasPrefix("malformed-registry: line \(number):"))
         }
+    }
+
+    @Test("the same identity twice is refused")
+    func duplicates() {
+        let key = Ed25519PrivateKey().publicKey.rawRepresentation.hexString
+        #expect(throws: RegistryError.self) { _ = try BidderRegistry(text: "ACME ed25519 \(key)\nACME ed25519 \(key)\n") }
     }
 }

@@ -104,6 +104,9 @@ int sb_ts_response_token(const void *response, size_t len, void *out, size_t cap
 // Reads a token's fields: genTime (seconds), SHA-256 imprint, nonce (0 if absent), serial (low 64 bits).
 int sb_ts_token_info(const void *token, size_t len, int64_t *gen_time, void *imprint32, uint64_t *nonce,
                      int *has_nonce, uint64_t *serial);
+// A token's accuracy in microseconds: 1 and *micros when present, 0 when absent, -1 when malformed
+// (a part out of range, or seconds above 10^6).
+int sb_ts_token_accuracy(const void *token, size_t len, int64_t *micros);
 // Verifies a token: signature, signer certificate (critical timeStamping EKU,
 // chain to `roots` valid at the token's own time, using `untrusted` certs and
 // those in the token), SHA-256 imprint, and the nonce when `check_nonce`.

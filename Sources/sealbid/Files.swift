@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import SealedBidEnvelope
+
+/// Reads a whole regular file of at most `limit` bytes (FIFOs and devices are refused up front).
+func readBytes(_ path: String, limit: Int = 64 << 20) throws -> [UInt8] {
+    let source = try FileSource(path: path)
+    guard source.length <= UInt64(limit) else { throw ValidationError("\(path) is larger than \(limit) bytes") }
+    return try source.read(at: 0, count: Int(source.length))
+}
+
+/// A text file (UTF-8).
+func readText(_ path: String, limit: Int = 64 << 20) throws -> String {
+    guard let text = String(validating: try readBytes(path, limit: limit), as: UTF8.self) else {
+        throw ValidationError("\(path) is not UTF-8 text")
+    }
+    return text
+}
+
+/// Writes a public file that must not exist yet (never overwrites), durably.
+func writeNew(_ bytes: [UInt8], to path: String) throws {
+    guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
+    let sink = try FileSink(path: path)
+    do {
+        try bytes.withUnsafeBytes { (b) throws in try sink.write(b, at: 0) }
+        guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
+        try sink.commit()
+    } catch {
+        sink.discard()
+        throw error
+    }
+}
+
+/// A verifier key given inline or as a file holding it.
+func readKeyString(_ value: String) throws -> String {
+    if FileManager.default.fileExists(atPath: value) {
+        return try readText(value, limit: 4096).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    return value
+}

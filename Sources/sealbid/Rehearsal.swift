@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import SealedBid
+import SealedBidCommittee
+import SealedBidEnvelope
+import SealedBidLog
+import SealedBidPrimitives
+
+/// A whole tender in one process, for the demo and the benchmark: an
+/// in-process DKG per stage, a log key, a descriptor. Real ceremonies run the
+/// `sealbid committee` steps on the members' own machines.
+struct Rehearsal {
+    let members: [MemberKeys]
+    let stageKeys: [StageKey]
+    /// Each stage's shares, by member.
+    let shares: [String: [MemberID: SecretShare]]
+    let logKey: Ed25519PrivateKey
+    let tender: Tender
+
+    /// - Parameter stages: (stage, envelope) pairs in opening order.
+    static func make(
+        id: TenderID, stages: [(stage: String, envelope: String)], members count: Int, threshold: Int, deadline: Date, grace: Int = 0,
+        registry: BidderRegistry, timestamps: Tender.TimestampPolicy = .none, tsaRoots: [X509Certificate] = []
+    ) throws -> Rehearsal {
+        let members = (1...count).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
+        var keys: [StageKey] = []
+        var shares: [String: [MemberID: SecretShare]] = [:]
+        for stage in stages {
+            let (key, stageShares) = try InProcessCeremony.dkg(members: members, committee: id.value, stage: stage.stage, threshold: threshold)
+            keys.append(key)
+            shares[stage.stage] = stageShares
+        }
+        let logKey = Ed25519PrivateKey()
+        let tender = try Tender(
+            id: id, deadline: deadline, grace: grace, log: NoteVerifier(name: "lpse.example.go.id/portal/\(id)", publicKey: logKey.publicKey),
+            timestamps: timestamps, tsaRoots: tsaRoots, stages: keys,
+            envelopes: try stages.map { (try EnvelopeName($0.envelope), try StageName($0.stage)) }, bidders: registry)
+        return Rehearsal(members: members, stageKeys: keys, shares: shares, logKey: logKey, tender: tender)
+    }
+
+    var logSigner: NoteSigner { get throws { try NoteSigner(name: tender.origin, key: logKey) } }
+}
+
+func writeRandom(bytes count: Int, to path: String) throws {
+    let sink = try FileSink(path: path)
+    var remaining = count, offset: UInt64 = 0
+    while remaining > 0 {
+        let chunk = SecureRandom.bytes(count: min(remaining, 1 << 20))
+        try chunk.withUnsafeBytes { (b) throws in try sink.write(b, at: offset) }
+        remaining -= chunk.count
+        offset += UInt64(chunk.count)
+    }
+    try sink.commit()
+}
+
+/// A progress bar on standard error when it is a terminal; otherwise one line at the end.
+func progressBar(_ label: String) -> @Sendable (Int, Int) -> Void {
+    let terminal = isatty(STDERR_FILENO) == 1
+    return { done, total in
+        guard terminal else {
+            if done == total { FileHandle.standardError.write(Data("  opening \(label): \(done)/\(total)\n".utf8)) }
+            return
+        }
+        let width = 30
+        let filled = total == 0 ? width : width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r  opening \(label) [\(bar)] \(done)/\(total)\(done == total ? "\n" : "")".utf8))
+    }
+}
+
+/// A throwaway RFC 3161 authority for the demo: a CA and a TSA certificate made
+/// with the `openssl` command, signing with OpenSSL's TS functions at the time
+/// the caller's clock gives. A tender using it says `timestamps test-authority`.
+struct TestAuthority {
+    let root: X509Certificate
+    let authority: TimestampAuthority
+
+    func timestamper(clock: @escaping @Sendable () -> Date) -> @Sendable ([UInt8]) throws -> [UInt8] {
+        let authority = self.authority
+        return { digest in
+            let request = try TimestampRequest(digest: digest)
+            let serial = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+            return try TimestampToken(response: authority.respond(to: request.derRepresentation, at: clock(), serial: serial))
+                .derRepresentation
+        }
+    }
+
+    static func make(in directory: String) throws -> TestAuthority {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try """
+        [ca]
+        basicConstraints = critical,CA:TRUE
+        keyUsage = critical,keyCertSign,cRLSign
+        [tsa]
+        basicConstraints = critical,CA:FALSE
+        keyUsage = critical,digitalSignature,nonRepudiation
+        extendedKeyUsage = critical,timeStamping
+        """.write(toFile: "\(directory)/ext.cnf", atomically: true, encoding: .utf8)
+        func openssl(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl"] + arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw ValidationError("openssl \(arguments.first ?? "") failed") }
+        }
+        try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"])
+        // Valid from a day ago, so that tokens dated by a rehearsal clock near now verify.
+        try openssl(["req", "-new", "-x509", "-key", "ca.key", "-subj", "/CN=Demo TSA Root", "-days", "30", "-sha256",
+                     "-extensions", "ca", "-config", "ext.cnf", "-out", "ca.pem"])
+        try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa.key"])
+        try openssl(["req", "-new", "-key", "tsa.key", "-subj", "/CN=Demo TSA", "-out", "tsa.csr"])
+        try openssl(["x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
+                     "-sha256", "-extfile", "ext.cnf", "-extensions", "tsa", "-out", "tsa.pem"])
+        guard let root = try X509Certificate.certificates(pem: readText("\(directory)/ca.pem")).first else {
+            throw ValidationError("no demo CA certificate")
+        }
+        return TestAuthority(
+            root: root,
+            authority: TimestampAuthority(certificatePEM: try readText("\(directory)/tsa.pem"), keyPEM: try readText("\(directory)/tsa.key")))
+    }
+}
