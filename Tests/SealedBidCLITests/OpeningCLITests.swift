@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import SealedBidPrimitives
+import SealedBidTestSupport
 
 /// A tender from the descriptor to the verified report, on plain files, as the
 /// parties would run it; each party's dishonest move is tried against the
@@ -55,9 +56,11 @@ struct OpeningCLITests {
         #expect(try cli.run(["tender", "show", "--tender", "tender.txt", "--tender-digest", String(repeating: "0", count: 64)])
             .output.contains("tender-digest-mismatch"))
         // The portal's own time-stamp key is refused unless the descriptor says test-authority.
-        let pki = try cli.testAuthority()
-        let tsa = try cli.run(["portal", "init", "--dir", "tsa-portal", "--log-key", "portal-log.key", "--test-tsa-cert", pki.cert,
-                               "--test-tsa-key", pki.key] + tender)
+        let pki = try TestPKI.make()
+        defer { pki.remove() }
+        let tsa = try cli.run(["portal", "init", "--dir", "tsa-portal", "--log-key", "portal-log.key", "--test-tsa-cert",
+                               pki.directory.appendingPathComponent("tsa.pem").path, "--test-tsa-key",
+                               pki.directory.appendingPathComponent("tsa.key").path] + tender)
         #expect(tsa.status != 0 && tsa.output.contains("test-authority"))
         try cli.ok(["portal", "init", "--dir", "portal", "--log-key", "portal-log.key"] + tender)
 
@@ -155,38 +158,5 @@ struct OpeningCLITests {
             try cli.ok(["report", "verify", "demo/report-\(stage).json", "--signatures", "demo/report-\(stage).sig", "--bidder", "BIDDER-0003",
                         "--bid", "demo/bidders/BIDDER-0003.sbid", "--receipt", "demo/bidders/BIDDER-0003.receipt"] + tender)
         }
-    }
-}
-
-extension CLI {
-    /// A CA and a time-stamping certificate made with openssl (a test authority).
-    func testAuthority() throws -> (cert: String, key: String) {
-        try """
-        [ca]
-        basicConstraints = critical,CA:TRUE
-        keyUsage = critical,keyCertSign,cRLSign
-        [tsa]
-        basicConstraints = critical,CA:FALSE
-        keyUsage = critical,digitalSignature,nonRepudiation
-        extendedKeyUsage = critical,timeStamping
-        """.write(toFile: path("ext.cnf"), atomically: true, encoding: .utf8)
-        func openssl(_ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["openssl"] + arguments
-            process.currentDirectoryURL = directory
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-        }
-        try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa-ca.key"])
-        try openssl(["req", "-new", "-x509", "-key", "tsa-ca.key", "-subj", "/CN=Test TSA Root", "-days", "2", "-extensions", "ca",
-                     "-config", "ext.cnf", "-out", "tsa-ca.pem"])
-        try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa.key"])
-        try openssl(["req", "-new", "-key", "tsa.key", "-subj", "/CN=Test TSA", "-out", "tsa.csr"])
-        try openssl(["x509", "-req", "-in", "tsa.csr", "-CA", "tsa-ca.pem", "-CAkey", "tsa-ca.key", "-CAcreateserial", "-days", "2",
-                     "-extfile", "ext.cnf", "-extensions", "tsa", "-out", "tsa.pem"])
-        return (path("tsa.pem"), path("tsa.key"))
     }
 }
