@@ -136,10 +136,10 @@ public enum ThresholdCombiner {
         let lambdas = try Lagrange.coefficients(for: chosen)
         let columns = chosen.map { valid[$0]! }
         let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) in
-            let combined = try lift { () throws(CryptoError) in
-                try P256Point.multiScalarMultiply(lambdas, columns.map { $0[j] })
+            // x(sum(lambda_i * D_i)) goes straight into guarded memory: no P256Point holds it.
+            try lift { () throws(CryptoError) in
+                try P256Point.multiScalarMultiplySecretX(lambdas, columns.map { $0[j] })
             }
-            return SecureBytes(copying: combined.xCoordinate)
         }
         return Result(sharedSecrets: secrets, participants: chosen, culprits: culprits, incomplete: incomplete)
     }

@@ -58,6 +58,13 @@ int sb_ecdsa_p256_sha256_verify(const void *spki_der, size_t spki_len,
 // ECDSA P-256 signing key from DER (PKCS#8 or SEC1 ECPrivateKey). Returns
 // NULL unless it is a P-256 key; free with EVP_PKEY_free.
 EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len);
+// A private key of any type from PEM text ("PRIVATE KEY", "EC PRIVATE KEY", ...),
+// read by OpenSSL's PEM reader straight from the caller's buffer (a read-only
+// memory BIO: no copy). Encrypted keys are refused rather than prompting for a
+// pass phrase. NULL on failure; free with EVP_PKEY_free.
+EVP_PKEY *sb_private_key_from_pem(const void *pem, size_t pem_len);
+// 1 when `key` is an EC key on P-256 (prime256v1).
+int sb_is_p256_key(EVP_PKEY *key);
 // The key's public point, uncompressed (65 bytes).
 int sb_ecdsa_p256_public_point(EVP_PKEY *key, void *out65);
 // Signs SHA-256(msg); writes a DER signature.
@@ -93,10 +100,10 @@ int sb_ec_points_mul(const EC_GROUP *group, EC_POINT *r, size_t num,
 // RFC 3161 time-stamping through OpenSSL's TS functions.
 // Builds a DER TimeStampReq for a SHA-256 imprint with a 64-bit nonce and certReq.
 int sb_ts_request(const void *imprint32, uint64_t nonce, void *out, size_t cap, size_t *out_len);
-// A time-stamp authority: signs the DER request with the PEM key and
-// certificate at `at_time` (seconds), serial `serial`, policy "1.2.3.4.1".
+// A time-stamp authority: signs the DER request with `key` and `cert` at
+// `at_time` (seconds), serial `serial`, policy "1.2.3.4.1".
 // Writes the DER TimeStampResp. For tests and demos; 1 on success.
-int sb_ts_respond(const void *request, size_t request_len, const char *cert_pem, const char *key_pem,
+int sb_ts_respond(const void *request, size_t request_len, X509 *cert, EVP_PKEY *key,
                   int64_t at_time, uint64_t serial, void *out, size_t cap, size_t *out_len);
 // Extracts the token (ContentInfo) from a granted DER TimeStampResp; returns
 // 1, 0 if not granted, negative on malformed input.
