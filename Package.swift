@@ -145,6 +145,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SealedBidKeyFilesTests",
+            dependencies: ["SealedBidKeyFiles", "SealedBidHPKE", "SealedBidPrimitives", "SealedBidTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SealedBidCLITests",
             dependencies: ["SealedBidTestSupport"],
             swiftSettings: strict

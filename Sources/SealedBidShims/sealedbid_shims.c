@@ -566,6 +566,61 @@ done:
     return ok;
 }
 
+// ---- Memory and process -----------------------------------------------------
+
+#ifdef __linux__
+#include <malloc.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+static void *wiping_malloc(size_t num, const char *file, int line) {
+    (void)file;
+    (void)line;
+    return malloc(num);
+}
+
+static void wiping_free(void *ptr, const char *file, int line) {
+    (void)file;
+    (void)line;
+    if (ptr == NULL) return;
+    explicit_bzero(ptr, malloc_usable_size(ptr));
+    free(ptr);
+}
+
+// realloc that never leaves the old block behind unwiped.
+static void *wiping_realloc(void *ptr, size_t num, const char *file, int line) {
+    if (ptr == NULL) return malloc(num);
+    if (num == 0) {
+        wiping_free(ptr, file, line);
+        return NULL;
+    }
+    size_t old = malloc_usable_size(ptr);
+    void *fresh = malloc(num);
+    if (fresh == NULL) return NULL;  // like realloc: the old block stays valid
+    memcpy(fresh, ptr, old < num ? old : num);
+    wiping_free(ptr, file, line);
+    return fresh;
+}
+
+static int wiping_installed;
+
+__attribute__((constructor)) static void install_wiping_allocator(void) {
+    wiping_installed = CRYPTO_set_mem_functions(wiping_malloc, wiping_realloc, wiping_free);
+}
+
+int sb_openssl_wipes_freed_memory(void) { return wiping_installed; }
+
+int sb_disable_core_dumps(void) {
+    struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0) return errno;
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return errno;
+    return 0;
+}
+#else
+int sb_openssl_wipes_freed_memory(void) { return 0; }
+int sb_disable_core_dumps(void) { return EOPNOTSUPP; }
+#endif
+
 // ---- Files -------------------------------------------------------------------
 
 int sb_reserve_file_space(int fd, int64_t length) {

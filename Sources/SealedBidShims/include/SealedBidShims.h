@@ -119,6 +119,19 @@ int sb_ts_verify(const void *token, size_t len, const void *imprint32, uint64_t 
                  X509 *const *roots, size_t root_count, X509 *const *untrusted, size_t untrusted_count,
                  const char **reason);
 
+// OpenSSL frees through a wiping allocator: CRYPTO_set_mem_functions is called
+// from a constructor, before any OpenSSL allocation, with malloc, and with a
+// free (and realloc) that zero the whole block (malloc_usable_size) first, so
+// what OpenSSL decodes or computes in its own heap (DER of a private key, base64
+// lines of PEM, BIGNUM temporaries freed without BN_clear_free) is not left in
+// freed memory. 1 if installed (Linux/glibc, and nothing had allocated yet).
+int sb_openssl_wipes_freed_memory(void);
+
+// Process hardening for the sealbid executable: no core dumps (RLIMIT_CORE 0)
+// and not dumpable (prctl PR_SET_DUMPABLE 0: no core, no ptrace attach by the
+// same user, /proc/PID/mem closed to others). 0, or the errno of the failing call.
+int sb_disable_core_dumps(void);
+
 // fallocate(2) on Linux (0, or the errno); EOPNOTSUPP elsewhere.
 int sb_reserve_file_space(int fd, int64_t length);
 
