@@ -295,8 +295,8 @@ struct TestAuthority {
         }
         return TestAuthority(
             root: root,
-            authority: TimestampAuthority(
+            authority: try TimestampAuthority(
                 certificatePEM: try String(contentsOfFile: "\(directory)/tsa.pem", encoding: .utf8),
-                keyPEM: try String(contentsOfFile: "\(directory)/tsa.key", encoding: .utf8)))
+                keyPEM: SecureBytes(contentsOfFile: "\(directory)/tsa.key")))
     }
 }

@@ -77,7 +77,7 @@ struct Seal: ParsableCommand {
             signer = .ed25519(try KeyFile.ed25519PrivateKey(signingKey))
         } else if let ecdsaKey, let certChain {
             signer = .ecdsaP256(
-                try ECDSAP256SigningKey(pem: String(contentsOfFile: ecdsaKey, encoding: .utf8)),
+                try ECDSAP256SigningKey(pem: SecureBytes(contentsOfFile: ecdsaKey)),
                 chain: try X509Certificate.certificates(pem: String(contentsOfFile: certChain, encoding: .utf8)))
         } else {
             throw ValidationError("no signing key")

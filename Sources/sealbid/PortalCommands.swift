@@ -45,8 +45,8 @@ struct Portal: ParsableCommand {
             let signer = try NoteSigner(name: config.keyName, key: KeyFile.ed25519PrivateKey("\(dir)/portal.key"))
             var timestamper: (@Sendable ([UInt8]) throws -> [UInt8])?
             if let cert = config.tsaCertificate, let key = config.tsaKey {
-                let authority = TimestampAuthority(
-                    certificatePEM: try String(contentsOfFile: cert, encoding: .utf8), keyPEM: try String(contentsOfFile: key, encoding: .utf8))
+                let authority = try TimestampAuthority(
+                    certificatePEM: try String(contentsOfFile: cert, encoding: .utf8), keyPEM: SecureBytes(contentsOfFile: key))
                 timestamper = { digest in
                     let request = try TimestampRequest(digest: digest)
                     let serial = UInt64(Date().timeIntervalSince1970 * 1000)

@@ -104,6 +104,15 @@ struct SecretCopiesTests {
         withExtendedLifetime(pem) {}
     }
 
+    @Test("OpenSSL wipes what it frees and keeps private keys in its secure heap; locking failures are reported")
+    func processMemory() {
+        #expect(SecureMemory.openSSLWipesFreedMemory)
+        // Where RLIMIT_MEMLOCK is too small for the test process (CI), locking fails, and says so.
+        let warning = SecureMemory.lockingWarning()
+        #expect((warning == nil) == (SecureMemory.unlockedAllocations == 0))
+        if warning == nil { #expect(SecureMemory.openSSLSecureHeapLocked) }
+    }
+
     @Test("encrypted and foreign PEM are refused with a typed error")
     func badPEM() throws {
         let made = try Self.makeKey(pkcs8: true)

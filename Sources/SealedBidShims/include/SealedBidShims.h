@@ -126,11 +126,19 @@ int sb_ts_verify(const void *token, size_t len, const void *imprint32, uint64_t 
 // lines of PEM, BIGNUM temporaries freed without BN_clear_free) is not left in
 // freed memory. 1 if installed (Linux/glibc, and nothing had allocated yet).
 int sb_openssl_wipes_freed_memory(void);
+// The same constructor gives OpenSSL a 256 KiB secure heap (CRYPTO_secure_malloc_init),
+// where it keeps EC private keys (EVP_PKEY) and ECDSA nonces. Returns what the
+// initialisation returned: 1 locked, 2 not locked, 0 failed.
+int sb_openssl_secure_heap(void);
 
 // Process hardening for the sealbid executable: no core dumps (RLIMIT_CORE 0)
 // and not dumpable (prctl PR_SET_DUMPABLE 0: no core, no ptrace attach by the
 // same user, /proc/PID/mem closed to others). 0, or the errno of the failing call.
 int sb_disable_core_dumps(void);
+// prctl(PR_GET_DUMPABLE): 1 when the process may dump core, 0 when not.
+int sb_is_dumpable(void);
+// The soft RLIMIT_MEMLOCK in bytes: 1 and *bytes when finite, 0 when unlimited or unknown.
+int sb_memlock_limit(uint64_t *bytes);
 
 // fallocate(2) on Linux (0, or the errno); EOPNOTSUPP elsewhere.
 int sb_reserve_file_space(int fd, int64_t length);
