@@ -4,7 +4,8 @@
 // and OSSL_PARAM plumbing is clumsy from Swift. Each helper here does one small
 // thing, takes `void *`/`size_t` pointers Swift can pass, and returns 1 on
 // success and 0 (or a negative status) on failure. No helper holds state
-// except the algorithm handles fetched once (see sealedbid_shims.c).
+// except the algorithm handles fetched once and what the load-time constructor
+// set up for OpenSSL's memory (see sb_openssl_wipes_freed_memory).
 #ifndef SEALEDBID_SHIMS_H
 #define SEALEDBID_SHIMS_H
 
