@@ -35,9 +35,6 @@ public enum SecureMemory {
         guard error == 0 else { throw .libraryFailure(operation: "disabling core dumps: \(String(cString: strerror(error)))") }
     }
 
-    /// Whether this process may dump core (`prctl(PR_GET_DUMPABLE)`).
-    public static var isDumpable: Bool { sb_is_dumpable() != 0 }
-
     /// Whether OpenSSL frees through SealedBid's wiping allocator (set up before OpenSSL's
     /// first allocation; Linux with glibc only).
     public static var openSSLWipesFreedMemory: Bool { sb_openssl_wipes_freed_memory() == 1 }

@@ -622,8 +622,6 @@ int sb_disable_core_dumps(void) {
     return 0;
 }
 
-int sb_is_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
-
 int sb_memlock_limit(uint64_t *bytes) {
     struct rlimit limit;
     if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
@@ -634,7 +632,6 @@ int sb_memlock_limit(uint64_t *bytes) {
 int sb_openssl_wipes_freed_memory(void) { return 0; }
 int sb_openssl_secure_heap(void) { return 0; }
 int sb_disable_core_dumps(void) { return EOPNOTSUPP; }
-int sb_is_dumpable(void) { return 1; }
 int sb_memlock_limit(uint64_t *bytes) { (void)bytes; return 0; }
 #endif
 

@@ -136,8 +136,6 @@ int sb_openssl_secure_heap(void);
 // and not dumpable (prctl PR_SET_DUMPABLE 0: no core, no ptrace attach by the
 // same user, /proc/PID/mem closed to others). 0, or the errno of the failing call.
 int sb_disable_core_dumps(void);
-// prctl(PR_GET_DUMPABLE): 1 when the process may dump core, 0 when not.
-int sb_is_dumpable(void);
 // The soft RLIMIT_MEMLOCK in bytes: 1 and *bytes when finite, 0 when unlimited or unknown.
 int sb_memlock_limit(uint64_t *bytes);
 
