@@ -146,6 +146,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SealedBidKeyFilesTests",
+            dependencies: ["SealedBidKeyFiles", "SealedBidHPKE", "SealedBidPrimitives", "SealedBidTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SealedBidCLITests",
             dependencies: ["SealedBidTestSupport", "SealedBidLog", "SealedBidPrimitives"],
             swiftSettings: strict

@@ -71,10 +71,18 @@ public enum DLEQ {
         return try hashToScalar(transcript, context: context)
     }
 
-    /// GenerateProof(k, A, B, C, D) with a fresh random `r` (or the given one, for vectors).
+    /// GenerateProof(k, A, B, C, D) with a fresh random nonce `r`.
     public static func prove(
+        key k: P256Scalar, A: P256Point, B: P256Point, C: [P256Point], D: [P256Point], context: [UInt8]
+    ) throws(CryptoError) -> DLEQProof {
+        try prove(key: k, A: A, B: B, C: C, D: D, context: context, nonce: .random())
+    }
+
+    /// GenerateProof with a given `r`: for test vectors only. Package-internal because two
+    /// proofs with the same `r` and different challenges give the key away (k = (s1 - s2) / (c2 - c1)).
+    package static func prove(
         key k: P256Scalar, A: P256Point, B: P256Point, C: [P256Point], D: [P256Point], context: [UInt8],
-        nonce r: P256Scalar = .random()
+        nonce r: P256Scalar
     ) throws(CryptoError) -> DLEQProof {
         guard !C.isEmpty, C.count == D.count, C.count <= Int(UInt16.max) else {
             throw .invalidParameter("a DLEQ batch needs 1 to 65535 equal-length lists")

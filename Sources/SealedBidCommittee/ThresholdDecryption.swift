@@ -175,10 +175,10 @@ public enum ThresholdCombiner {
         }
         let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) -> SecureBytes? in
             guard let plan = plans[j] else { return nil }
-            let combined = try lift { () throws(CryptoError) in
-                try P256Point.multiScalarMultiply(plan.lambdas, plan.members.map { valid[$0]![asked[j]]! })
+            // x(sum(lambda_i * D_i)) goes straight into guarded memory: no P256Point holds it.
+            return try lift { () throws(CryptoError) in
+                try P256Point.multiScalarMultiplySecretX(plan.lambdas, plan.members.map { valid[$0]![asked[j]]! })
             }
-            return SecureBytes(copying: combined.xCoordinate)
         }
         let incomplete = members.filter { member in asked.contains { valid[member]![$0] == nil } }
         return Result(

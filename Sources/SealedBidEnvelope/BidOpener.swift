@@ -110,8 +110,10 @@ public struct BidOpener: Sendable {
             try checkWrapsRecompute(entry, binding: binding, key: key)
         }
         let macKey = try binding.macKey(envelopeKey: key)
-        let expected = HMACSHA256.authenticationCode(key: macKey, message: header.core)
-        guard ConstantTime.equals(expected, header.macs[index]) else { throw .headerMACInvalid(envelope: name.value) }
+        // HMACSHA256.verify compares in constant time and wipes the expected tag.
+        guard (try? HMACSHA256.verify(tag: header.macs[index], key: macKey, message: header.core)) != nil else {
+            throw .headerMACInvalid(envelope: name.value)
+        }
         let reader = try PayloadReader(
             source: source, offset: header.payloadOffset(of: index), length: entry.payloadLength, envelope: name.value,
             envelopeKey: key, context: binding.payloadContext)

@@ -146,8 +146,12 @@ public struct BidSealer: ~Copyable {
 
     /// Appends plaintext to the current envelope.
     public mutating func append(_ bytes: some ContiguousBytes) throws(EnvelopeError) {
-        let copy = bytes.withUnsafeBytes { Array($0) }
-        try withBytes(copy) { (b) throws(EnvelopeError) in try append(b) }
+        // Straight from the caller's buffer: no plaintext copy to wipe.
+        var failure: EnvelopeError?
+        bytes.withUnsafeBytes { b in
+            do throws(EnvelopeError) { try append(b) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// Appends a whole file to the current envelope, 1 MiB at a time, through a
@@ -175,16 +179,19 @@ public struct BidSealer: ~Copyable {
     /// Appends everything an asynchronous byte sequence yields (for example an upload stream).
     public mutating func append<S: AsyncSequence>(contentsOf sequence: S) async throws where S.Element == UInt8 {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(EnvelopeFormat.chunkSize)
+        buffer.reserveCapacity(EnvelopeFormat.chunkSize)  // never grows: no stray copy
+        // Each full chunk is wiped before removeAll (which does not zero), and whatever the
+        // buffer holds when this ends, a thrown error included, is wiped here.
+        defer { ConstantTime.wipe(&buffer) }
         for try await byte in sequence {
             buffer.append(byte)
             if buffer.count == EnvelopeFormat.chunkSize {
                 try append(buffer)
+                ConstantTime.wipe(&buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
         }
         try append(buffer)
-        ConstantTime.wipe(&buffer)
     }
 
     /// Closes the current envelope and starts the next one.

@@ -91,14 +91,22 @@ public final class DiscardSink: RandomAccessSink, @unchecked Sendable {
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {}
 }
 
-/// An in-memory sink.
+/// An in-memory sink. It grows by doubling and wipes each buffer it outgrows (plaintext
+/// passes through it); the final buffer belongs to whoever reads ``bytes``.
 public final class MemorySink: RandomAccessSink {
     public private(set) var bytes: [UInt8] = []
     public init() {}
 
     public func write(_ data: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {
         let end = Int(offset) + data.count
-        if bytes.count < end { bytes += [UInt8](repeating: 0, count: end - bytes.count) }
+        if bytes.capacity < end {
+            var grown = [UInt8]()
+            grown.reserveCapacity(Swift.max(end, 2 * bytes.capacity))
+            grown += bytes
+            ConstantTime.wipe(&bytes)
+            bytes = grown
+        }
+        if bytes.count < end { bytes += repeatElement(0, count: end - bytes.count) }
         bytes.withUnsafeMutableBytes { all in
             UnsafeMutableRawBufferPointer(rebasing: all[Int(offset)..<end]).copyMemory(from: data)
         }

@@ -88,6 +88,7 @@ struct PayloadReader: Sendable {
 
         deinit {
             ConstantTime.wipe(UnsafeMutableRawBufferPointer(rebasing: opened[..<plaintextEnd]))
+            ConstantTime.wipe(nonce)  // derived from the payload key's base nonce
             nonce.deallocate()
             if let pooled {
                 BatchBuffers.shared.give(pooled)

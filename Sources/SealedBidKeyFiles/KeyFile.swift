@@ -33,6 +33,8 @@ public enum KeyFile {
     public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case unreadable(String)
         case malformed(String)
+        /// `found` is the type of the file when it is another SealedBid key type, otherwise a
+        /// fixed phrase: the first word of a foreign file is never echoed (it may be a secret).
         case wrongKind(expected: Kind, found: String)
         case exists(String)
         case unwritable(String)
@@ -50,47 +52,102 @@ public enum KeyFile {
         }
     }
 
+    /// What ``Error/wrongKind(expected:found:)`` says of a type that is not a SealedBid key type.
+    public static let unknownType = "a file of an unknown type"
+
+    /// Key files are small; anything larger is refused before it is read.
+    static let maximumFileSize = 1 << 20
+
     /// Reads the key bytes of a file of the given kind (secret kinds in secure memory).
+    ///
+    /// The file is read with `read(2)` straight into guarded memory and decoded there
+    /// (keyfiles-v1, "Reading"): lines are found with `memchr`, and the hexadecimal key is
+    /// decoded in constant time (``Hex/decode(_:into:)``) into the guarded result. No `Data`,
+    /// `String` or array ever holds the key or its hexadecimal text.
     public static func read(_ path: String, kind: Kind) throws(Error) -> SecureBytes {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path) }
-        var text = [UInt8](data)
-        defer { ConstantTime.wipe(&text) }
-        let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
-            .filter { $0.first != UInt8(ascii: "#") }
-        guard lines.count == 1, let space = lines[0].firstIndex(of: UInt8(ascii: " ")) else { throw .malformed(path) }
-        let type = String(decoding: lines[0][..<space], as: UTF8.self)
-        guard type == kind.rawValue else { throw .wrongKind(expected: kind, found: type) }
-        var hex = Array(lines[0][(space + 1)...])
-        defer { ConstantTime.wipe(&hex) }
-        guard hex.count % 2 == 0, kind.accepts(byteCount: hex.count / 2),
-            var bytes = try? Hex.decode(String(decoding: hex, as: UTF8.self))
-        else {
-            throw .malformed(path)
+        let file: SecureBytes
+        do { file = try SecureBytes(contentsOfFile: path, maximumCount: maximumFileSize) } catch { throw .unreadable(path) }
+        return try file.withUnsafeBytes { (text) throws(Error) -> SecureBytes in
+            let line = try keyLine(text, path: path)
+            guard let space = find(UInt8(ascii: " "), in: text, line) else { throw .malformed(path) }
+            let type = UnsafeRawBufferPointer(rebasing: text[line.lowerBound..<space])
+            guard equal(type, kind.rawValue) else {
+                throw .wrongKind(expected: kind, found: Kind.allCases.first { equal(type, $0.rawValue) }?.rawValue ?? unknownType)
+            }
+            let hex = UnsafeRawBufferPointer(rebasing: text[(space + 1)..<line.upperBound])
+            guard hex.count % 2 == 0, kind.accepts(byteCount: hex.count / 2) else { throw .malformed(path) }
+            return try SecureBytes(count: hex.count / 2) { (out: UnsafeMutableRawBufferPointer) throws(Error) in
+                guard Hex.decode(hex, into: out) else { throw .malformed(path) }
+            }
         }
-        defer { ConstantTime.wipe(&bytes) }
-        return SecureBytes(copying: bytes)
+    }
+
+    /// The range of the one line that is neither empty nor a `#` comment.
+    private static func keyLine(_ text: UnsafeRawBufferPointer, path: String) throws(Error) -> Range<Int> {
+        var found: Range<Int>?
+        var start = 0
+        while start < text.count {
+            let end = find(UInt8(ascii: "\n"), in: text, start..<text.count) ?? text.count
+            // Only the first byte of each line is looked at: for the key line it is the type's.
+            if end > start, text[start] != UInt8(ascii: "#") {
+                guard found == nil else { throw .malformed(path) }
+                found = start..<end
+            }
+            start = end + 1
+        }
+        guard let found else { throw .malformed(path) }
+        return found
+    }
+
+    /// The first offset of `byte` in `text[range]` (`memchr`, whose time depends only on where
+    /// the byte is: for newlines and the space after the type, public structure).
+    private static func find(_ byte: UInt8, in text: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, let base = text.baseAddress,
+            let hit = memchr(base + range.lowerBound, Int32(byte), range.count)
+        else { return nil }
+        return UnsafeRawPointer(hit) - base
+    }
+
+    private static func equal(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
+        bytes.elementsEqual(text.utf8)
     }
 
     /// Writes a key file; secret kinds get mode 0600. Refuses to overwrite.
+    ///
+    /// The whole file is assembled in guarded memory (the hexadecimal digits by
+    /// ``Hex/encode(_:into:)``, constant time) and written with `write(2)`. A write that fails
+    /// removes the file it created, so no partial key file is left behind.
     public static func write(_ key: SecureBytes, kind: Kind, to path: String, comment: String? = nil) throws(Error) {
         guard kind.accepts(byteCount: key.count) else { throw .invalidKey("\(key.count) bytes for \(kind.rawValue)") }
-        var line = Array((comment.map { "# \($0)\n" } ?? "").utf8) + Array("\(kind.rawValue) ".utf8)
-        line.reserveCapacity(line.count + 2 * key.count + 1)  // no reallocation leaves a stray copy
-        // Hex digits written straight into the (wiped) line buffer: no String holds the key.
-        let digits = Array("0123456789abcdef".utf8)
-        key.withUnsafeBytes { bytes in
-            for b in bytes {
-                line.append(digits[Int(b >> 4)])
-                line.append(digits[Int(b & 0x0F)])
+        let head = Array((comment.map { "# \($0)\n" } ?? "").utf8) + Array("\(kind.rawValue) ".utf8)
+        let content = SecureBytes(count: head.count + 2 * key.count + 1) { (out: UnsafeMutableRawBufferPointer) in
+            out.copyBytes(from: head)
+            key.withUnsafeBytes { bytes in
+                Hex.encode(bytes, into: UnsafeMutableRawBufferPointer(rebasing: out[head.count..<(out.count - 1)]))
             }
+            out[out.count - 1] = UInt8(ascii: "\n")
         }
-        line.append(UInt8(ascii: "\n"))
-        defer { ConstantTime.wipe(&line) }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kind.isSecret ? 0o600 : 0o644)
         guard fd >= 0 else { throw errno == EEXIST ? .exists(path) : .unwritable(path) }
-        defer { close(fd) }
-        let written = line.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count, fsync(fd) == 0 else { throw .unwritable(path) }
+        let written = content.withUnsafeBytes { writeAll(fd, $0) } && fsync(fd) == 0
+        let closed = close(fd) == 0
+        // The file is ours (O_EXCL): if anything failed, remove it rather than leave a partial key.
+        guard written, closed else {
+            unlink(path)
+            throw .unwritable(path)
+        }
+    }
+
+    /// `write(2)` until everything is written, retrying on EINTR.
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return false }
+            done += n
+        }
+        return true
     }
 
     // MARK: Typed helpers

@@ -43,12 +43,16 @@ public final class AESGCM {
         guard let cipher = sb_aes_gcm(count) else {
             throw .invalidLength(what: "AES-GCM key", expected: "16, 24 or 32", actual: count)
         }
-        guard let context = EVP_CIPHER_CTX_new() else { throw .libraryFailure(operation: "EVP_CIPHER_CTX_new") }
+        guard let context = EVP_CIPHER_CTX_new() else {
+            ERR_clear_error()
+            throw .libraryFailure(operation: "EVP_CIPHER_CTX_new")
+        }
         let ok = key.withUnsafeBytes { k in
             EVP_CipherInit_ex2(context, cipher, k.bindMemory(to: UInt8.self).baseAddress, nil, 1, nil) == 1
         }
         guard ok else {
             EVP_CIPHER_CTX_free(context)
+            ERR_clear_error()
             throw .libraryFailure(operation: "EVP_CipherInit_ex2")
         }
         self.context = context
@@ -81,6 +85,7 @@ public final class AESGCM {
             EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_GET_TAG, Int32(Self.tagByteCount), out + plaintext.count) == 1
         else {
             ConstantTime.wipe(output)
+            ERR_clear_error()
             throw .libraryFailure(operation: "AES-GCM encrypt")
         }
     }
@@ -117,6 +122,9 @@ public final class AESGCM {
         }
         guard ok else {
             ConstantTime.wipe(output)
+            // A forged chunk must not leave entries in this thread's OpenSSL error queue
+            // (a portal fed forgeries would otherwise grow it without bound).
+            ERR_clear_error()
             throw .authenticationFailed
         }
     }

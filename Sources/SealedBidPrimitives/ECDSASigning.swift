@@ -11,10 +11,41 @@ public final class ECDSAP256SigningKey: @unchecked Sendable, CustomStringConvert
     public let publicKey: ECDSAP256PublicKey
 
     /// - Throws: ``CryptoError/unsupportedKey(reason:)`` unless the DER holds a P-256 private key.
-    public init(derRepresentation der: SecureBytes) throws(CryptoError) {
+    public convenience init(derRepresentation der: SecureBytes) throws(CryptoError) {
         guard let key = der.withUnsafeBytes({ sb_ecdsa_p256_private_key_from_der($0.baseAddress, $0.count) }) else {
             throw .unsupportedKey(reason: "not a P-256 private key in PKCS#8 or SEC1 DER")
         }
+        try self.init(owning: key)
+    }
+
+    /// From a PEM `PRIVATE KEY` or `EC PRIVATE KEY` block in guarded memory (for example
+    /// ``SecureBytes/init(contentsOfFile:maximumCount:)``): OpenSSL's PEM reader decodes it
+    /// straight from those bytes, so no `String` or `Data` copy of the key is made.
+    /// Encrypted PEM is refused.
+    /// - Throws: ``CryptoError/unsupportedKey(reason:)`` unless it holds a P-256 private key.
+    public convenience init(pem: SecureBytes) throws(CryptoError) {
+        guard let key = pem.withUnsafeBytes({ sb_private_key_from_pem($0.baseAddress, $0.count) }) else {
+            throw .unsupportedKey(reason: "no unencrypted private key in the PEM text")
+        }
+        guard sb_is_p256_key(key) == 1 else {
+            EVP_PKEY_free(key)
+            throw .unsupportedKey(reason: "not a P-256 private key")
+        }
+        try self.init(owning: key)
+    }
+
+    /// From a PEM `PRIVATE KEY` or `EC PRIVATE KEY` block. The text is copied once into
+    /// guarded memory and decoded by OpenSSL there, but the caller's `String` is a plain copy
+    /// this initialiser cannot wipe: prefer ``init(pem:)-(SecureBytes)`` with
+    /// ``SecureBytes/init(contentsOfFile:maximumCount:)``.
+    public convenience init(pem: String) throws(CryptoError) {
+        try self.init(pem: SecureBytes(count: pem.utf8.count) { (out: UnsafeMutableRawBufferPointer) in
+            out.copyBytes(from: pem.utf8)
+        })
+    }
+
+    /// Takes ownership of `key` (a P-256 private key).
+    private init(owning key: OpaquePointer) throws(CryptoError) {
         var point = [UInt8](repeating: 0, count: 65)
         guard point.withUnsafeMutableBytes({ sb_ecdsa_p256_public_point(key, $0.baseAddress) }) == 1 else {
             EVP_PKEY_free(key)
@@ -27,26 +58,6 @@ public final class ECDSAP256SigningKey: @unchecked Sendable, CustomStringConvert
             throw error
         }
         self.key = key
-    }
-
-    /// From a PEM `PRIVATE KEY` or `EC PRIVATE KEY` block.
-    public convenience init(pem: String) throws(CryptoError) {
-        var body = ""
-        var inside = false
-        for line in pem.split(whereSeparator: \.isNewline) {
-            if line.hasPrefix("-----BEGIN") && line.contains("PRIVATE KEY") {
-                inside = true
-            } else if line.hasPrefix("-----END") {
-                break
-            } else if inside {
-                body += line.trimmingCharacters(in: .whitespaces)
-            }
-        }
-        guard var der = Data(base64Encoded: body).map({ [UInt8]($0) }) else {
-            throw .invalidDER(what: "malformed PEM private key")
-        }
-        defer { ConstantTime.wipe(&der) }
-        try self.init(derRepresentation: SecureBytes(copying: der))
     }
 
     deinit { EVP_PKEY_free(key) }

@@ -40,16 +40,18 @@ public struct SHA256Hasher: ~Copyable {
     /// Absorbs the bytes in `buffer`.
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
         guard buffer.count > 0 else { return }
-        // EVP_DigestUpdate only fails on a misconfigured context, which init rules out.
-        _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+        // EVP_DigestUpdate only fails on a misconfigured context, which init rules out; if it
+        // ever did, the digest would be wrong, so fail closed rather than return it.
+        guard EVP_DigestUpdate(context, buffer.baseAddress, buffer.count) == 1 else { Self.fail("EVP_DigestUpdate") }
     }
 
     /// The digest so far; the hasher starts over empty (no allocation).
     public mutating func finalizeAndReset() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: SHA256.byteCount)
         var length: UInt32 = 0
-        _ = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
-        _ = EVP_DigestInit_ex2(context, nil, nil)
+        let ok = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        guard ok == 1, length == 32 else { Self.fail("EVP_DigestFinal_ex") }
+        guard EVP_DigestInit_ex2(context, nil, nil) == 1 else { Self.fail("EVP_DigestInit_ex2") }
         return out
     }
 
@@ -57,10 +59,19 @@ public struct SHA256Hasher: ~Copyable {
     public consuming func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: SHA256.byteCount)
         var length: UInt32 = 0
-        _ = out.withUnsafeMutableBufferPointer {
+        let ok = out.withUnsafeMutableBufferPointer {
             EVP_DigestFinal_ex(context, $0.baseAddress, &length)
         }
+        guard ok == 1, length == 32 else { Self.fail("EVP_DigestFinal_ex") }
         return out
+    }
+
+    /// SHA-256 is not allowed to fail open: a digest OpenSSL did not finish is never returned.
+    /// The context is valid by construction, so this is an internal failure of OpenSSL, which
+    /// stops the process like an allocation failure (primitives-v1, "Error model").
+    private static func fail(_ operation: String) -> Never {
+        ERR_clear_error()
+        fatalError("OpenSSL SHA-256 failed in \(operation)")
     }
 }
 

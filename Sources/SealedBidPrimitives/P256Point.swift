@@ -89,23 +89,25 @@ public struct P256Point: Sendable, Hashable, CustomStringConvertible {
     /// `scalar * G`. Constant time in the scalar.
     /// - Throws: ``CryptoError/pointAtInfinity`` when the scalar is zero.
     public static func generatorMultiple(_ scalar: P256Scalar) throws(CryptoError) -> P256Point {
-        try compute { group, scratch, result throws(CryptoError) in
-            let k = try scalar.bignum(in: scratch)
+        try computeSecret { group, scratch, result throws(CryptoError) in
+            let (k, negate) = try scalar.fixedWidthBignum(in: scratch)
             guard EC_POINT_mul(group.group, result, k, nil, nil, scratch.context) == 1 else {
                 throw .libraryFailure(operation: "EC_POINT_mul")
             }
+            return negate
         }
     }
 
     /// `scalar * self`. Constant time in the scalar.
     /// - Throws: ``CryptoError/pointAtInfinity`` when the scalar is zero.
     public func multiplied(by scalar: P256Scalar) throws(CryptoError) -> P256Point {
-        try Self.compute { group, scratch, result throws(CryptoError) in
-            let k = try scalar.bignum(in: scratch)
+        try Self.computeSecret { group, scratch, result throws(CryptoError) in
+            let (k, negate) = try scalar.fixedWidthBignum(in: scratch)
             let p = try load(group: group, scratch: scratch)
             guard EC_POINT_mul(group.group, result, nil, p, k, scratch.context) == 1 else {
                 throw .libraryFailure(operation: "EC_POINT_mul")
             }
+            return negate
         }
     }
 
@@ -140,7 +142,8 @@ public struct P256Point: Sendable, Hashable, CustomStringConvertible {
 
     /// `generatorScalar * G + scalar * point` in one OpenSSL call, which takes
     /// its fast P-256 path (precomputed table for G); for checking Schnorr-type
-    /// proofs over public values.
+    /// proofs over public values (the scalars are loaded as they are, not in
+    /// fixed width: never pass a secret).
     /// - Throws: ``CryptoError/pointAtInfinity`` when the result is the identity.
     public static func linearCombination(generatorScalar: P256Scalar, point: P256Point, scalar: P256Scalar) throws(CryptoError)
         -> P256Point
@@ -166,18 +169,27 @@ public struct P256Point: Sendable, Hashable, CustomStringConvertible {
             throw .invalidParameter("multi-scalar multiplication needs equally many scalars and points")
         }
         return try compute { group, scratch, result throws(CryptoError) in
-            var ks: [OpaquePointer?] = []
-            var ps: [OpaquePointer?] = []
-            for (k, p) in zip(scalars, points) {
-                ks.append(try k.bignum(in: scratch))
-                ps.append(try p.load(group: group, scratch: scratch))
+            try multiScalarMultiply(scalars, points, into: result, group: group, scratch: scratch)
+        }
+    }
+
+    private static func multiScalarMultiply(
+        _ scalars: [P256Scalar], _ points: [P256Point], into result: OpaquePointer, group: P256Group, scratch: ECScratch
+    ) throws(CryptoError) {
+        var ks: [OpaquePointer?] = []
+        var ps: [OpaquePointer?] = []
+        for (k, p) in zip(scalars, points) {
+            ks.append(try k.bignum(in: scratch))
+            ps.append(try p.load(group: group, scratch: scratch))
+        }
+        let ok = ps.withUnsafeBufferPointer { pp in
+            ks.withUnsafeBufferPointer { kk in
+                sb_ec_points_mul(group.group, result, kk.count, pp.baseAddress, kk.baseAddress, scratch.context)
             }
-            let ok = ps.withUnsafeBufferPointer { pp in
-                ks.withUnsafeBufferPointer { kk in
-                    sb_ec_points_mul(group.group, result, kk.count, pp.baseAddress, kk.baseAddress, scratch.context)
-                }
-            }
-            guard ok == 1 else { throw .libraryFailure(operation: "EC_POINTs_mul") }
+        }
+        guard ok == 1 else {
+            ERR_clear_error()
+            throw .libraryFailure(operation: "EC_POINTs_mul")
         }
     }
 
@@ -188,14 +200,42 @@ public struct P256Point: Sendable, Hashable, CustomStringConvertible {
         guard !privateScalar.isZero else { throw .zeroScalar }
         let group = try P256Group.get()
         let scratch = try ECScratch()
-        let k = try privateScalar.bignum(in: scratch)
+        // The fixed-width representative may be -k: x(-kP) = x(kP), so no correction is needed.
+        let (k, _) = try privateScalar.fixedWidthBignum(in: scratch)
         let p = try load(group: group, scratch: scratch)
         let r = try scratch.point(group)
         guard EC_POINT_mul(group.group, r, nil, p, k, scratch.context) == 1 else {
+            ERR_clear_error()
             throw .libraryFailure(operation: "EC_POINT_mul")
         }
+        return try Self.secretX(r, group: group, scratch: scratch)
+    }
+
+    /// `x(sum(scalars[i] * points[i]))` straight into guarded memory: the point itself never
+    /// leaves OpenSSL (whose copy is cleared), so no encoding of it stays in the heap. For a
+    /// secret result of public inputs, such as the combined DH value `skR * E` of threshold
+    /// decryption (variable time: the inputs are public).
+    /// - Throws: ``CryptoError/pointAtInfinity`` when the sum is the identity,
+    ///   ``CryptoError/invalidParameter(_:)`` when the lists differ in length or are empty.
+    public static func multiScalarMultiplySecretX(_ scalars: [P256Scalar], _ points: [P256Point]) throws(CryptoError)
+        -> SecureBytes
+    {
+        guard scalars.count == points.count, !scalars.isEmpty else {
+            throw .invalidParameter("multi-scalar multiplication needs equally many scalars and points")
+        }
+        let group = try P256Group.get()
+        let scratch = try ECScratch()
+        let result = try scratch.point(group)
+        try multiScalarMultiply(scalars, points, into: result, group: group, scratch: scratch)
+        guard EC_POINT_is_at_infinity(group.group, result) == 0 else { throw .pointAtInfinity }
+        return try secretX(result, group: group, scratch: scratch)
+    }
+
+    /// The affine x coordinate of `point` as 32 bytes of guarded memory.
+    private static func secretX(_ point: OpaquePointer, group: P256Group, scratch: ECScratch) throws(CryptoError) -> SecureBytes {
         let x = try scratch.number()
-        guard EC_POINT_get_affine_coordinates(group.group, r, x, nil, scratch.context) == 1 else {
+        guard EC_POINT_get_affine_coordinates(group.group, point, x, nil, scratch.context) == 1 else {
+            ERR_clear_error()
             throw .libraryFailure(operation: "EC_POINT_get_affine_coordinates")
         }
         return try SecureBytes(count: 32) { (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
@@ -210,7 +250,10 @@ public struct P256Point: Sendable, Hashable, CustomStringConvertible {
         let ok = uncompressedRepresentation.withUnsafeBufferPointer {
             EC_POINT_oct2point(group.group, p, $0.baseAddress, $0.count, scratch.context) == 1
         }
-        guard ok else { throw .libraryFailure(operation: "EC_POINT_oct2point on a validated point") }
+        guard ok else {
+            ERR_clear_error()
+            throw .libraryFailure(operation: "EC_POINT_oct2point on a validated point")
+        }
         return p
     }
 
@@ -220,9 +263,40 @@ public struct P256Point: Sendable, Hashable, CustomStringConvertible {
         let group = try P256Group.get()
         let scratch = try ECScratch()
         let result = try scratch.point(group)
-        try body(group, scratch, result)
+        do { try body(group, scratch, result) } catch {
+            ERR_clear_error()  // a failure must not leave OpenSSL's error queue to the next caller
+            throw error
+        }
         guard EC_POINT_is_at_infinity(group.group, result) == 0 else { throw .pointAtInfinity }
         return P256Point(validatedUncompressed: try encode(result, group: group, scratch: scratch, compressed: false))
+    }
+
+    /// As ``compute(_:)`` for a multiple by a secret scalar loaded in fixed width: `body`
+    /// returns the mask that is all ones when it multiplied by `-k`; then both the result and
+    /// its negation are encoded and one is picked with the mask (no branch on it).
+    private static func computeSecret(
+        _ body: (P256Group, ECScratch, OpaquePointer) throws(CryptoError) -> UInt64
+    ) throws(CryptoError) -> P256Point {
+        let group = try P256Group.get()
+        let scratch = try ECScratch()
+        let result = try scratch.point(group)
+        let negate: UInt64
+        do { negate = try body(group, scratch, result) } catch {
+            ERR_clear_error()
+            throw error
+        }
+        guard EC_POINT_is_at_infinity(group.group, result) == 0 else { throw .pointAtInfinity }
+        let opposite = try scratch.point(group)
+        guard EC_POINT_copy(opposite, result) == 1, EC_POINT_invert(group.group, opposite, scratch.context) == 1 else {
+            ERR_clear_error()
+            throw .libraryFailure(operation: "EC_POINT_invert")
+        }
+        let plain = try encode(result, group: group, scratch: scratch, compressed: false)
+        let negated = try encode(opposite, group: group, scratch: scratch, compressed: false)
+        let mask = UInt8(truncatingIfNeeded: negate)
+        var chosen = [UInt8](repeating: 0, count: 65)
+        for i in 0..<65 { chosen[i] = (negated[i] & mask) | (plain[i] & ~mask) }
+        return P256Point(validatedUncompressed: chosen)
     }
 
     private static func encode(
@@ -233,7 +307,10 @@ public struct P256Point: Sendable, Hashable, CustomStringConvertible {
         let written = out.withUnsafeMutableBufferPointer {
             EC_POINT_point2oct(group.group, point, form, $0.baseAddress, 65, scratch.context)
         }
-        guard written == 65 else { throw .libraryFailure(operation: "EC_POINT_point2oct") }
+        guard written == 65 else {
+            ERR_clear_error()
+            throw .libraryFailure(operation: "EC_POINT_point2oct")
+        }
         return out
     }
 }

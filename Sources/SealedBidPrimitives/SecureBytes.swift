@@ -158,6 +158,22 @@ package final class SecretPool: @unchecked Sendable {
     private let lock = NSLock()
     // Guarded by `lock`: free slots per size class.
     private var free: [[UnsafeMutableRawPointer]] = Array(repeating: [], count: slotSizes.count)
+    // Guarded by `lock`: allocations whose mlock failed (see `lock(_:_:)`).
+    private var unlocked = 0
+
+    /// How many arenas and large allocations could not be locked in RAM.
+    package var lockFailures: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return unlocked
+    }
+
+    /// libsodium 1.0.18's `sodium_malloc` calls `mlock` but ignores its result, so past
+    /// RLIMIT_MEMLOCK secrets would silently become swappable. Lock again (locking locked pages
+    /// is a no-op that costs no extra quota) and count the failures. Called with `lock` held.
+    private func lockInRAM(_ pointer: UnsafeMutableRawPointer, _ count: Int) {
+        if mlock(pointer, count) != 0 { unlocked += 1 }
+    }
 
     private static func sizeClass(_ count: Int) -> Int? { slotSizes.firstIndex { count <= $0 } }
 
@@ -167,15 +183,19 @@ package final class SecretPool: @unchecked Sendable {
         guard let sizeClass = Self.sizeClass(count) else {
             guard let pointer = sodium_malloc(count) else { fatalError("sodium_malloc failed: out of memory") }
             sodium_memzero(pointer, count)
+            lock.lock()
+            defer { lock.unlock() }
+            if count > 0 { lockInRAM(pointer, count) }
             return pointer
         }
         lock.lock()
         defer { lock.unlock() }
         if free[sizeClass].isEmpty {
-            // A new arena: sodium_malloc locks it and puts guard pages around it.
+            // A new arena: sodium_malloc puts guard pages around it; we make sure it is locked.
             let slot = Self.slotSizes[sizeClass]
             guard let arena = sodium_malloc(Self.arenaSize) else { fatalError("sodium_malloc failed: out of memory") }
             sodium_memzero(arena, Self.arenaSize)
+            lockInRAM(arena, Self.arenaSize)
             for offset in stride(from: 0, to: Self.arenaSize, by: slot) { free[sizeClass].append(arena + offset) }
         }
         return free[sizeClass].removeLast()

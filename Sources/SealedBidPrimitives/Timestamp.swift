@@ -109,26 +109,68 @@ public struct VerifiedTimestamp: Sendable, Equatable {
 /// for tests and the demo. Production portals use their national TSA; the
 /// library only verifies its tokens.
 public struct TimestampAuthority: Sendable {
-    private let certificatePEM: String
-    private let keyPEM: SecureBytes
+    private let signer: Result<Signer, CryptoError>
 
+    /// The certificate and the private key, parsed once; the key lives only in OpenSSL's
+    /// `EVP_PKEY` (freed, and cleared, with the authority).
+    private final class Signer: @unchecked Sendable {
+        // Both are only read after construction; TS_RESP_CTX takes its own references.
+        let certificate: X509Certificate
+        let key: OpaquePointer
+
+        init(certificate: X509Certificate, key: OpaquePointer) {
+            self.certificate = certificate
+            self.key = key
+        }
+
+        deinit { EVP_PKEY_free(key) }
+    }
+
+    /// The authority's certificate (PEM) and private key as PEM in guarded memory (read it
+    /// with ``SecureBytes/init(contentsOfFile:maximumCount:)``): OpenSSL's PEM reader decodes
+    /// the key straight from those bytes.
+    /// - Throws: ``CryptoError/invalidDER(what:)`` for a bad certificate,
+    ///   ``CryptoError/unsupportedKey(reason:)`` when no unencrypted private key is found.
+    public init(certificatePEM: String, keyPEM: SecureBytes) throws(CryptoError) {
+        signer = .success(try Self.signer(certificatePEM: certificatePEM, keyPEM: keyPEM))
+    }
+
+    /// As ``init(certificatePEM:keyPEM:)-(String,SecureBytes)``, from a `String` this type cannot wipe
+    /// (prefer the `SecureBytes` form). A certificate or key that does not parse makes every
+    /// ``respond(to:at:serial:)`` fail.
     public init(certificatePEM: String, keyPEM: String) {
-        self.certificatePEM = certificatePEM
-        self.keyPEM = SecureBytes(copying: Array(keyPEM.utf8) + [0])
+        let key = SecureBytes(count: keyPEM.utf8.count) { (out: UnsafeMutableRawBufferPointer) in
+            out.copyBytes(from: keyPEM.utf8)
+        }
+        do throws(CryptoError) {
+            signer = .success(try Self.signer(certificatePEM: certificatePEM, keyPEM: key))
+        } catch {
+            signer = .failure(error)
+        }
+    }
+
+    private static func signer(certificatePEM: String, keyPEM: SecureBytes) throws(CryptoError) -> Signer {
+        guard let certificate = try X509Certificate.certificates(pem: certificatePEM).first else {
+            throw .invalidDER(what: "no certificate in the authority's PEM")
+        }
+        guard let key = keyPEM.withUnsafeBytes({ sb_private_key_from_pem($0.baseAddress, $0.count) }) else {
+            throw .unsupportedKey(reason: "no unencrypted private key in the authority's PEM")
+        }
+        return Signer(certificate: certificate, key: key)
     }
 
     /// A DER TimeStampResp for a DER TimeStampReq, stamped at `time`.
     public func respond(to request: [UInt8], at time: Date = Date(), serial: UInt64) throws(CryptoError) -> [UInt8] {
+        let signer = try self.signer.get()
         var out = [UInt8](repeating: 0, count: 16384)
         var length = 0
-        let ok = keyPEM.withUnsafeBytes { key in
-            request.withUnsafeBytes { r in
-                out.withUnsafeMutableBytes { o in
-                    sb_ts_respond(r.baseAddress, r.count, certificatePEM, key.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                  Int64(time.timeIntervalSince1970), serial, o.baseAddress, o.count, &length)
-                }
+        let ok = request.withUnsafeBytes { r in
+            out.withUnsafeMutableBytes { o in
+                sb_ts_respond(r.baseAddress, r.count, signer.certificate.handle, signer.key,
+                              Int64(time.timeIntervalSince1970), serial, o.baseAddress, o.count, &length)
             }
         }
+        withExtendedLifetime(signer) {}
         guard ok == 1 else { throw .timestampInvalid(reason: "the authority could not answer this request") }
         return Array(out.prefix(length))
     }

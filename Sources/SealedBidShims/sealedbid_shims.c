@@ -61,9 +61,9 @@ static int hkdf_derive(int mode, const void *salt, size_t salt_len,
                        const void *key, size_t key_len,
                        const void *info, size_t info_len,
                        void *out, size_t out_len) {
-    if (!ensure_fetched() || fetched_hkdf == NULL) return 0;
+    if (!ensure_fetched() || fetched_hkdf == NULL) { ERR_clear_error(); return 0; }
     EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(fetched_hkdf);
-    if (kctx == NULL) return 0;
+    if (kctx == NULL) { ERR_clear_error(); return 0; }
     OSSL_PARAM params[6];
     size_t n = 0;
     params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
@@ -77,6 +77,7 @@ static int hkdf_derive(int mode, const void *salt, size_t salt_len,
     params[n] = OSSL_PARAM_construct_end();
     int ok = EVP_KDF_derive(kctx, out, out_len, params) == 1;
     EVP_KDF_CTX_free(kctx);
+    if (!ok) ERR_clear_error();
     return ok;
 }
 
@@ -103,6 +104,7 @@ int sb_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_
     unsigned int len = 0;
     unsigned char *r = HMAC(md, nonnull(key), (int)key_len, nonnull(msg), msg_len,
                             mac_out, &len);
+    if (r == NULL) ERR_clear_error();
     return r != NULL && len == 32;
 }
 
@@ -163,20 +165,42 @@ int sb_ecdsa_p256_sha256_verify(const void *spki_der, size_t spki_len,
     return result;
 }
 
+int sb_is_p256_key(EVP_PKEY *key) {
+    char group[64] = {0};
+    size_t glen = 0;
+    int ok = key != NULL && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&
+             EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) == 1 &&
+             strcmp(group, "prime256v1") == 0;
+    ERR_clear_error();
+    return ok;
+}
+
 EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len) {
     if (der_len == 0 || der_len > 4096) return NULL;
     const unsigned char *p = der;
     EVP_PKEY *pkey = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
-    char group[64] = {0};
-    size_t glen = 0;
-    if (pkey != NULL &&
-        ((size_t)(p - (const unsigned char *)der) != der_len ||
-         EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC ||
-         EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) != 1 ||
-         strcmp(group, "prime256v1") != 0)) {
+    if (pkey != NULL && ((size_t)(p - (const unsigned char *)der) != der_len || !sb_is_p256_key(pkey))) {
         EVP_PKEY_free(pkey);
         pkey = NULL;
     }
+    ERR_clear_error();
+    return pkey;
+}
+
+// Refuses encrypted PEM instead of OpenSSL's default of prompting on the terminal.
+static int no_pass_phrase(char *buf, int size, int rwflag, void *u) {
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+EVP_PKEY *sb_private_key_from_pem(const void *pem, size_t pem_len) {
+    if (pem == NULL || pem_len == 0 || pem_len > (1u << 20)) return NULL;
+    BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
+    EVP_PKEY *pkey = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, no_pass_phrase, NULL) : NULL;
+    BIO_free(bio);
     ERR_clear_error();
     return pkey;
 }
@@ -383,13 +407,10 @@ static ASN1_INTEGER *ts_serial_cb(TS_RESP_CTX *ctx, void *data) {
     return serial;
 }
 
-int sb_ts_respond(const void *request, size_t request_len, const char *cert_pem, const char *key_pem,
+int sb_ts_respond(const void *request, size_t request_len, X509 *cert, EVP_PKEY *key,
                   int64_t at_time, uint64_t serial, void *out, size_t cap, size_t *out_len) {
     int ok = 0;
-    BIO *cert_bio = BIO_new_mem_buf(cert_pem, -1), *key_bio = BIO_new_mem_buf(key_pem, -1);
     BIO *req_bio = BIO_new_mem_buf(request, (int)request_len);
-    X509 *cert = cert_bio ? PEM_read_bio_X509(cert_bio, NULL, NULL, NULL) : NULL;
-    EVP_PKEY *key = key_bio ? PEM_read_bio_PrivateKey(key_bio, NULL, NULL, NULL) : NULL;
     TS_RESP_CTX *ctx = TS_RESP_CTX_new();
     ASN1_OBJECT *policy = OBJ_txt2obj("1.2.3.4.1", 1);
     TS_RESP *resp = NULL;
@@ -412,12 +433,8 @@ int sb_ts_respond(const void *request, size_t request_len, const char *cert_pem,
     }
     TS_RESP_free(resp);
     ASN1_OBJECT_free(policy);
-    TS_RESP_CTX_free(ctx);
-    EVP_PKEY_free(key);
-    X509_free(cert);
+    TS_RESP_CTX_free(ctx);  // drops its references to cert and key; the caller keeps its own
     BIO_free(req_bio);
-    BIO_free(key_bio);
-    BIO_free(cert_bio);
     ERR_clear_error();
     return ok;
 }
@@ -579,6 +596,75 @@ done:
     ERR_clear_error();
     return ok;
 }
+
+// ---- Memory and process -----------------------------------------------------
+
+#ifdef __linux__
+#include <malloc.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+static void *wiping_malloc(size_t num, const char *file, int line) {
+    (void)file;
+    (void)line;
+    return malloc(num);
+}
+
+static void wiping_free(void *ptr, const char *file, int line) {
+    (void)file;
+    (void)line;
+    if (ptr == NULL) return;
+    explicit_bzero(ptr, malloc_usable_size(ptr));
+    free(ptr);
+}
+
+// realloc that never leaves the old block behind unwiped.
+static void *wiping_realloc(void *ptr, size_t num, const char *file, int line) {
+    if (ptr == NULL) return malloc(num);
+    if (num == 0) {
+        wiping_free(ptr, file, line);
+        return NULL;
+    }
+    size_t old = malloc_usable_size(ptr);
+    void *fresh = malloc(num);
+    if (fresh == NULL) return NULL;  // like realloc: the old block stays valid
+    memcpy(fresh, ptr, old < num ? old : num);
+    wiping_free(ptr, file, line);
+    return fresh;
+}
+
+static int wiping_installed, secure_heap;
+
+__attribute__((constructor)) static void install_wiping_allocator(void) {
+    wiping_installed = CRYPTO_set_mem_functions(wiping_malloc, wiping_realloc, wiping_free);
+    // 256 KiB of OpenSSL secure heap (mlock'ed, guard pages, excluded from core dumps): OpenSSL
+    // keeps EC private keys there (about 550 bytes each) and ECDSA nonces while signing. 1 when
+    // locked, 2 when mapped but not locked, 0 on failure (then OpenSSL uses its ordinary heap).
+    secure_heap = CRYPTO_secure_malloc_init(256 * 1024, 16);
+}
+
+int sb_openssl_wipes_freed_memory(void) { return wiping_installed; }
+int sb_openssl_secure_heap(void) { return secure_heap; }
+
+int sb_disable_core_dumps(void) {
+    struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0) return errno;
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return errno;
+    return 0;
+}
+
+int sb_memlock_limit(uint64_t *bytes) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+    *bytes = (uint64_t)limit.rlim_cur;
+    return 1;
+}
+#else
+int sb_openssl_wipes_freed_memory(void) { return 0; }
+int sb_openssl_secure_heap(void) { return 0; }
+int sb_disable_core_dumps(void) { return EOPNOTSUPP; }
+int sb_memlock_limit(uint64_t *bytes) { (void)bytes; return 0; }
+#endif
 
 // ---- Files -------------------------------------------------------------------
 

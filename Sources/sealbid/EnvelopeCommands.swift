@@ -59,7 +59,7 @@ struct SignerOptions: ParsableArguments {
         if let signingKey { return .ed25519(try KeyFile.ed25519PrivateKey(signingKey)) }
         guard let ecdsaKey, let certChain else { throw ValidationError("no signing key") }
         return .ecdsaP256(
-            try ECDSAP256SigningKey(pem: readText(ecdsaKey, limit: 1 << 16)),
+            try ECDSAP256SigningKey(pem: SecureBytes(contentsOfFile: ecdsaKey)),
             chain: try X509Certificate.certificates(pem: readText(certChain, limit: 1 << 20)))
     }
 }

@@ -52,7 +52,7 @@ struct Portal: ParsableCommand {
                 guard tender.timestamps == .testAuthority else {
                     throw ValidationError("a test time-stamp authority is only for tenders with 'timestamps test-authority'")
                 }
-                let authority = TimestampAuthority(certificatePEM: try readText(cert), keyPEM: try readText(key))
+                let authority = try TimestampAuthority(certificatePEM: try readText(cert), keyPEM: SecureBytes(contentsOfFile: key))
                 let now = clock ?? { Date() }
                 timestamper = { digest in
                     let request = try TimestampRequest(digest: digest)

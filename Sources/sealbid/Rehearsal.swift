@@ -120,6 +120,7 @@ struct TestAuthority {
         }
         return TestAuthority(
             root: root,
-            authority: TimestampAuthority(certificatePEM: try readText("\(directory)/tsa.pem"), keyPEM: try readText("\(directory)/tsa.key")))
+            authority: try TimestampAuthority(
+                certificatePEM: try readText("\(directory)/tsa.pem"), keyPEM: SecureBytes(contentsOfFile: "\(directory)/tsa.key")))
     }
 }

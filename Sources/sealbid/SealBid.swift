@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SealedBidPrimitives
 
 @main
 struct SealBid: AsyncParsableCommand {
@@ -16,4 +17,16 @@ struct SealBid: AsyncParsableCommand {
             Opening.self, ReceiptCommand.self, LogCommand.self, TimestampCommand.self, ReportCommand.self, Vectors.self, Bench.self,
         ]
     )
+
+    /// Hardens the process before any secret is read (primitives-v1, "Secret handling"): no
+    /// core dumps, not dumpable, and a warning when secret memory cannot be locked.
+    static func main() async {
+        do { try SecureMemory.disableCoreDumps() } catch { warn("\(error)") }
+        if let warning = SecureMemory.lockingWarning() { warn(warning) }
+        await main(nil)
+    }
+
+    private static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("sealbid: warning: \(message)\n".utf8))
+    }
 }

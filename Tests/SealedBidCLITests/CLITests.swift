@@ -17,11 +17,11 @@ struct CLI {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    /// Runs `sealbid args...`; returns (exit status, stdout + stderr).
+    /// Runs `sealbid args...` (or another `executable`); returns (exit status, stdout + stderr).
     @discardableResult
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], executable: URL = Self.binary) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let pipe = Pipe()

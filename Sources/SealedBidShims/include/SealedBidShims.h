@@ -4,7 +4,8 @@
 // and OSSL_PARAM plumbing is clumsy from Swift. Each helper here does one small
 // thing, takes `void *`/`size_t` pointers Swift can pass, and returns 1 on
 // success and 0 (or a negative status) on failure. No helper holds state
-// except the algorithm handles fetched once (see sealedbid_shims.c).
+// except the algorithm handles fetched once and what the load-time constructor
+// set up for OpenSSL's memory (see sb_openssl_wipes_freed_memory).
 #ifndef SEALEDBID_SHIMS_H
 #define SEALEDBID_SHIMS_H
 
@@ -58,6 +59,13 @@ int sb_ecdsa_p256_sha256_verify(const void *spki_der, size_t spki_len,
 // ECDSA P-256 signing key from DER (PKCS#8 or SEC1 ECPrivateKey). Returns
 // NULL unless it is a P-256 key; free with EVP_PKEY_free.
 EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len);
+// A private key of any type from PEM text ("PRIVATE KEY", "EC PRIVATE KEY", ...),
+// read by OpenSSL's PEM reader straight from the caller's buffer (a read-only
+// memory BIO: no copy). Encrypted keys are refused rather than prompting for a
+// pass phrase. NULL on failure; free with EVP_PKEY_free.
+EVP_PKEY *sb_private_key_from_pem(const void *pem, size_t pem_len);
+// 1 when `key` is an EC key on P-256 (prime256v1).
+int sb_is_p256_key(EVP_PKEY *key);
 // The key's public point, uncompressed (65 bytes).
 int sb_ecdsa_p256_public_point(EVP_PKEY *key, void *out65);
 // Signs SHA-256(msg); writes a DER signature.
@@ -93,10 +101,10 @@ int sb_ec_points_mul(const EC_GROUP *group, EC_POINT *r, size_t num,
 // RFC 3161 time-stamping through OpenSSL's TS functions.
 // Builds a DER TimeStampReq for a SHA-256 imprint with a 64-bit nonce and certReq.
 int sb_ts_request(const void *imprint32, uint64_t nonce, void *out, size_t cap, size_t *out_len);
-// A time-stamp authority: signs the DER request with the PEM key and
-// certificate at `at_time` (seconds), serial `serial`, policy "1.2.3.4.1".
+// A time-stamp authority: signs the DER request with `key` and `cert` at
+// `at_time` (seconds), serial `serial`, policy "1.2.3.4.1".
 // Writes the DER TimeStampResp. For tests and demos; 1 on success.
-int sb_ts_respond(const void *request, size_t request_len, const char *cert_pem, const char *key_pem,
+int sb_ts_respond(const void *request, size_t request_len, X509 *cert, EVP_PKEY *key,
                   int64_t at_time, uint64_t serial, void *out, size_t cap, size_t *out_len);
 // Extracts the token (ContentInfo) from a granted DER TimeStampResp; returns
 // 1, 0 if not granted, negative on malformed input.
@@ -114,6 +122,25 @@ int sb_ts_token_accuracy(const void *token, size_t len, int64_t *micros);
 int sb_ts_verify(const void *token, size_t len, const void *imprint32, uint64_t nonce, int check_nonce,
                  X509 *const *roots, size_t root_count, X509 *const *untrusted, size_t untrusted_count,
                  const char **reason);
+
+// OpenSSL frees through a wiping allocator: CRYPTO_set_mem_functions is called
+// from a constructor, before any OpenSSL allocation, with malloc, and with a
+// free (and realloc) that zero the whole block (malloc_usable_size) first, so
+// what OpenSSL decodes or computes in its own heap (DER of a private key, base64
+// lines of PEM, BIGNUM temporaries freed without BN_clear_free) is not left in
+// freed memory. 1 if installed (Linux/glibc, and nothing had allocated yet).
+int sb_openssl_wipes_freed_memory(void);
+// The same constructor gives OpenSSL a 256 KiB secure heap (CRYPTO_secure_malloc_init),
+// where it keeps EC private keys (EVP_PKEY) and ECDSA nonces. Returns what the
+// initialisation returned: 1 locked, 2 not locked, 0 failed.
+int sb_openssl_secure_heap(void);
+
+// Process hardening for the sealbid executable: no core dumps (RLIMIT_CORE 0)
+// and not dumpable (prctl PR_SET_DUMPABLE 0: no core, no ptrace attach by the
+// same user, /proc/PID/mem closed to others). 0, or the errno of the failing call.
+int sb_disable_core_dumps(void);
+// The soft RLIMIT_MEMLOCK in bytes: 1 and *bytes when finite, 0 when unlimited or unknown.
+int sb_memlock_limit(uint64_t *bytes);
 
 // fallocate(2) on Linux (0, or the errno); EOPNOTSUPP elsewhere.
 int sb_reserve_file_space(int fd, int64_t length);
