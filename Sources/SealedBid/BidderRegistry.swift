@@ -114,7 +114,7 @@ public struct BidderRegistry: Sendable, Equatable {
 }
 
 /// A bidder registry that does not parse.
-public enum RegistryError: Error, Equatable, CustomStringConvertible {
+public enum RegistryError: SealedBidError, Equatable {
     case malformedLine(Int, String)
 
     public var code: String { "malformed-registry" }

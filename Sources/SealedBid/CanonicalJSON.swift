@@ -1,4 +1,5 @@
 import Foundation
+import SealedBidPrimitives
 
 /// The JSON of signed reports (`docs/spec/report-v1.md`, "Canonical form"):
 /// RFC 8785 (JCS) restricted to objects, arrays, strings of printable ASCII
@@ -186,7 +187,7 @@ public indirect enum CanonicalJSON: Equatable, Sendable {
 }
 
 /// Input that is not canonical JSON of the report subset.
-public struct CanonicalJSONError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct CanonicalJSONError: SealedBidError, Equatable, Sendable {
     public let offset: Int
     public let reason: String
 

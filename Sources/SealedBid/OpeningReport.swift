@@ -432,7 +432,7 @@ public struct ReportSignature: Sendable, Hashable {
     }
 }
 
-public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ReportError: SealedBidError, Equatable, Sendable {
     case malformed(String)
     case invalid(String)
     case wrongTender(String)

@@ -39,6 +39,21 @@ public actor PortalService {
             timestampsRequired: tender.timestamps.requiresTokens)
     }
 
+    /// Creates a new portal: the directory, an empty log store with its head, the bids folder.
+    /// Only this creates a store; opening an existing portal (``init(tender:directory:signer:store:clock:timestamper:)``)
+    /// never does, so a deleted store is an error, not a fresh log.
+    public static func create(
+        tender: Tender, directory: String, signer: NoteSigner, clock: @escaping @Sendable () -> Date = { Date() },
+        timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil
+    ) async throws -> PortalService {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try FileLogStore.create(path: "\(directory)/log.bin")
+        let service = try PortalService(
+            tender: tender, directory: directory, signer: signer, store: store, clock: clock, timestamper: timestamper)
+        try await service.log.initializeHead()
+        return service
+    }
+
     public var verifier: NoteVerifier { get async { await log.verifier } }
 
     /// Verifies a bid completely (the registered signer, tender and bidder, every key-wrap proof
@@ -150,7 +165,7 @@ public actor PortalService {
 }
 
 /// Why the portal refused something (besides the bid's and the log's own errors).
-public enum PortalError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum PortalError: SealedBidError, Equatable, Sendable {
     case bidTooLarge(UInt64, limit: UInt64)
     case staleWithdrawal
     case wrongLogKey

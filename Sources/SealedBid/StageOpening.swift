@@ -409,7 +409,7 @@ public struct StageOpening: Sendable {
 }
 
 /// Why an opening could not go on.
-public enum OpeningError: Error, Sendable, CustomStringConvertible {
+public enum OpeningError: SealedBidError, Sendable {
     /// The closing checkpoint does not verify with the tender's log key and origin, is not a
     /// closing, or closed before the deadline.
     case badClosing(String)

@@ -229,7 +229,7 @@ public struct Tender: Sendable {
 }
 
 /// Why a descriptor could not be built or read.
-public enum TenderError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum TenderError: SealedBidError, Equatable, Sendable {
     case malformed(line: Int, String)
     case invalid(String)
     case digestMismatch

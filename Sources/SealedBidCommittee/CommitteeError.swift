@@ -27,7 +27,7 @@ public struct MemberID: Hashable, Comparable, Sendable, CustomStringConvertible,
 /// Why a committee protocol step failed. Protocol faults name their
 /// culprits, so a misbehaving member is identified rather than just causing
 /// a failure.
-public enum CommitteeError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum CommitteeError: SealedBidError, Equatable, Sendable {
     case invalidRoster(String)
     case zeroIdentifier
     case duplicateIdentifier(MemberID)

@@ -132,12 +132,14 @@ public final class FileSink: RandomAccessSink, @unchecked Sendable {
         self.descriptor = fd
         self.path = path
         self.temporaryPath = temporary
+        PartialFiles.shared.register(temporary)
     }
 
     deinit {
         if !finished {
             close(descriptor)
             unlink(temporaryPath)
+            PartialFiles.shared.unregister(temporaryPath)
         }
     }
 
@@ -165,6 +167,7 @@ public final class FileSink: RandomAccessSink, @unchecked Sendable {
     public func commit() throws(EnvelopeError) {
         guard !finished else { return }
         finished = true
+        defer { PartialFiles.shared.unregister(temporaryPath) }
         guard fsync(descriptor) == 0, close(descriptor) == 0 else {
             unlink(temporaryPath)
             throw .io("cannot flush \(path)")
@@ -183,6 +186,7 @@ public final class FileSink: RandomAccessSink, @unchecked Sendable {
         finished = true
         close(descriptor)
         unlink(temporaryPath)
+        PartialFiles.shared.unregister(temporaryPath)
     }
 }
 
@@ -211,5 +215,77 @@ public enum FilePath {
         guard fd >= 0 else { return false }
         defer { close(fd) }
         return fsync(fd) == 0 || errno == EINVAL  // some file systems cannot sync directories
+    }
+}
+
+/// A stream (standard output, a pipe): bytes must arrive in order, which a decryption on one
+/// worker guarantees; anything else is refused rather than reordered.
+public final class SequentialSink: RandomAccessSink, @unchecked Sendable {
+    // Used by one worker (workers: 1).
+    private let descriptor: Int32
+    private var next: UInt64 = 0
+
+    public init(descriptor: Int32) { self.descriptor = descriptor }
+
+    public func write(_ data: UnsafeRawBufferPointer, at offset: UInt64) throws(EnvelopeError) {
+        guard offset == next else { throw .invalidInput("a stream takes its bytes in order (use one worker)") }
+        var done = 0
+        while done < data.count {
+            let n = Foundation.write(descriptor, data.baseAddress! + done, data.count - done)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw .io("cannot write to the output stream: \(String(cString: strerror(errno)))") }
+            done += n
+        }
+        next += UInt64(data.count)
+    }
+}
+
+/// The temporary files of sinks not yet committed (they may hold plaintext decrypted so far).
+/// An error removes them as it unwinds; ``installSignalCleanup()`` removes them on SIGINT,
+/// SIGTERM and SIGHUP too. Nothing can run on SIGKILL: a `.<name>.partial-<UUID>` file may then
+/// remain, holding authenticated plaintext up to the kill (primitives-v1, "Secret handling").
+public final class PartialFiles: @unchecked Sendable {
+    public static let shared = PartialFiles()
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+    private var sources: [any DispatchSourceSignal] = []
+
+    func register(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.insert(path)
+    }
+
+    func unregister(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.remove(path)
+    }
+
+    /// Unlinks every registered temporary file.
+    public func removeAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for path in paths { unlink(path) }
+        paths.removeAll()
+    }
+
+    /// On SIGINT, SIGTERM or SIGHUP: remove the temporary files, then die of the signal.
+    public func installSignalCleanup() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard sources.isEmpty else { return }
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [unowned self] in
+                self.removeAll()
+                signal(number, SIG_DFL)
+                raise(number)
+            }
+            source.resume()
+            sources.append(source)
+        }
     }
 }

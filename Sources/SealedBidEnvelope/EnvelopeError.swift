@@ -5,7 +5,7 @@ import SealedBidPrimitives
 /// Each case has a stable ``code``, the one `docs/spec/envelope-v1.md`
 /// ("Opening") names. Messages describe structure (a field, a length, a
 /// name), never key material or plaintext.
-public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum EnvelopeError: SealedBidError, Equatable, Sendable {
     case notABid
     case unsupportedVersion(UInt16)
     case unsupportedSuite(UInt16)

@@ -30,7 +30,7 @@ public enum KeyFile {
         public var isSecret: Bool { self != .hpkePublic && self != .ed25519Public }
     }
 
-    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
+    public enum Error: SealedBidError, Equatable {
         case unreadable(String)
         case malformed(String)
         /// `found` is the type of the file when it is another SealedBid key type, otherwise a
@@ -40,14 +40,24 @@ public enum KeyFile {
         case unwritable(String)
         case invalidKey(String)
 
+        public var code: String {
+            switch self {
+            case .unreadable, .unwritable: "io-error"
+            case .malformed: "malformed-key-file"
+            case .wrongKind: "wrong-key-kind"
+            case .exists: "exists"
+            case .invalidKey: "invalid-key"
+            }
+        }
+
         public var description: String {
             switch self {
-            case .unreadable(let path): "cannot read key file \(path)"
-            case .malformed(let path): "\(path) is not a SealedBid key file"
-            case .wrongKind(let expected, let found): "expected a \(expected.rawValue) key file, found \(found)"
-            case .exists(let path): "\(path) exists; refusing to overwrite a key file"
-            case .unwritable(let path): "cannot write key file \(path)"
-            case .invalidKey(let why): "the key in the file is invalid: \(why)"
+            case .unreadable(let path): "\(code): cannot read key file \(path)"
+            case .malformed(let path): "\(code): \(path) is not a SealedBid key file"
+            case .wrongKind(let expected, let found): "\(code): expected a \(expected.rawValue) key file, found \(found)"
+            case .exists(let path): "\(code): \(path) exists; refusing to overwrite a key file"
+            case .unwritable(let path): "\(code): cannot write key file \(path)"
+            case .invalidKey(let why): "\(code): the key in the file is invalid: \(why)"
             }
         }
     }

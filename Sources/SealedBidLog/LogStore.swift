@@ -12,36 +12,77 @@ public enum LogRecord: Sendable, Equatable {
     case closed(size: UInt64, at: UInt64)
 }
 
-/// Where a log keeps its records. An append returns only once the record
-/// is durable; a load returns every acknowledged record, verified, in order.
-/// Portals may implement it over their own database.
+/// Where a log keeps its records and its head. An append returns only once the record is
+/// durable; `storeHead` records, durably, the signed checkpoint the log acknowledges with, so
+/// that a store shorter than or inconsistent with what was acknowledged is refused on opening
+/// (`docs/spec/receipts-v1.md`, "Durable store"). Portals may implement it over their own
+/// database; a store MUST keep one writer at a time.
 public protocol LogStore: Sendable {
+    /// The records, in order: the store's valid prefix. Never changes the store.
     func load() throws(LogError) -> [LogRecord]
     func append(_ record: LogRecord) throws(LogError)
+    /// The last head stored (a signed checkpoint note), nil when none was ever stored.
+    func loadHead() throws(LogError) -> String?
+    func storeHead(_ note: String) throws(LogError)
 }
 
-/// The embedded default: one append-only file of checksummed records.
+/// The embedded default: one append-only file of checksummed records, and beside it the head
+/// (`<path>.head`, the last signed checkpoint acknowledged).
 ///
 /// `record = u8(type) || u32(length) || SHA-256(type || length)[:4] || payload || SHA-256(everything before)`,
-/// written with one `write` and made durable with `fsync` before the append
-/// returns. On load, a torn final record (a crash during its append, so never
-/// acknowledged: a prefix of a frame, or zero bytes) is cut off; a damaged
-/// record anywhere else, including a damaged length, is `corrupt-store` and
-/// nothing is loaded. Nothing acknowledged is ever lost or rewritten.
+/// written with one `write` and made durable with `fsync` before the append returns. Opening
+/// reads record by record (bounded memory per record, stopping at the first record that does not
+/// check) and never writes; the log then requires every acknowledged record — those up to the
+/// head's size — to be among them. What follows the valid prefix was never acknowledged and is
+/// cut at the next append. The store is opened by one process at a time: an exclusive `flock`
+/// is held from opening until the store is released, so two writers can never fork the log.
 public final class FileLogStore: LogStore, @unchecked Sendable {
-    // All access to the descriptor goes through `lock`.
+    // All access to the descriptor and `validEnd` goes through `lock`.
     private let lock = NSLock()
     private let descriptor: Int32
     public let path: String
+    public var headPath: String { path + ".head" }
+    /// The end of the valid prefix: where the next record is written.
+    private var validEnd: Int?
 
-    public init(path: String) throws(LogError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .storage("cannot open \(path): \(String(cString: strerror(errno)))") }
+    static let maximumRecord = 1 << 20
+    static let headLength = 9
+
+    /// Creates a new, empty store (`portal init`); refuses to replace an existing one.
+    public static func create(path: String) throws(LogError) -> FileLogStore {
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .storage("cannot create \(path): \(String(cString: strerror(errno)))") }
+        close(fd)
+        guard FileLogStore.syncDirectory(of: path) else { throw .storage("cannot flush the directory of \(path)") }
+        return try FileLogStore(path: path)
+    }
+
+    /// Opens an existing store, waiting up to `timeout` seconds for another process to release it.
+    /// - Throws: ``LogError/storage(_:)`` when the store does not exist (only `create` makes one),
+    ///   is not a regular file, or stays locked.
+    public init(path: String, timeout: TimeInterval = 60) throws(LogError) {
+        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else {
+            throw .storage("cannot open the log store \(path): \(String(cString: strerror(errno))) (portal init creates it)")
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .storage("\(path) is not a regular file")
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+                close(fd)
+                throw .storage("the log store \(path) is in use by another process")
+            }
+            usleep(20_000)
+        }
         descriptor = fd
         self.path = path
     }
 
-    deinit { close(descriptor) }
+    deinit { close(descriptor) }  // releases the lock
 
     static func frame(_ record: LogRecord) -> [UInt8] {
         let (type, payload): (UInt8, [UInt8]) =
@@ -58,104 +99,152 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
     public func load() throws(LogError) -> [LogRecord] {
         lock.lock()
         defer { lock.unlock() }
-        let bytes = try Self.readAll(descriptor, path: path)
-        let (records, position) = try Self.parse(bytes)
-        if position < bytes.count {
-            // Cut the torn tail so the next append starts on a record boundary.
-            guard ftruncate(descriptor, off_t(position)) == 0, fsync(descriptor) == 0 else {
-                throw .storage("cannot cut the torn tail of \(path)")
-            }
-        }
+        let (records, end) = try Self.validPrefix(descriptor, path: path)
+        validEnd = end
         return records
     }
 
-    /// The records of a store file, read without changing it (for verifiers, who may
-    /// hold a read-only copy): a torn tail is ignored, not cut.
+    /// The records of a store file, read without changing it (for verifiers, who may hold a
+    /// read-only copy): the valid prefix. No lock is taken: a writer appends a record with one
+    /// write, so a reader sees it whole or stops before it.
     public static func records(atPath path: String) throws(LogError) -> [LogRecord] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .storage("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        return try parse(readAll(fd, path: path)).records
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw .storage("\(path) is not a regular file") }
+        return try validPrefix(fd, path: path).records
     }
 
-    private static func readAll(_ descriptor: Int32, path: String) throws(LogError) -> [UInt8] {
-        let end = lseek(descriptor, 0, SEEK_END)
-        guard end >= 0 else { throw .storage("cannot size \(path)") }
-        var bytes = [UInt8](repeating: 0, count: Int(end))
+    /// Reads record by record from the start and stops at the first record that does not
+    /// check (or at the end): returns the records before it and where they end. Each record is
+    /// at most 1 MiB + 41 bytes, so memory is bounded by the records kept, and time by the
+    /// valid prefix plus one record.
+    private static func validPrefix(_ fd: Int32, path: String) throws(LogError) -> (records: [LogRecord], end: Int) {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size >= 0 else { throw .storage("cannot size \(path)") }
+        var records: [LogRecord] = []
+        var position = 0
+        while position + headLength <= Int(size) {
+            let head = try readExactly(fd, at: position, count: headLength, path: path)
+            guard Array(SHA256.hash(Array(head[0..<5])).prefix(4)) == Array(head[5..<9]) else { break }
+            let length = head[1..<5].reduce(0) { $0 << 8 | Int($1) }
+            guard length <= maximumRecord, position + headLength + length + 32 <= Int(size) else { break }
+            let rest = try readExactly(fd, at: position + headLength, count: length + 32, path: path)
+            let payload = Array(rest[..<length])
+            guard SHA256.hash(head + payload) == Array(rest[length...]) else { break }
+            switch head[0] {
+            case 1 where payload.count >= 2 && payload.count - 2 >= Int(payload[0]) << 8 | Int(payload[1]):
+                let entryLength = Int(payload[0]) << 8 | Int(payload[1])
+                records.append(.entry(Array(payload[2..<(2 + entryLength)]), token: Array(payload[(2 + entryLength)...])))
+            case 2 where payload.count == 16:
+                let closedSize = payload[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let at = payload[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                records.append(.closed(size: closedSize, at: at))
+            default:
+                // A checked record of an unknown type or form: written by no version of this
+                // code, so not a torn append either.
+                throw .corruptStore("record at \(position) has an unknown type \(head[0]) or a malformed payload")
+            }
+            position += headLength + length + 32
+        }
+        return (records, position)
+    }
+
+    private static func readExactly(_ fd: Int32, at offset: Int, count: Int, path: String) throws(LogError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if n < 0, errno == EINTR { continue }
             guard n > 0 else { throw .storage("read error in \(path)") }
             done += n
         }
         return bytes
     }
 
-    /// The complete records, and where the torn tail (if any) starts.
-    private static func parse(_ bytes: [UInt8]) throws(LogError) -> (records: [LogRecord], end: Int) {
-        var records: [LogRecord] = []
-        var position = 0
-        let headLength = 9
-        while position < bytes.count {
-            let remaining = bytes.count - position
-            guard remaining >= headLength else { break }  // torn header
-            let head = Array(bytes[position..<(position + 5)])
-            // A crash leaves a prefix of the last frame, possibly followed by zero-filled
-            // blocks, never other bytes. A failing record can be such a prefix only if its
-            // last byte (a check byte, random in a real frame) and everything after it is
-            // zero. Anything else is damage to an acknowledged record: refused, never cut.
-            func zeroFrom(_ start: Int) -> Bool { bytes[min(start, bytes.count)...].allSatisfy { $0 == 0 } }
-            guard Array(SHA256.hash(head).prefix(4)) == Array(bytes[(position + 5)..<(position + headLength)]) else {
-                if zeroFrom(position + headLength - 1) { break }  // at most 8 header bytes written, zeros after
-                throw .corruptStore("record at \(position) has a damaged header")
-            }
-            let type = head[0]
-            let length = head[1..<5].reduce(0) { $0 << 8 | Int($1) }
-            guard length <= 1 << 20 else { throw .corruptStore("record at \(position) claims \(length) bytes") }
-            let total = headLength + length + 32
-            guard remaining >= total else { break }  // torn payload: the (checked) header is real
-            let body = Array(bytes[position..<(position + headLength + length)])
-            let sum = Array(bytes[(position + headLength + length)..<(position + total)])
-            guard SHA256.hash(body) == sum else {
-                if zeroFrom(position + total - 1) { break }  // a prefix of the frame, zeros after
-                throw .corruptStore("record at \(position) fails its checksum")
-            }
-            let payload = Array(body[headLength...])
-            switch type {
-            case 1 where payload.count >= 2 && payload.count - 2 >= Int(payload[0]) << 8 | Int(payload[1]):
-                let length = Int(payload[0]) << 8 | Int(payload[1])
-                records.append(.entry(Array(payload[2..<(2 + length)]), token: Array(payload[(2 + length)...])))
-            case 2 where payload.count == 16:
-                let size = payload[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                let at = payload[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                records.append(.closed(size: size, at: at))
-            default: throw .corruptStore("record at \(position) has an unknown type \(type) or a malformed payload")
-            }
-            position += total
-        }
-        return (records, position)
-    }
-
     public func append(_ record: LogRecord) throws(LogError) {
         let frame = Self.frame(record)
         lock.lock()
         defer { lock.unlock() }
-        let end = lseek(descriptor, 0, SEEK_END)
-        guard end >= 0 else { throw .storage("cannot seek \(path)") }
+        let end: Int
+        if let validEnd {
+            end = validEnd
+        } else {
+            end = try Self.validPrefix(descriptor, path: path).end
+        }
+        // Whatever follows the valid prefix was never acknowledged: cut it before appending.
+        let size = lseek(descriptor, 0, SEEK_END)
+        if size > end {
+            guard ftruncate(descriptor, off_t(end)) == 0, fsync(descriptor) == 0 else {
+                throw .storage("cannot cut the unacknowledged tail of \(path)")
+            }
+        }
         var done = 0
         while done < frame.count {
-            let n = frame.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + done, $0.count - done, off_t(Int(end) + done)) }
+            let n = frame.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + done, $0.count - done, off_t(end + done)) }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else {
-                _ = ftruncate(descriptor, end)  // leave no partial record behind
-                throw .storage("write error in \(path): \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                _ = ftruncate(descriptor, off_t(end))  // leave no partial record behind
+                throw .storage("write error in \(path): \(reason)")
             }
             done += n
         }
         guard fsync(descriptor) == 0 else {
-            _ = ftruncate(descriptor, end)
+            _ = ftruncate(descriptor, off_t(end))
             throw .storage("fsync failed for \(path)")
         }
+        validEnd = end + frame.count
+    }
+
+    public func loadHead() throws(LogError) -> String? {
+        let fd = open(headPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .storage("cannot open \(headPath): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= SignedNote.maximumSize else {
+            throw .corruptStore("\(headPath) is not a head")
+        }
+        let bytes = try Self.readExactly(fd, at: 0, count: Int(info.st_size), path: headPath)
+        guard let note = String(validating: bytes, as: UTF8.self) else { throw .corruptStore("\(headPath) is not UTF-8") }
+        return note
+    }
+
+    /// Written under a temporary name, flushed, renamed over the head, directory flushed.
+    public func storeHead(_ note: String) throws(LogError) {
+        let temporary = headPath + ".partial"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .storage("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let bytes = Array(note.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                close(fd)
+                unlink(temporary)
+                throw .storage("cannot write \(temporary): \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard synced, rename(temporary, headPath) == 0, Self.syncDirectory(of: headPath) else {
+            unlink(temporary)
+            throw .storage("cannot store the head of \(path)")
+        }
+    }
+
+    static func syncDirectory(of path: String) -> Bool {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fsync(fd) == 0 || errno == EINVAL
     }
 }
 
@@ -163,6 +252,7 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
 public final class MemoryLogStore: LogStore, @unchecked Sendable {
     private let lock = NSLock()
     private var records: [LogRecord] = []
+    private var head: String?
     public init() {}
     public func load() throws(LogError) -> [LogRecord] {
         lock.lock()
@@ -173,5 +263,15 @@ public final class MemoryLogStore: LogStore, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         records.append(record)
+    }
+    public func loadHead() throws(LogError) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return head
+    }
+    public func storeHead(_ note: String) throws(LogError) {
+        lock.lock()
+        defer { lock.unlock() }
+        head = note
     }
 }

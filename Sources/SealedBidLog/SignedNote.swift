@@ -2,7 +2,7 @@ import Foundation
 import SealedBidPrimitives
 
 /// Errors of signed notes, checkpoints, receipts and the log.
-public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum LogError: SealedBidError, Equatable, Sendable {
     case malformedNote(String)
     case malformedKey(String)
     case noVerifiedSignature

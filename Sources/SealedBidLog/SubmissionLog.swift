@@ -66,6 +66,45 @@ public actor SubmissionLog {
                 closing = (size, at)
             }
         }
+        try Self.checkHead(store: store, verifier: signer.verifier, origin: origin, tender: tender, tree: tree, closing: closing)
+    }
+
+    /// Every record acknowledged must be in the store: the stored head (the last checkpoint the
+    /// log acknowledged with) must verify with the log's key and match the store's prefix. A store
+    /// shorter than its head, or different from it, is refused, never cut or rebuilt.
+    private static func checkHead(
+        store: any LogStore, verifier: NoteVerifier, origin: String, tender: String, tree: MerkleTree, closing: (size: UInt64, at: UInt64)?
+    ) throws(LogError) {
+        guard let note = try store.loadHead() else {
+            // Only a new, empty log has no head (it gets one with its first append).
+            guard tree.size == 0, closing == nil else {
+                throw .corruptStore("the store holds entries but its head is missing: restore the head, never recreate it")
+            }
+            return
+        }
+        let head: SignedCheckpoint
+        do {
+            head = try SignedCheckpoint(serialized: note)
+            _ = try head.note.verify(with: [verifier])
+        } catch {
+            throw .corruptStore("the head does not verify with the log's key: \(error)")
+        }
+        guard head.checkpoint.origin == origin else { throw .corruptStore("the head is of another log") }
+        let size = head.checkpoint.size
+        guard size <= tree.size else {
+            throw .corruptStore("the store has \(tree.size) entries, but \(size) were acknowledged: acknowledged entries are missing or damaged")
+        }
+        guard (try? tree.root(size: size)) == head.checkpoint.rootHash else {
+            throw .corruptStore("the store's first \(size) entries are not those acknowledged")
+        }
+        if head.checkpoint.closedAt(tender: tender) != nil, closing?.size != size {
+            throw .corruptStore("the head is the closing checkpoint, but the store has no closing record at its size")
+        }
+    }
+
+    /// Records `checkpoint` as the head: the boundary of what is acknowledged.
+    private func acknowledge(_ checkpoint: SignedCheckpoint) throws(LogError) {
+        try store.storeHead(checkpoint.note.serialized)
     }
 
     public var size: UInt64 { tree.size }
@@ -104,7 +143,9 @@ public actor SubmissionLog {
         tree.append(leafHash: entry.leafHash)
         digestIndex[bidDigest] = index
         if !token.isEmpty { tokens[index] = token }
-        return try receipt(index: index)
+        let signed = try checkpoint()
+        try acknowledge(signed)
+        return try receipt(index: index, against: signed)
     }
 
     /// A checkpoint of the current size, signed by the log.
@@ -123,8 +164,11 @@ public actor SubmissionLog {
 
     /// The receipt for entry `index` against a fresh checkpoint.
     public func receipt(index: UInt64) throws(LogError) -> Receipt {
-        guard index < tree.size else { throw .proof("no entry \(index)") }
-        let signed = try checkpoint()
+        try receipt(index: index, against: try checkpoint())
+    }
+
+    private func receipt(index: UInt64, against signed: SignedCheckpoint) throws(LogError) -> Receipt {
+        guard index < tree.size, signed.checkpoint.size == tree.size else { throw .proof("no entry \(index)") }
         let proof: [[UInt8]]
         do { proof = try tree.inclusionProof(index: index, size: tree.size) } catch { throw .proof(error.code) }
         return Receipt(
@@ -153,7 +197,16 @@ public actor SubmissionLog {
         let at = Self.milliseconds(now)
         try store.append(.closed(size: tree.size, at: at))
         closing = (tree.size, at)
-        return try checkpoint(size: tree.size)
+        let signed = try checkpoint(size: tree.size)
+        try acknowledge(signed)
+        return signed
+    }
+
+    /// Stores the head of a new, empty log, so that from the start a missing head means a
+    /// damaged store (`portal init` calls this once).
+    public func initializeHead() throws(LogError) {
+        guard try store.loadHead() == nil, entries.isEmpty, closing == nil else { throw .storage("this log already has a head") }
+        try acknowledge(try checkpoint())
     }
 
     /// The ciphertext of a committed bid may follow until the end of the grace window, before

@@ -1,7 +1,8 @@
 import Foundation
+import SealedBidPrimitives
 
 /// Why a Merkle proof was rejected.
-public enum MerkleProofError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum MerkleProofError: SealedBidError, Equatable, Sendable {
     case indexOutOfRange
     case invalidHashLength
     case wrongProofSize(got: Int, expected: Int)

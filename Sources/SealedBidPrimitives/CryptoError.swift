@@ -5,7 +5,18 @@
 /// input (a length, an encoding), never secret values. Every authentication
 /// failure is the single case ``authenticationFailed``, so callers cannot
 /// build an oracle from the reason.
-public enum CryptoError: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
+/// Every error SealedBid throws: a stable `code` (the name the specs use; docs/spec/*) and a
+/// description that starts with that code. No description carries key material or plaintext.
+public protocol SealedBidError: Error, CustomStringConvertible {
+    var code: String { get }
+}
+
+extension SealedBidError {
+    /// `io-error` and `storage-error` are about the machine, every other code about the input.
+    public var isEnvironmental: Bool { code == "io-error" || code == "storage-error" }
+}
+
+public enum CryptoError: SealedBidError, Equatable, Hashable, Sendable {
     /// An input had the wrong number of bytes.
     case invalidLength(what: String, expected: String, actual: Int)
     /// A scalar was not reduced modulo the group order.

@@ -20,9 +20,10 @@ extension Sequence where Element == UInt8 {
 /// and masks, never a table indexed by a character, never a branch on one, and a bad character
 /// is only remembered, not acted on, until the end.
 public enum Hex {
-    public struct DecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    public struct DecodingError: SealedBidError, Equatable, Sendable {
         public let offset: Int
-        public var description: String { "invalid hexadecimal at offset \(offset)" }
+        public var code: String { "invalid-hex" }
+        public var description: String { "\(code): invalid hexadecimal at offset \(offset)" }
     }
 
     public static func decode(_ text: some StringProtocol) throws(DecodingError) -> [UInt8] {

@@ -2,10 +2,11 @@ import Foundation
 
 extension SecureBytes {
     /// Why a file could not be read into guarded memory. Never carries file content.
-    public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
+    public struct FileError: SealedBidError, Equatable, Sendable {
         public let path: String
         public let reason: String
-        public var description: String { "cannot read \(path): \(reason)" }
+        public var code: String { "io-error" }
+        public var description: String { "\(code): cannot read \(path): \(reason)" }
     }
 
     /// The whole file at `path`, read with `read(2)` straight into guarded memory: no `Data`,
@@ -14,7 +15,8 @@ extension SecureBytes {
     /// - Throws: ``FileError`` when the file cannot be opened or read, is larger than
     ///   `maximumCount` bytes, or changes size while being read.
     public convenience init(contentsOfFile path: String, maximumCount: Int = 1 << 20) throws(FileError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO with no writer must not hang (it is refused below).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()

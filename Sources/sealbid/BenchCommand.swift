@@ -66,7 +66,7 @@ struct Bench: AsyncParsableCommand {
             id: tenderID, stages: [("technical", "technical")], members: threshold, threshold: threshold,
             deadline: time.now.addingTimeInterval(3600), registry: registry)
         let tender = rehearsal.tender, stageKey = rehearsal.stageKeys[0], shares = rehearsal.shares["technical"]!
-        let portal = try PortalService(tender: tender, directory: "\(dir)/portal", signer: rehearsal.logSigner, clock: { time.now })
+        let portal = try await PortalService.create(tender: tender, directory: "\(dir)/portal", signer: rehearsal.logSigner, clock: { time.now })
         let document = "\(dir)/document"
         try writeRandom(bytes: size, to: document)
 

@@ -79,7 +79,7 @@ struct Demo: AsyncParsableCommand {
         try writeNew(Array("\(tender.digest.hexString)  tender.txt\n".utf8), to: "\(dir)/tender.txt.sha256")
 
         // 3. The portal, with the test authority on the same clock.
-        let portal = try PortalService(
+        let portal = try await PortalService.create(
             tender: tender, directory: "\(dir)/portal", signer: rehearsal.logSigner, clock: { virtualTime.now },
             timestamper: tsa?.timestamper(clock: { virtualTime.now }))
 

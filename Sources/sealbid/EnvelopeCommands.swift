@@ -94,6 +94,9 @@ struct Seal: ParsableCommand {
             guard let equals = spec.firstIndex(of: "=") else { throw ValidationError("--file \(spec): expected ENVELOPE=FILE") }
             byEnvelope[try EnvelopeName(String(spec[..<equals]))] = String(spec[spec.index(after: equals)...])
         }
+        guard out != "-" else {
+            throw ValidationError("--out -: a bid's header is written last, at the start of the file; give a file name")
+        }
         let extra = Set(byEnvelope.keys).subtracting(tender.envelopes.map(\.name))
         guard extra.isEmpty else { throw ValidationError("the tender has no envelope \(extra.map(\.value).sorted().joined(separator: ", "))") }
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out) exists") }
@@ -254,7 +257,11 @@ struct Verify: ParsableCommand {
 
     @Argument(help: "The bid file.") var bid: String
     @OptionGroup var check: BidCheckOptions
-    @Option(help: "Worker threads for hashing.") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Worker threads for hashing (1 to 256).") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard workers >= 1 && workers <= 256 else { throw ValidationError("--workers must be 1...256") }
+    }
 
     func run() throws {
         let opener = try check.opener(bid)
@@ -286,7 +293,8 @@ struct Decrypt: ParsableCommand {
     @Option(help: "Committee HPKE private key file for the stage.") var key: String?
     @Option(help: "Bidder escrow HPKE private key file.") var escrowKey: String?
     @Option(help: "Envelope key file (sealbid-envelope-key-v1).") var envelopeKey: String?
-    @Option(help: "Output file (must not exist).") var out: String
+    @Option(help: "Output file (must not exist), or - for standard output (each chunk written once it authenticates).")
+    var out: String
     @Option(help: "Worker threads.") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     @OptionGroup var check: BidCheckOptions
 
@@ -299,7 +307,7 @@ struct Decrypt: ParsableCommand {
     }
 
     func run() throws {
-        guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out) exists") }
+        guard out == "-" || !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out) exists") }
         let opener = try check.opener(bid)
         let access: KeyAccess
         if let key, let stage {
@@ -312,6 +320,11 @@ struct Decrypt: ParsableCommand {
             throw ValidationError("no key")
         }
         let unlocked = try opener.unlock(try EnvelopeName(envelope), with: access)
+        if out == "-" {
+            // In order, on one worker; the final chunk authenticated first (envelope-v1 step 10).
+            try unlocked.decrypt(into: SequentialSink(descriptor: STDOUT_FILENO), workers: 1)
+            return
+        }
         try unlocked.decrypt(toFile: out, workers: workers)
         print("decrypted envelope '\(envelope)' of \(bid) to \(out) (\(unlocked.plaintextLength) bytes)")
     }

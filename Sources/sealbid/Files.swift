@@ -2,8 +2,14 @@ import ArgumentParser
 import Foundation
 import SealedBidEnvelope
 
-/// Reads a whole regular file of at most `limit` bytes (FIFOs and devices are refused up front).
+/// Reads a whole regular file of at most `limit` bytes (FIFOs and devices are refused up front);
+/// `-` is standard input.
 func readBytes(_ path: String, limit: Int = 64 << 20) throws -> [UInt8] {
+    if path == "-" {
+        let data = FileHandle.standardInput.readData(ofLength: limit + 1)
+        guard data.count <= limit else { throw ValidationError("standard input is larger than \(limit) bytes") }
+        return [UInt8](data)
+    }
     let source = try FileSource(path: path)
     guard source.length <= UInt64(limit) else { throw ValidationError("\(path) is larger than \(limit) bytes") }
     return try source.read(at: 0, count: Int(source.length))
@@ -17,8 +23,12 @@ func readText(_ path: String, limit: Int = 64 << 20) throws -> String {
     return text
 }
 
-/// Writes a public file that must not exist yet (never overwrites), durably.
+/// Writes a public file that must not exist yet (never overwrites), durably; `-` is standard output.
 func writeNew(_ bytes: [UInt8], to path: String) throws {
+    if path == "-" {
+        FileHandle.standardOutput.write(Data(bytes))
+        return
+    }
     guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
     let sink = try FileSink(path: path)
     do {

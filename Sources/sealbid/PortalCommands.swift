@@ -69,7 +69,7 @@ struct Portal: ParsableCommand {
         }
     }
 
-    struct Init: ParsableCommand {
+    struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a portal directory for a tender: its descriptor, the log's signing key, an empty log.")
         @Option(help: "The portal directory (created; must not exist).") var dir: String
@@ -83,7 +83,7 @@ struct Portal: ParsableCommand {
             guard (testTsaCert == nil) == (testTsaKey == nil) else { throw ValidationError("--test-tsa-cert and --test-tsa-key go together") }
         }
 
-        func run() throws {
+        func run() async throws {
             let tender = try descriptor.load()
             let key = try KeyFile.ed25519PrivateKey(logKey)
             guard key.publicKey == tender.log.publicKey else { throw ValidationError("\(logKey) is not the descriptor's log key") }
@@ -104,7 +104,9 @@ struct Portal: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try writeNew([UInt8](try encoder.encode(config)), to: "\(dir)/portal.json")
-            _ = try FileLogStore(path: "\(dir)/log.bin")
+            // The only place a log store is created: opening one never does (receipts-v1, "Durable store").
+            let signer = try NoteSigner(name: tender.origin, key: key)
+            _ = try await PortalService.create(tender: tender, directory: dir, signer: signer)
             print("portal for \(tender.id): origin \(tender.origin), deadline \(TenderTime.format(tender.deadline) ?? "?")\(testModeWarning(tender))")
         }
     }
@@ -250,9 +252,12 @@ struct Portal: ParsableCommand {
 
         func run() async throws {
             let origin = "stress.example/\(tender)"
+            let signer = try NoteSigner(name: origin, key: KeyFile.ed25519PrivateKey(key))
+            let fresh = !FileManager.default.fileExists(atPath: store)
             let log = try SubmissionLog(
-                origin: origin, tender: tender, deadline: Date.distantFuture,
-                signer: NoteSigner(name: origin, key: KeyFile.ed25519PrivateKey(key)), store: FileLogStore(path: store))
+                origin: origin, tender: tender, deadline: Date.distantFuture, signer: signer,
+                store: fresh ? FileLogStore.create(path: store) : FileLogStore(path: store))
+            if fresh { try await log.initializeHead() }
             if let checkpoint {
                 let signed = try await log.checkpoint()
                 try writeNew(Array(signed.note.serialized.utf8), to: checkpoint)

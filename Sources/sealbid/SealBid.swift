@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SealedBidEnvelope
 import SealedBidPrimitives
 
 @main
@@ -10,6 +11,12 @@ struct SealBid: AsyncParsableCommand {
         discussion: """
             Every command works offline on plain files. Specifications of every format \
             are in docs/spec/ of the SealedBid repository.
+
+            Errors are printed as 'sealbid: <code>: <message>', the code being the name the \
+            specifications use. Exit status: 0 done; 1 the input was refused (a check failed, \
+            or it is malformed); 2 the machine failed us (io-error, storage-error: a file could \
+            not be read or written); 64 the command line is wrong; 70 an internal error (a bug: \
+            please report it).
             """,
         subcommands: [
             Demo.self, Keygen.self, TenderCommand.self, Seal.self, WithdrawStatement.self, Inspect.self, Verify.self, Decrypt.self,
@@ -23,7 +30,42 @@ struct SealBid: AsyncParsableCommand {
     static func main() async {
         do { try SecureMemory.disableCoreDumps() } catch { warn("\(error)") }
         if let warning = SecureMemory.lockingWarning() { warn(warning) }
-        await main(nil)
+        PartialFiles.shared.installSignalCleanup()
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot(nil)
+        } catch {
+            exit(withError: error)  // usage and help
+        }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch {
+            report(error)
+        }
+    }
+
+    /// Every error leaves as `sealbid: <code>: <message>` with the documented exit status.
+    static func report(_ error: Error) -> Never {
+        if let coded = error as? SealedBidError {
+            FileHandle.standardError.write(Data("sealbid: \(coded.description)\n".utf8))
+            Foundation.exit(coded.isEnvironmental ? 2 : 1)
+        }
+        // ArgumentParser's own outcomes (help, usage, validation, an explicit exit status).
+        if error is ValidationError || error is CleanExit || error is ExitCode || exitCode(for: error) != .failure {
+            exit(withError: error)
+        }
+        let nsError = error as NSError
+        if nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain {
+            FileHandle.standardError.write(Data("sealbid: io-error: \(nsError.localizedDescription)\n".utf8))
+            Foundation.exit(2)
+        }
+        FileHandle.standardError.write(Data("sealbid: internal-error: \(String(describing: type(of: error))) (please report this)\n".utf8))
+        Foundation.exit(70)
     }
 
     private static func warn(_ message: String) {

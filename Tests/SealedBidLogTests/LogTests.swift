@@ -140,7 +140,8 @@ struct LogTests {
         func open() throws -> SubmissionLog {
             try SubmissionLog(
                 origin: f.origin, tender: "LPSE-2026-0042", deadline: now.addingTimeInterval(3600), signer: f.signer,
-                store: FileLogStore(path: path), clock: { clock.now }, timestamper: stamp)
+                store: FileManager.default.fileExists(atPath: path) ? FileLogStore(path: path) : FileLogStore.create(path: path),
+                clock: { clock.now }, timestamper: stamp)
         }
         let receipt = try await open().submit(kind: .submit, bidder: "ACME", bidDigest: f.digest("bid"), bidLength: 5)
         let verified = try receipt.verify(log: f.signer.verifier, origin: f.origin, timestampRoots: [pki.root])
@@ -189,74 +190,143 @@ struct FileStoreTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-log-\(UUID()).log").path
     }
 
+    /// Opens (creating when new) the log at `path`; the store is released when the log is.
+    func open(_ path: String) throws -> SubmissionLog {
+        try f.log(store: FileManager.default.fileExists(atPath: path) ? FileLogStore(path: path) : FileLogStore.create(path: path))
+    }
+
+    func read(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+    func write(_ data: Data, _ path: String) throws { try data.write(to: URL(fileURLWithPath: path)) }
+
     @Test("a crash at every byte of an append loses only the unacknowledged record")
     func tornWrites() async throws {
-        let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let log = try f.log(store: FileLogStore(path: path))
-        for i in 0..<5 { _ = try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: 1) }
-        let acknowledged = try Data(contentsOf: URL(fileURLWithPath: path))
-        _ = try await log.submit(kind: .submit, bidder: "B-5", bidDigest: f.digest("5"), bidLength: 1)
-        let complete = try Data(contentsOf: URL(fileURLWithPath: path))
-        // Every prefix between the two states is what a crash during the sixth append can leave,
-        // alone or followed by zero-filled blocks (the file grew but the data never reached the disk).
+        let path = temporaryPath(), head = path + ".head"
+        defer { for p in [path, head] { try? FileManager.default.removeItem(atPath: p) } }
+        do {
+            let log = try open(path)
+            for i in 0..<5 { _ = try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: 1) }
+        }
+        let acknowledged = try read(path), acknowledgedHead = try read(head)
+        do { _ = try await open(path).submit(kind: .submit, bidder: "B-5", bidDigest: f.digest("5"), bidLength: 1) }
+        let complete = try read(path)
+        // Every prefix between the two states is what a crash during the sixth append can leave
+        // (the head is written only after the append), alone or followed by zero-filled blocks.
         for cut in acknowledged.count..<complete.count {
             for zeroFill in [0, 1, 7, 4096] {
-              try (complete.prefix(cut) + Data(count: zeroFill)).write(to: URL(fileURLWithPath: path))
-              let reopened = try f.log(store: FileLogStore(path: path))
-              #expect(await reopened.size == 5, "cut at \(cut), \(zeroFill) zero bytes after")
-              _ = try await reopened.submit(kind: .submit, bidder: "B-6", bidDigest: f.digest("6"), bidLength: 1)
-              #expect(try await f.log(store: FileLogStore(path: path)).size == 6)
+                try write(complete.prefix(cut) + Data(count: zeroFill), path)
+                try write(acknowledgedHead, head)
+                do {
+                    let reopened = try open(path)
+                    #expect(await reopened.size == 5, "cut at \(cut), \(zeroFill) zero bytes after")
+                    // Opening changed nothing; the next append cuts the unacknowledged tail first.
+                    #expect(try read(path).count == cut + zeroFill)
+                    _ = try await reopened.submit(kind: .submit, bidder: "B-6", bidDigest: f.digest("6"), bidLength: 1)
+                }
+                #expect(try await open(path).size == 6)
             }
-            try complete.prefix(cut).write(to: URL(fileURLWithPath: path))
-            let reopened = try f.log(store: FileLogStore(path: path))
-            #expect(await reopened.size == 5, "cut at \(cut)")
-            // The torn tail was cut: the next append lands on a record boundary and reopens cleanly.
-            _ = try await reopened.submit(kind: .submit, bidder: "B-6", bidDigest: f.digest("6"), bidLength: 1)
-            #expect(try await f.log(store: FileLogStore(path: path)).size == 6)
         }
     }
 
-    @Test("damage inside an acknowledged record is refused, not repaired")
+    @Test("damage to an acknowledged record, a shortened store or a missing head is refused, and nothing is cut")
     func corruption() async throws {
-        let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let log = try f.log(store: FileLogStore(path: path))
-        for i in 0..<3 { _ = try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: 1) }
-        let original = try Data(contentsOf: URL(fileURLWithPath: path))
-        // A flipped payload bit, and a length raised in the first record; a flipped bit in the last
-        // record's payload, header or checksum (it could be mistaken for a torn tail and cut): all
-        // refused, nothing cut.
+        let path = temporaryPath(), head = path + ".head"
+        defer { for p in [path, head] { try? FileManager.default.removeItem(atPath: p) } }
+        do {
+            let log = try open(path)
+            for i in 0..<3 { _ = try await log.submit(kind: .submit, bidder: "B-\(i)", bidDigest: f.digest("\(i)"), bidLength: 1) }
+        }
+        let original = try read(path), originalHead = try read(head)
         let last = original.count - 1
-        for (position, mask) in [(20, UInt8(1)), (3, UInt8(0x40)), (last - 40, UInt8(1)), (last - 10, UInt8(4))] {
+        let frame = original.count / 3
+        var damaged: [Data] = []
+        // A flipped payload bit or a raised length in the first record; a flipped bit in the last
+        // record's payload, header or checksum (a torn tail by its look): all acknowledged.
+        for (position, mask) in [(20, UInt8(1)), (3, UInt8(0x40)), (last - 40, UInt8(1)), (last - 10, UInt8(4)), (last, UInt8(1))] {
             var bytes = original
             bytes[position] ^= mask
-            try bytes.write(to: URL(fileURLWithPath: path))
-            #expect(await logError { _ = try f.log(store: FileLogStore(path: path)) } == "corrupt-store")
-            #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == original.count)
+            damaged.append(bytes)
         }
+        // The middle record deleted; the last one cut; the store emptied; zeros appended after a cut.
+        damaged.append(original.prefix(frame) + original.suffix(from: 2 * frame))
+        damaged.append(original.prefix(2 * frame))
+        damaged.append(Data())
+        damaged.append(original.prefix(2 * frame) + Data(count: 1 << 20))
+        for bytes in damaged {
+            try write(bytes, path)
+            #expect(await logError { _ = try open(path) } == "corrupt-store")
+            #expect(try read(path) == bytes)  // refused, never repaired
+        }
+        // The head removed: a store with entries and no head is refused too.
+        try write(original, path)
+        try FileManager.default.removeItem(atPath: head)
+        #expect(await logError { _ = try open(path) } == "corrupt-store")
+        // A head signed by another key is not this log's head.
+        let stranger = try NoteSigner(name: f.origin, key: Ed25519PrivateKey())
+        let forged = try SignedNote(text: try SignedCheckpoint(serialized: String(decoding: originalHead, as: UTF8.self)).checkpoint.text, signers: [stranger])
+        try write(Data(forged.serialized.utf8), head)
+        #expect(await logError { _ = try open(path) } == "corrupt-store")
+        try write(originalHead, head)
+        #expect(try await open(path).size == 3)
+        // A deleted store is not recreated by opening it.
+        try FileManager.default.removeItem(atPath: path)
+        #expect(await logError { _ = try f.log(store: FileLogStore(path: path)) } == "storage-error")
+    }
+
+    @Test("a store with a huge zero tail opens in bounded time and memory, and is not rewritten by reading")
+    func zeroTail() async throws {
+        let path = temporaryPath(), head = path + ".head"
+        defer { for p in [path, head] { try? FileManager.default.removeItem(atPath: p) } }
+        do { _ = try await open(path).submit(kind: .submit, bidder: "B-0", bidDigest: f.digest("0"), bidLength: 1) }
+        // 4 GiB of zeros after the records (a sparse file: no disk needed).
+        let fd = Foundation.open(path, O_WRONLY)
+        #expect(ftruncate(fd, 4 << 30) == 0)
+        close(fd)
+        let started = Date()
+        do {
+            let log = try open(path)
+            #expect(await log.size == 1)
+            _ = try await log.checkpoint()
+        }
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 4 << 30)
+        #expect(try FileLogStore.records(atPath: path).count == 1)
     }
 
     @Test("random crash points, many times: reopened logs always verify")
     func randomCrashes() async throws {
-        let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = temporaryPath(), head = path + ".head"
+        defer { for p in [path, head] { try? FileManager.default.removeItem(atPath: p) } }
         var acknowledged = 0
         var generator = SystemRandomNumberGenerator()
         for round in 0..<60 {
-            let log = try f.log(store: FileLogStore(path: path))
-            #expect(await log.size == UInt64(acknowledged), "round \(round)")
-            let before = try Data(contentsOf: URL(fileURLWithPath: path)).count
-            _ = try await log.submit(kind: .submit, bidder: "B-\(round)", bidDigest: f.digest("\(round)"), bidLength: 1)
-            let after = try Data(contentsOf: URL(fileURLWithPath: path))
-            // Half the time the append "crashes" part-way: only a prefix of its record reaches the disk.
-            if Bool.random(using: &generator) {
-                try after.prefix(Int.random(in: before..<after.count, using: &generator)).write(to: URL(fileURLWithPath: path))
+            let before = FileManager.default.fileExists(atPath: path) ? try read(path).count : 0
+            let headBefore = FileManager.default.fileExists(atPath: head) ? try read(head) : nil
+            do {
+                let log = try open(path)
+                #expect(await log.size >= UInt64(acknowledged), "round \(round)")
+                _ = try await log.submit(kind: .submit, bidder: "B-\(round)", bidDigest: f.digest("\(round)"), bidLength: 1)
+            }
+            let after = try read(path)
+            // Half the time the append "crashes" part-way: a prefix of its record reached the disk, the head did not.
+            if Bool.random(using: &generator), after.count > before {
+                try write(after.prefix(Int.random(in: before..<after.count, using: &generator)), path)
+                if let headBefore { try write(headBefore, head) } else { try FileManager.default.removeItem(atPath: head) }
             } else {
                 acknowledged += 1
             }
-            let checkpoint = try await f.log(store: FileLogStore(path: path)).checkpoint()
+            let checkpoint = try await open(path).checkpoint()
             try checkpoint.note.verify(with: [f.signer.verifier])
+            #expect(checkpoint.checkpoint.size >= UInt64(acknowledged))
         }
+    }
+
+    @Test("two writers on one store are serialised: no index is handed out twice")
+    func twoWriters() async throws {
+        let path = temporaryPath(), head = path + ".head"
+        defer { for p in [path, head] { try? FileManager.default.removeItem(atPath: p) } }
+        let first = try open(path)
+        // A second opener waits for the first to release the store, and gives up after its timeout.
+        #expect(await logError { _ = try FileLogStore(path: path, timeout: 0.2) } == "storage-error")
+        _ = first
     }
 }

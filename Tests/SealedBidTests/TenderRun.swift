@@ -56,7 +56,7 @@ final class TenderRun: @unchecked Sendable {
             stages: [stageKeys["technical"]!, stageKeys["price"]!],
             envelopes: [(technicalEnvelope, technical), (priceEnvelope, price)], bidders: registry)
         let clock = self.clock
-        portal = try PortalService(
+        portal = try await PortalService.create(
             tender: tender, directory: "\(dir)/portal", signer: try NoteSigner(name: tender.origin, key: logKey), clock: { clock.now },
             timestamper: timestamper?(clock))
         if submit { for i in 1...bidders { _ = try await self.submit("BIDDER-\(i)") } }
