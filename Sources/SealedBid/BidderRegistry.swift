@@ -42,8 +42,15 @@ public struct BidderRegistry: Sendable, Equatable {
 
     public init(_ identities: [Identity] = []) throws(RegistryError) {
         var seen: Set<Identity> = []
+        var owners: [Identity.Kind: BidderID] = [:]
         for (number, identity) in identities.enumerated() {
             guard seen.insert(identity).inserted else { throw .malformedLine(number + 1, "the same identity twice") }
+            // One identity, one bidder: a key or subject registered for two bidders would let
+            // either sign in the other's name.
+            if let owner = owners[identity.kind], owner != identity.bidder {
+                throw .malformedLine(number + 1, "this identity is already registered for \(owner)")
+            }
+            owners[identity.kind] = identity.bidder
             if case .x509Subject(let subject) = identity.kind, !Self.validSubject(subject) {
                 throw .malformedLine(number + 1, "a subject is 1 to 1024 bytes of UTF-8 without control characters")
             }
@@ -75,9 +82,9 @@ public struct BidderRegistry: Sendable, Equatable {
         switch fields[1] {
         case "ed25519":
             guard fields[2].utf8.count == 64, let bytes = try? Hex.decode(fields[2]),
-                let key = try? Ed25519PublicKey(rawRepresentation: bytes)
+                let key = try? Ed25519PublicKey(rawRepresentation: bytes), key.isValidPoint
             else {
-                throw .malformedLine(number, "not a 32-byte Ed25519 public key in hex")
+                throw .malformedLine(number, "not a 32-byte Ed25519 public key in hex (a canonical point of the prime-order subgroup)")
             }
             return Identity(bidder: bidder, kind: .ed25519(key))
         case "x509-subject":

@@ -207,7 +207,7 @@ public struct OpeningReport: Sendable, Equatable {
     /// against the stage's roster and mode, every line and ignored entry against the closed lists,
     /// and signatures of at least t distinct roster members over these exact bytes.
     /// - Throws: ``ReportError``.
-    public func verify(tender: Tender, signatures: [ReportSignature]) throws(ReportError) -> Verified {
+    public func verify(tender: Tender, signatures: [ReportSignature], now: Date = Date()) throws(ReportError) -> Verified {
         guard self.tender == tender.id.value, ConstantTime.equals(tenderDigest, tender.digest) else {
             throw .wrongTender("the report is for another tender or descriptor")
         }
@@ -223,15 +223,24 @@ public struct OpeningReport: Sendable, Equatable {
             throw .invalid("the closing note does not verify with the tender's log key: \(error)")
         }
         guard closing.checkpoint.origin == tender.origin else { throw .invalid("the closing checkpoint is of another log") }
-        guard let closedAt = closing.checkpoint.closedAt(tender: tender.id.value),
-            closedAt >= UInt64(tender.deadline.timeIntervalSince1970 * 1000)
-        else { throw .invalid("the closing checkpoint is not a closing at or after the deadline") }
+        let end = UInt64(tender.deadline.addingTimeInterval(TimeInterval(tender.grace)).timeIntervalSince1970 * 1000)
+        guard closing.checkpoint.extensions.count == 1, let closedAt = closing.checkpoint.closedAt(tender: tender.id.value),
+            closedAt >= end
+        else { throw .invalid("the closing checkpoint is not a closing at or after the end of the grace window") }
+        guard closedAt <= UInt64(now.timeIntervalSince1970 * 1000) + 300_000 else {
+            throw .invalid("the closing claims a time in this machine's future")
+        }
         let qualifiedIDs: [BidderID]?
         do { qualifiedIDs = try qualified.map { try $0.map { try BidderID($0) } } } catch { throw .invalid("qualified: not bidder ids") }
         if let qualified, qualified != qualified.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) || Set(qualified).count != qualified.count {
             throw .invalid("qualified: not sorted and distinct")
         }
-        let expectedID = StageOpening.openingID(tender: tender, stage: stageName, closing: closing.checkpoint, qualified: qualifiedIDs.map(Set.init))
+        // The opening id binds the bids whose envelope was decrypted: the lines opened, or failed
+        // at decryption. A report that moves a bid in or out of that set is not this opening's.
+        let decrypted = lines.filter { $0.result == .opened || ($0.result == .failed && FailReason.decryptionPhase.contains($0.reason ?? "")) }
+        let bound = decrypted.compactMap { line in (try? Hex.decode(line.bidDigest)).map { (line.logIndex, $0) } }
+        let expectedID = StageOpening.openingID(
+            tender: tender, stage: stageName, closing: closing.checkpoint, qualified: qualifiedIDs.map(Set.init), decrypted: bound)
         guard openingID == expectedID else { throw .invalid("the opening id is not this opening's") }
         try checkMembers(roster: key.roster)
         try checkLines(size: closing.checkpoint.size)
@@ -253,6 +262,33 @@ public struct OpeningReport: Sendable, Equatable {
         return Verified(report: self, closing: closing, signers: signers.sorted(), ignoredSignatures: ignored)
     }
 
+    /// What a member checks before signing (and any verifier holding the public files can): the
+    /// report says exactly what `opening` — derived by the checker from the descriptor, the
+    /// closing, the log and the bid files — says, except the outcome of each decryption, which
+    /// must be `opened` or a failure at decryption.
+    /// - Throws: ``ReportError/mismatch(_:)`` naming the first difference.
+    public func check(against opening: StageOpening) throws(ReportError) {
+        guard tender == opening.tender.id.value, tenderDigest == opening.tender.digest, stage == opening.stage.value,
+            envelope == opening.envelopeName.value, timestamps == opening.tender.timestamps.rawValue
+        else { throw .mismatch("another tender, stage or envelope") }
+        guard let note = try? SignedCheckpoint(serialized: closingNote), note.checkpoint == opening.closing.checkpoint else {
+            throw .mismatch("another closing checkpoint")
+        }
+        let expectedQualified = opening.qualified.map { $0.map(\.value).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } }
+        guard qualified == expectedQualified else { throw .mismatch("another list of qualified bidders") }
+        guard openingID == opening.openingID else { throw .mismatch("another opening id: the report decrypted another set of bids") }
+        guard ignoredEntries == opening.ignoredEntries else { throw .mismatch("other ignored entries") }
+        guard lines.count == opening.otherLines.count + opening.bids.count else { throw .mismatch("another number of lines") }
+        for expected in opening.otherLines {
+            guard line(for: expected.bidder) == expected else { throw .mismatch("the line of \(expected.bidder)") }
+        }
+        for bid in opening.bids {
+            guard let found = line(for: bid.entry.bidder), found.logIndex == bid.index, found.bidDigest == bid.entry.bidDigest.hexString,
+                found.result == .opened || (found.result == .failed && FailReason.decryptionPhase.contains(found.reason ?? ""))
+            else { throw .mismatch("the line of \(bid.entry.bidder)") }
+        }
+    }
+
     private func checkMembers(roster: CommitteeRoster) throws(ReportError) {
         let ids = Set(roster.ids.map(\.value))
         for (name, list) in [("participants", participants), ("culprits", culprits)] {
@@ -268,7 +304,7 @@ public struct OpeningReport: Sendable, Equatable {
             guard participants.count == roster.threshold else { throw .invalid("a reconstruction uses exactly t shares") }
         case .none:
             guard participants.isEmpty, culprits.isEmpty else { throw .invalid("no decryption, yet participants or culprits") }
-            guard !lines.contains(where: { $0.result == .opened || $0.reason == "too-few-shares" }) else {
+            guard !lines.contains(where: { $0.result == .opened }) else {
                 throw .invalid("no decryption, yet an envelope opened")
             }
         }
@@ -355,8 +391,13 @@ enum FailReason: String, CaseIterable {
     case payloadCommitmentMismatch = "payload-commitment-mismatch"
     case payloadAuthenticationFailed = "payload-authentication-failed"
     case payloadDigestMismatch = "payload-digest-mismatch"
-    case tooFewShares = "too-few-shares"
     case ioError = "io-error"
+
+    /// Failures at decryption (step 6), after members computed shares: the others come from the
+    /// checks before (step 4).
+    static let decryptionPhase: Set<String> = Set(
+        [FailReason.keyUnwrapFailed, .wrapMismatch, .headerMACInvalid, .payloadCommitmentMismatch, .payloadAuthenticationFailed,
+         .payloadDigestMismatch, .ioError].map(\.rawValue))
 }
 
 /// Why an entry is void (report-v1).
@@ -379,6 +420,7 @@ enum VoidReason: String, CaseIterable {
 enum IgnoreReason: String, CaseIterable {
     case replay
     case staleWithdrawal = "stale-withdrawal"
+    case unmatchedUpload = "unmatched-upload"
 }
 
 /// A member's detached signature on a report (report-v1, "Signatures"): one line
@@ -409,20 +451,25 @@ public struct ReportSignature: Sendable, Hashable {
 
     public var line: String { "\(Self.magic) \(reportDigest.hexString) \(member) \(signature.rawRepresentation.hexString)" }
 
-    /// Parses the lines of one or more merged signature files (LF-terminated; blank lines skipped).
-    /// - Throws: ``ReportError/malformed(_:)`` naming the first bad line.
-    public static func parse(_ text: String) throws(ReportError) -> [ReportSignature] {
+    /// Parses the lines of one or more merged signature files. Lines that are not signature lines
+    /// (a stray CR, a comment, junk) are counted and skipped, not fatal: anyone who can add a line
+    /// to the file must not be able to block the verification of the others.
+    public static func parse(_ text: String) -> (signatures: [ReportSignature], skipped: Int) {
         var out: [ReportSignature] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+        var skipped = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count == 4, fields[0] == magic, fields[1].utf8.count == 64, let digest = try? Hex.decode(fields[1]),
                 let member = UInt16(fields[2]), String(member) == fields[2], fields[3].utf8.count == 128,
                 let raw = try? Hex.decode(fields[3]), let signature = try? Ed25519Signature(rawRepresentation: raw),
                 digest.hexString == fields[1], raw.hexString == fields[3]
-            else { throw .malformed("signature line \(number + 1)") }
+            else {
+                skipped += 1
+                continue
+            }
             out.append(ReportSignature(reportDigest: digest, member: member, signature: signature))
         }
-        return out
+        return (out, skipped)
     }
 
     init(reportDigest: [UInt8], member: UInt16, signature: Ed25519Signature) {
@@ -437,6 +484,8 @@ public enum ReportError: SealedBidError, Equatable, Sendable {
     case invalid(String)
     case wrongTender(String)
     case tooFewSignatures(have: Int, need: Int)
+    /// The report differs from what the checker derived itself from the public files.
+    case mismatch(String)
 
     public var code: String {
         switch self {
@@ -444,12 +493,14 @@ public enum ReportError: SealedBidError, Equatable, Sendable {
         case .invalid: "invalid-report"
         case .wrongTender: "wrong-tender"
         case .tooFewSignatures: "too-few-signatures"
+        case .mismatch: "report-mismatch"
         }
     }
 
     public var description: String {
         switch self {
         case .malformed(let why), .invalid(let why), .wrongTender(let why): "\(code): \(why)"
+        case .mismatch(let why): "\(code): \(why) than the public files give"
         case .tooFewSignatures(let have, let need): "\(code): \(have) member signature(s) verify, the stage needs \(need)"
         }
     }

@@ -56,9 +56,13 @@ public actor PortalService {
 
     public var verifier: NoteVerifier { get async { await log.verifier } }
 
-    /// Verifies a bid completely (the registered signer, tender and bidder, every key-wrap proof
-    /// and payload digest) on the portal's own stored copy, then logs it as the bidder's submission
-    /// (or replacement) and returns the receipt.
+    /// The number of entries logged.
+    public var size: UInt64 { get async { await log.size } }
+
+    /// Verifies a bid completely (the registered signer, tender and bidder, the envelopes the
+    /// descriptor names, every key-wrap proof and payload digest) on the portal's own stored copy,
+    /// then logs it as the bidder's submission (or replacement) and returns the receipt. The
+    /// ciphertext of the bidder's own live commitment is logged as its upload.
     ///
     /// - Parameter bidder: the uploader as the portal authenticated them (their login), never taken
     ///   from the file: the bid must name this bidder and be signed by one of its identities in the
@@ -66,9 +70,16 @@ public actor PortalService {
     /// - Throws: ``PortalError``, the bid's ``EnvelopeError``, or ``LogError`` (`log-closed`, `duplicate-bid`).
     public func accept(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
         let header = try readHeader(path)
+        if let current = await log.latest(bidder: bidder.value), current.entry.kind == .commit,
+            current.entry.bidDigest == header.bidDigest
+        {
+            return try await upload(bidAt: path, from: bidder)
+        }
         if let receipt = try await previous(header.bidDigest, bidder: bidder, kinds: [.submit, .replace]) { return receipt }
+        try await log.checkOpen(for: .submit)  // refused before anything is stored
         let length = try FileSource(path: path).length
         guard length <= tender.maxBidBytes else { throw PortalError.bidTooLarge(length, limit: tender.maxBidBytes) }
+        try checkEnvelopes(header)
         let policy = tender.signerPolicy(for: bidder, at: clock())
         let id = tender.id
         try bids.store(copyOf: path, as: .bid) { copy in
@@ -84,26 +95,34 @@ public actor PortalService {
 
     /// Commit-then-upload: logs a bid's digest before the deadline from its header alone (the
     /// first `header_length` bytes, or the whole file), after checking the header's signature,
-    /// tender, bidder and key-wrap proofs. The ciphertext follows with ``upload(bidAt:from:)``
-    /// before the end of the grace window.
+    /// tender, bidder, envelopes and key-wrap proofs. The ciphertext follows with
+    /// ``upload(bidAt:from:)`` before the end of the grace window, as an `upload` entry.
     public func commit(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
         let header = try readHeader(path)
         if let receipt = try await previous(header.bidDigest, bidder: bidder, kinds: [.commit]) { return receipt }
+        try await log.checkOpen(for: .commit)
         guard header.expectedFileLength <= tender.maxBidBytes else {
             throw PortalError.bidTooLarge(header.expectedFileLength, limit: tender.maxBidBytes)
         }
         try header.verify(tender: tender.id, bidder: bidder, policy: tender.signerPolicy(for: bidder, at: clock()))
+        try checkEnvelopes(header)
         try header.checkWrapProofs()
         try bids.store(header.bytes, digest: header.bidDigest, as: .header)
         return try await log.submit(kind: .commit, bidder: bidder.value, bidDigest: header.bidDigest, bidLength: header.expectedFileLength)
     }
 
-    /// The ciphertext of the bidder's live commitment, until the end of the grace window (before
-    /// or after the closing): it must be the committed bid and verify completely. Nothing is
-    /// logged; the commitment's receipt is returned.
+    /// The ciphertext of the bidder's live commitment, until the end of the grace window: it must
+    /// be the committed bid and verify completely; it is logged as an `upload` entry, so whether
+    /// the committed bid counts is decided in the log before the closing. Sending it again returns
+    /// the same receipt.
     /// - Throws: ``LogError/noCommitment``, ``LogError/commitmentMismatch``, ``LogError/closed(_:)``, or the bid's error.
     public func upload(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
         let header = try readHeader(path)
+        if let current = await log.latest(bidder: bidder.value), current.entry.kind == .upload,
+            current.entry.bidDigest == header.bidDigest
+        {
+            return try await log.receipt(index: current.index)
+        }
         let committed = try await log.checkUpload(bidder: bidder.value, bidDigest: header.bidDigest)
         // Checked at the time the commitment was logged, as the opening will.
         let policy = tender.signerPolicy(for: bidder, at: Date(timeIntervalSince1970: Double(committed.entry.receivedAt) / 1000))
@@ -117,7 +136,8 @@ public actor PortalService {
             try opener.verifyPayloadDigests()
             return opener.header.bidDigest
         }
-        return try await log.receipt(index: committed.index)
+        return try await log.submit(
+            kind: .upload, bidder: bidder.value, bidDigest: committed.entry.bidDigest, bidLength: committed.entry.bidLength)
     }
 
     /// Logs the bidder's signed withdrawal of its live bid.
@@ -125,12 +145,29 @@ public actor PortalService {
     public func withdraw(statement bytes: [UInt8], from bidder: BidderID) async throws -> Receipt {
         let statement = try Withdrawal(encoded: bytes)
         if let receipt = try await previous(statement.digest, bidder: bidder, kinds: [.withdraw]) { return receipt }
+        try await log.checkOpen(for: .withdraw)
         try statement.verify(tender: tender.id, bidder: bidder, policy: tender.signerPolicy(for: bidder, at: clock()))
         guard let current = await log.latest(bidder: bidder.value), current.entry.kind != .withdraw,
             current.entry.bidDigest == statement.withdrawnDigest
         else { throw PortalError.staleWithdrawal }
         try bids.store(statement.encoded, digest: statement.digest, as: .withdrawal)
         return try await log.submit(kind: .withdraw, bidder: bidder.value, bidDigest: statement.digest, bidLength: UInt64(bytes.count))
+    }
+
+    /// The bid's envelopes are exactly the descriptor's, each for its stage and sealed to that
+    /// stage's committee key: a bid that could never open is refused now, not at the opening.
+    private func checkEnvelopes(_ header: BidHeader) throws {
+        guard header.envelopes.count == tender.envelopes.count else {
+            throw PortalError.wrongEnvelopes("the tender has \(tender.envelopes.count) envelope(s), the bid \(header.envelopes.count)")
+        }
+        for expected in tender.envelopes {
+            guard let entry = header.envelopes.first(where: { $0.name == expected.name }) else {
+                throw PortalError.wrongEnvelopes("no '\(expected.name)' envelope")
+            }
+            guard entry.stage == expected.stage, entry.recipientKey == (try tender.stageKey(expected.stage)).publicKey else {
+                throw PortalError.wrongEnvelopes("envelope '\(expected.name)' is not sealed to stage '\(expected.stage)''s committee key")
+            }
+        }
     }
 
     public func close() async throws -> SignedCheckpoint { try await log.close() }
@@ -159,7 +196,6 @@ public actor PortalService {
         guard entry.bidder == bidder.value, kinds.contains(entry.kind) else {
             throw LogError.duplicateBid("this file is already in the log; seal the bid again to submit it anew")
         }
-        // The upload of a commitment's ciphertext is `upload`, not a new entry.
         return try await log.receipt(index: index)
     }
 }
@@ -167,6 +203,7 @@ public actor PortalService {
 /// Why the portal refused something (besides the bid's and the log's own errors).
 public enum PortalError: SealedBidError, Equatable, Sendable {
     case bidTooLarge(UInt64, limit: UInt64)
+    case wrongEnvelopes(String)
     case staleWithdrawal
     case wrongLogKey
     case notLogged
@@ -174,6 +211,7 @@ public enum PortalError: SealedBidError, Equatable, Sendable {
     public var code: String {
         switch self {
         case .bidTooLarge: "bid-too-large"
+        case .wrongEnvelopes: "wrong-envelopes"
         case .staleWithdrawal: "stale-withdrawal"
         case .wrongLogKey: "wrong-log-key"
         case .notLogged: "not-logged"
@@ -183,6 +221,7 @@ public enum PortalError: SealedBidError, Equatable, Sendable {
     public var description: String {
         switch self {
         case .bidTooLarge(let size, let limit): "\(code): \(size) bytes, the tender accepts at most \(limit)"
+        case .wrongEnvelopes(let why): "\(code): \(why)"
         case .staleWithdrawal: "\(code): the statement does not withdraw the bidder's live bid"
         case .wrongLogKey: "\(code): this signing key is not the tender's log key"
         case .notLogged: "\(code): nothing in the log has this digest"

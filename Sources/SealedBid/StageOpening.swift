@@ -53,7 +53,7 @@ public struct StageOpening: Sendable {
     ///   shown to be exactly the bids submitted, and nothing is opened.
     public init(
         tender: Tender, stage: StageName, closing: SignedCheckpoint, records: [LogRecord], bids store: BidStore,
-        qualified: Set<BidderID>? = nil
+        qualified: Set<BidderID>? = nil, now: Date = Date()
     ) throws(OpeningError) {
         let stageKey: StageKey, envelopeName: EnvelopeName
         do {
@@ -62,22 +62,30 @@ public struct StageOpening: Sendable {
         } catch {
             throw .invalidInput("\(error)")
         }
-        // 1. The closing checkpoint: the log's key and origin from the tender, a closing line, not early.
+        // 0. Not before the end of the grace window, by the opener's own clock: the closing's time
+        // is the portal's claim.
+        let end = tender.deadline.addingTimeInterval(TimeInterval(tender.grace))
+        guard now >= end else { throw .tooEarly("the deadline and grace window end at \(TenderTime.format(end) ?? "?"), by this machine's clock") }
+        // 1. The closing checkpoint: the log's key and origin from the tender, one closing line, not early, not in the future.
         let checkpoint = closing.checkpoint
         do { _ = try closing.note.verify(with: [tender.log]) } catch { throw .badClosing("\(error)") }
         guard checkpoint.origin == tender.origin else { throw .badClosing("the closing checkpoint is of another log (\(checkpoint.origin))") }
-        guard let closedAt = checkpoint.closedAt(tender: tender.id.value) else { throw .badClosing("not a closing checkpoint of \(tender.id)") }
-        guard closedAt >= Self.milliseconds(tender.deadline) else { throw .badClosing("the log was closed before the deadline") }
+        guard checkpoint.extensions.count == 1, let closedAt = checkpoint.closedAt(tender: tender.id.value) else {
+            throw .badClosing("not a closing checkpoint of \(tender.id) (exactly one line 'closed <tender> <ms>')")
+        }
+        guard closedAt >= Self.milliseconds(end) else { throw .badClosing("the log was closed before the end of the grace window") }
+        guard closedAt <= Self.milliseconds(now) + 300_000 else { throw .badClosing("the closing claims a time in this machine's future") }
         // 2. The entries are exactly those of the closing checkpoint.
         var logged: [(entry: LogEntry, token: [UInt8])] = []
         for record in records {
             guard case .entry(let bytes, let token) = record else { continue }
             do { logged.append((try LogEntry(encoded: bytes), token)) } catch { throw .logMismatch("entry \(logged.count): \(error)") }
         }
-        guard checkpoint.size <= UInt64(logged.count) else {
+        guard checkpoint.size == UInt64(logged.count) else {
+            // Fewer: entries are missing. More: entries logged after the closing, or a closing that
+            // leaves out entries received before it — either way not the log that was closed.
             throw .logMismatch("the closing checkpoint has \(checkpoint.size) entries, the log \(logged.count)")
         }
-        logged = Array(logged.prefix(Int(checkpoint.size)))
         var tree = MerkleTree()
         for item in logged { tree.append(leafHash: item.entry.leafHash) }
         guard (try? tree.root()) == checkpoint.rootHash else {
@@ -94,6 +102,15 @@ public struct StageOpening: Sendable {
         for (position, item) in logged.enumerated() {
             let index = UInt64(position), entry = item.entry
             guard entry.tender == tender.id.value else { throw .logMismatch("entry \(index) is for tender \(entry.tender)") }
+            if entry.kind == .upload {
+                // An upload counts only right after the bidder's commitment of the same digest.
+                guard let current = states[entry.bidder], current.entry.kind == .commit, current.entry.bidDigest == entry.bidDigest else {
+                    ignored.append(.init(bidder: entry.bidder, logIndex: index, reason: IgnoreReason.unmatchedUpload.rawValue))
+                    continue
+                }
+                states[entry.bidder] = (index, entry, checks[position])
+                continue
+            }
             // A digest counts once: logging a bid again would revive it after its bidder replaced it.
             guard seen.insert(entry.bidDigest).inserted else {
                 ignored.append(.init(bidder: entry.bidder, logIndex: index, reason: IgnoreReason.replay.rawValue))
@@ -154,14 +171,17 @@ public struct StageOpening: Sendable {
                     bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, result: .failed,
                     reason: FailReason.badWrapProof.rawValue))
         }
+        let opened = zip(toOpen, proofs).filter(\.1).map(\.0)
         self.tender = tender
         self.stage = stage
         self.envelopeName = envelopeName
         self.stageKey = stageKey
         self.closing = closing
         self.qualified = qualified
-        self.openingID = Self.openingID(tender: tender, stage: stage, closing: checkpoint, qualified: qualified)
-        self.bids = zip(toOpen, proofs).filter(\.1).map(\.0)
+        self.openingID = Self.openingID(
+            tender: tender, stage: stage, closing: checkpoint, qualified: qualified,
+            decrypted: opened.map { ($0.index, $0.entry.bidDigest) })
+        self.bids = opened
         self.otherLines = lines
         self.ignoredEntries = ignored
     }
@@ -169,9 +189,14 @@ public struct StageOpening: Sendable {
     static func milliseconds(_ date: Date) -> UInt64 { UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))) }
 
     /// `SHA-256("sealbid/opening-v1 id" || 0x00 || tender digest || lp8(stage) || u32(len(body)) || body
-    /// || qualification)` with the closing checkpoint's body (its signed text, without signatures)
-    /// and `qualification = 0x00` (every live bid) or `0x01 || u32(k) || k × lp8(bidder)` sorted.
-    public static func openingID(tender: Tender, stage: StageName, closing: Checkpoint, qualified: Set<BidderID>?) -> [UInt8] {
+    /// || qualification || u32(m) || m × (u64(log index) || bid digest))` with the closing
+    /// checkpoint's body (its signed text, without signatures), `qualification = 0x00` (every live
+    /// bid) or `0x01 || u32(k) || k × lp8(bidder)` sorted, and the bids whose envelope this stage
+    /// decrypts, in log order (report-v1, "Opening id"). Members who saw another set of bids compute
+    /// another id, so their shares are set aside rather than blamed.
+    public static func openingID(
+        tender: Tender, stage: StageName, closing: Checkpoint, qualified: Set<BidderID>?, decrypted: [(index: UInt64, digest: [UInt8])]
+    ) -> [UInt8] {
         let body = Array(closing.text.utf8)
         var message = Array("sealbid/opening-v1 id".utf8) + [0] + tender.digest + [UInt8(stage.value.utf8.count)] + Array(stage.value.utf8)
         message += withUnsafeBytes(of: UInt32(body.count).bigEndian) { Array($0) } + body
@@ -182,6 +207,8 @@ public struct StageOpening: Sendable {
         } else {
             message += [0]
         }
+        message += withUnsafeBytes(of: UInt32(decrypted.count).bigEndian) { Array($0) }
+        for bid in decrypted { message += withUnsafeBytes(of: bid.index.bigEndian) { Array($0) } + bid.digest }
         return SHA256.hash(message)
     }
 
@@ -194,16 +221,17 @@ public struct StageOpening: Sendable {
     }
 
     static func examine(_ entry: LogEntry, token: [UInt8], tender: Tender, store: BidStore) -> EntryCheck {
-        let deadline = milliseconds(tender.deadline)
-        guard entry.receivedAt < deadline else { return .void(.late) }
+        // Uploads of committed bids until the end of the grace window, everything else until the deadline.
+        let limit = entry.kind == .upload ? tender.deadline.addingTimeInterval(TimeInterval(tender.grace)) : tender.deadline
+        guard entry.receivedAt < milliseconds(limit) else { return .void(.late) }
         if tender.timestamps.requiresTokens {
-            if let reason = timestampProblem(entry, token: token, tender: tender) { return .void(reason) }
+            if let reason = timestampProblem(entry, token: token, tender: tender, limit: limit) { return .void(reason) }
         }
         guard let bidder = try? BidderID(entry.bidder) else { return .void(.malformed) }
         // Chains are checked at the time the log received the entry, not today.
         let policy = tender.signerPolicy(for: bidder, at: Date(timeIntervalSince1970: Double(entry.receivedAt) / 1000))
         switch entry.kind {
-        case .submit, .replace, .commit:
+        case .submit, .replace, .upload:
             let full = store.path(of: entry.bidDigest, .bid)
             if FileManager.default.fileExists(atPath: full) {
                 do {
@@ -216,9 +244,16 @@ public struct StageOpening: Sendable {
                     return .void(voidReason(error))
                 }
             }
-            guard entry.kind == .commit else { return .void(.fileMissing) }
+            return .void(.fileMissing)
+        case .commit:
+            // A commitment alone never opens, even if its bid's file is there: only an upload entry,
+            // logged before the closing, decides that (its header is all that is checked here).
             do {
-                let bytes = try store.contents(of: entry.bidDigest, .header, limit: EnvelopeFormat.maximumHeaderLength)
+                let full = store.path(of: entry.bidDigest, .bid)
+                let bytes =
+                    FileManager.default.fileExists(atPath: full)
+                    ? try BidHeader.read(from: FileSource(path: full)).bytes
+                    : try store.contents(of: entry.bidDigest, .header, limit: EnvelopeFormat.maximumHeaderLength)
                 let header = try BidHeader.parse(bytes)
                 try header.verify(tender: tender.id, bidder: bidder, policy: policy)
                 guard header.bidDigest == entry.bidDigest, header.expectedFileLength == entry.bidLength else {
@@ -258,13 +293,13 @@ public struct StageOpening: Sendable {
 
     /// The rules of report-v1, "Time-stamps": a token over SHA-256(entry) from the tender's
     /// authority, dated before the deadline, and within 60 s plus its accuracy of `received_at`.
-    static func timestampProblem(_ entry: LogEntry, token: [UInt8], tender: Tender) -> VoidReason? {
+    static func timestampProblem(_ entry: LogEntry, token: [UInt8], tender: Tender, limit: Date) -> VoidReason? {
         guard !token.isEmpty else { return .noTimestamp }
         guard let parsed = try? TimestampToken(derRepresentation: token),
             let verified = try? parsed.verify(digest: SHA256.hash(entry.encoded), roots: tender.tsaRoots)
         else { return .timestampInvalid }
         let time = milliseconds(verified.time)
-        guard time < milliseconds(tender.deadline) else { return .timestampLate }
+        guard time < milliseconds(limit) else { return .timestampLate }
         let allowed = UInt64(60_000 + ((verified.accuracy ?? 0) * 1000).rounded(.up))
         let gap = time > entry.receivedAt ? time - entry.receivedAt : entry.receivedAt - time
         return gap <= allowed ? nil : .timestampMismatch
@@ -313,13 +348,38 @@ public struct StageOpening: Sendable {
         } catch {
             throw .combination(error)
         }
-        let accesses: [KeyAccess?] = combined.sharedSecrets.map { dh in
-            dh.map { KeyAccess.sharedDH($0, committeeKey: stageKey.publicKey, stage: stage) }
-        }
+        let accesses = combined.sharedSecrets.map { KeyAccess.sharedDH($0, committeeKey: stageKey.publicKey, stage: stage) }
         let lines = decrypt(accesses: accesses, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress)
         return report(
             lines: lines, mode: .thresholdDecryption, participants: combined.participants.map(\.value),
             culprits: combined.culprits.map(\.value))
+    }
+
+    /// Threshold mode from the members' files as they arrived: a file that does not decode is
+    /// skipped, and named as its member's fault when that member signed it.
+    public func open(
+        withEncodedShares files: [[UInt8]], to destination: PlaintextDestination,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, plaintextDigests: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws(OpeningError) -> OpeningReport {
+        var decoded: [DecryptionShares] = []
+        var signedGarbage: Set<UInt16> = []
+        for bytes in files {
+            if let shares = try? DecryptionShares(encoded: bytes) {
+                decoded.append(shares)
+            } else if let member = DecryptionShares.signer(ofUndecodable: bytes, roster: stageKey.roster, openingID: openingID) {
+                signedGarbage.insert(member.value)
+            }
+        }
+        // A member who signed a malformed file is a culprit, and none of its contributions is used.
+        let usable = decoded.filter { !signedGarbage.contains($0.member.value) }
+        let report = try open(with: usable, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress)
+        guard !signedGarbage.isEmpty, report.mode != .none else { return report }
+        return OpeningReport(
+            tender: report.tender, tenderDigest: report.tenderDigest, stage: report.stage, envelope: report.envelope,
+            openingID: report.openingID, closingNote: report.closingNote, timestamps: report.timestamps, qualified: report.qualified,
+            mode: report.mode, participants: report.participants, culprits: Array(Set(report.culprits).union(signedGarbage)).sorted(),
+            lines: report.lines, ignoredEntries: report.ignoredEntries)
     }
 
     /// Reconstruct mode: the stage key is interpolated from released shares.
@@ -335,7 +395,7 @@ public struct StageOpening: Sendable {
         } catch {
             throw .combination(error)
         }
-        let accesses = bids.map { _ in Optional(KeyAccess.committeeKey(reconstruction.privateKey, stage: stage)) }
+        let accesses = bids.map { _ in KeyAccess.committeeKey(reconstruction.privateKey, stage: stage) }
         let lines = decrypt(accesses: accesses, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress)
         return report(
             lines: lines, mode: .reconstruction, participants: reconstruction.participants.map(\.value),
@@ -357,7 +417,7 @@ public struct StageOpening: Sendable {
     /// worker at a time, and when there are fewer bids than workers, several
     /// workers inside each bid. A failing bid is reported and the others go on.
     private func decrypt(
-        accesses: [KeyAccess?], to destination: PlaintextDestination, workers: Int, plaintextDigests: Bool,
+        accesses: [KeyAccess], to destination: PlaintextDestination, workers: Int, plaintextDigests: Bool,
         progress: (@Sendable (Int, Int) -> Void)?
     ) -> [OpeningReport.Line] {
         if case .directory(let directory) = destination {
@@ -372,33 +432,29 @@ public struct StageOpening: Sendable {
         return Parallel.map(total, workers: outer) { (index) -> OpeningReport.Line in
             let bid = bids[index]
             var result = OpeningReport.Result.opened, reason: String?, digest: String?, length: UInt64?
-            if let access = accesses[index] {
-                do throws(EnvelopeError) {
-                    let unlocked = try bid.opener.unlock(bid.envelope.name, with: access, wrapProofChecked: true)
-                    switch destination {
-                    case .directory(let directory):
-                        // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
-                        let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
-                        if plaintextDigests {
-                            digest = try unlocked.decryptWithDigest(toFile: out).hexString
-                        } else {
-                            try unlocked.decrypt(toFile: out, workers: inner)
-                        }
-                    case .discard:
-                        if plaintextDigests {
-                            digest = try unlocked.authenticateWithDigest().hexString
-                        } else {
-                            try unlocked.authenticate(workers: inner)
-                        }
+            let access = accesses[index]
+            do throws(EnvelopeError) {
+                let unlocked = try bid.opener.unlock(bid.envelope.name, with: access, wrapProofChecked: true)
+                switch destination {
+                case .directory(let directory):
+                    // Named by log index: bidder ids may contain '/' and '.', and must never reach a path.
+                    let out = "\(directory)/entry-\(bid.index).\(bid.envelope.name)"
+                    if plaintextDigests {
+                        digest = try unlocked.decryptWithDigest(toFile: out).hexString
+                    } else {
+                        try unlocked.decrypt(toFile: out, workers: inner)
                     }
-                    length = unlocked.plaintextLength
-                } catch {
-                    result = .failed
-                    reason = FailReason(rawValue: error.code)?.rawValue ?? FailReason.ioError.rawValue
+                case .discard:
+                    if plaintextDigests {
+                        digest = try unlocked.authenticateWithDigest().hexString
+                    } else {
+                        try unlocked.authenticate(workers: inner)
+                    }
                 }
-            } else {
+                length = unlocked.plaintextLength
+            } catch {
                 result = .failed
-                reason = FailReason.tooFewShares.rawValue
+                reason = FailReason(rawValue: error.code)?.rawValue ?? FailReason.ioError.rawValue
             }
             progress?(done.increment(), total)
             return OpeningReport.Line(
@@ -415,6 +471,8 @@ public enum OpeningError: SealedBidError, Sendable {
     case badClosing(String)
     /// The log's entries are not those of the closing checkpoint.
     case logMismatch(String)
+    /// The deadline (and grace window) has not passed by the opener's own clock.
+    case tooEarly(String)
     /// The members' shares could not be combined (too few, with the culprits named).
     case combination(CommitteeError)
     case invalidInput(String)
@@ -423,6 +481,7 @@ public enum OpeningError: SealedBidError, Sendable {
         switch self {
         case .badClosing: "bad-closing"
         case .logMismatch: "log-mismatch"
+        case .tooEarly: "too-early"
         case .combination(let error): error.code
         case .invalidInput: "invalid-input"
         }
@@ -430,7 +489,7 @@ public enum OpeningError: SealedBidError, Sendable {
 
     public var description: String {
         switch self {
-        case .badClosing(let why), .logMismatch(let why), .invalidInput(let why): "\(code): \(why)"
+        case .badClosing(let why), .logMismatch(let why), .tooEarly(let why), .invalidInput(let why): "\(code): \(why)"
         case .combination(let error): error.description
         }
     }

@@ -352,3 +352,42 @@ public enum TenderTime {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+extension Tender {
+    /// That checkpoint `new` of this tender's log extends `old` (RFC 9162 consistency, both signed
+    /// with the descriptor's log key and origin), and that a closed log never changed: once `old`
+    /// is the closing, `new` must be that same checkpoint (receipts-v1, "Closing").
+    /// - Throws: ``LogError``; ``LogError/closedLogChanged(_:)`` when the portal appended after its closing.
+    public func verifyConsistency(from old: SignedCheckpoint, to new: SignedCheckpoint, proof: [[UInt8]]) throws(LogError) {
+        try old.verifyConsistency(to: new, proof: proof, log: log, origin: origin)
+        if old.checkpoint.closedAt(tender: id.value) != nil, new.checkpoint != old.checkpoint {
+            throw .closedLogChanged(
+                "the log was closed at size \(old.checkpoint.size), and this checkpoint is another one (size \(new.checkpoint.size))")
+        }
+    }
+
+    /// What a receipt shows a bidder, checked against this tender (receipts-v1, "Receipts"): the
+    /// log's signature and origin from the descriptor, the entry's inclusion, the entry's tender,
+    /// a checkpoint with no extension line but this tender's closing, and — when the tender
+    /// requires time-stamps — the token under the opening's own rules (report-v1 step 2), so
+    /// that a receipt whose entry the opening would void does not pass as valid.
+    public func verify(receipt: Receipt) throws -> VerifiedReceipt {
+        let verified = try receipt.verify(log: log, origin: origin, timestampRoots: timestamps.requiresTokens ? tsaRoots : nil)
+        guard verified.entry.tender == id.value else { throw LogError.malformedEntry("the entry is for tender \(verified.entry.tender)") }
+        let extensions = verified.checkpoint.checkpoint.extensions
+        guard extensions.isEmpty || (extensions.count == 1 && verified.checkpoint.checkpoint.closedAt(tender: id.value) != nil) else {
+            throw LogError.malformedCheckpoint("extension lines other than this tender's closing")
+        }
+        let kind = verified.entry.kind
+        let limit = kind == .upload ? deadline.addingTimeInterval(TimeInterval(grace)) : deadline
+        guard verified.entry.receivedAt < StageOpening.milliseconds(limit) else {
+            throw LogError.closed("the entry was received after the \(kind == .upload ? "grace window" : "deadline"): it will not be opened")
+        }
+        if timestamps.requiresTokens,
+            let problem = StageOpening.timestampProblem(verified.entry, token: verified.timestampToken ?? [], tender: self, limit: limit)
+        {
+            throw LogError.timestamp("\(problem.rawValue): the opening will void this entry")
+        }
+        return verified
+    }
+}

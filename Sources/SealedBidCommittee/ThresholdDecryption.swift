@@ -95,26 +95,25 @@ public struct DecryptionShares: SignedCommitteeMessage, Hashable {
 /// signed contributions are wrong and carrying on with the others.
 public enum ThresholdCombiner {
     public struct Result: Sendable {
-        /// The DH value `x(skR * E_j)` for each envelope, in the order asked; nil for an envelope
-        /// fewer than t valid contributions cover.
-        public let sharedSecrets: [SecureBytes?]
-        /// The members whose shares were used (for some envelope).
+        /// The DH value `x(skR * E_j)` for each envelope, in the order asked.
+        public let sharedSecrets: [SecureBytes]
+        /// The t members whose shares were combined: the smallest identifiers among the valid.
         public let participants: [MemberID]
-        /// Members who signed a contribution that is wrong: a failing proof, or shares for
-        /// envelopes not asked.
+        /// Members who signed a contribution for this opening that is wrong: a failing proof, or
+        /// shares for other envelopes than exactly those asked.
         public let culprits: [MemberID]
-        /// Members with a valid contribution that does not cover every envelope asked (not a fault).
-        public let incomplete: [MemberID]
         /// Contributions ignored without blaming anyone: not signed by a roster member, or for
         /// another roster or another opening (anyone can place such a file).
         public let ignored: Int
     }
 
-    /// Each contribution's signature is checked first; then its proof over the envelopes it
-    /// covers. For each envelope, the t smallest identifiers among the members whose valid
-    /// contributions cover it are combined.
-    /// - Throws: ``CommitteeError/tooFewShares(have:need:culprits:)`` when no envelope has t valid
-    ///   shares (with the culprits named).
+    /// Each contribution's signature and opening are checked first (others are ignored, never
+    /// blamed: the opening id binds the envelopes asked, so an honest member who saw other bids
+    /// computed another id); then its proof, and that it covers exactly the envelopes asked — for
+    /// the right opening, anything else is its member's doing. The t smallest identifiers among
+    /// the members with valid contributions are combined, for every envelope.
+    /// - Throws: ``CommitteeError/tooFewShares(have:need:culprits:)`` when fewer than t members'
+    ///   contributions are valid (with the culprits named).
     public static func combine(
         stageKey: StageKey, openingID: [UInt8], encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
     ) throws(CommitteeError) -> Result {
@@ -144,9 +143,10 @@ public enum ThresholdCombiner {
         var culprits: Set<MemberID> = []
         var valid: [MemberID: [P256Point: P256Point]] = [:]
         for (position, contribution) in signed.enumerated() {
-            // A member signed it: a failing proof, a repeated enc or an envelope nobody asked for is theirs.
-            guard proofValid[position], Set(contribution.encapsulatedKeys).count == contribution.encapsulatedKeys.count,
-                contribution.encapsulatedKeys.allSatisfy({ askedSet.contains($0) })
+            // A member signed it for this opening: a failing proof, a repeated enc, an envelope nobody
+            // asked for or one left out is theirs.
+            guard proofValid[position], contribution.encapsulatedKeys.count == asked.count,
+                Set(contribution.encapsulatedKeys) == askedSet
             else {
                 culprits.insert(contribution.member)
                 continue
@@ -154,36 +154,21 @@ public enum ThresholdCombiner {
             for (e, d) in zip(contribution.encapsulatedKeys, contribution.shares) { valid[contribution.member, default: [:]][e] = d }
         }
         for culprit in culprits { valid[culprit] = nil }  // one wrong signed message excludes the member
+        // Every valid contribution covers every envelope asked, so one set of t members (the
+        // smallest identifiers) and one set of Lagrange coefficients serve the whole batch.
         let need = roster.threshold
         let members = valid.keys.sorted()
-        var participants: Set<MemberID> = []
-        var lambdaCache: [[MemberID]: [P256Scalar]] = [:]
-        var plans: [(members: [MemberID], lambdas: [P256Scalar])?] = []
-        for e in asked {
-            let covering = Array(members.filter { valid[$0]![e] != nil }.prefix(need))
-            guard covering.count == need else {
-                plans.append(nil)
-                continue
-            }
-            if lambdaCache[covering] == nil { lambdaCache[covering] = try Lagrange.coefficients(for: covering) }
-            plans.append((covering, lambdaCache[covering]!))
-            participants.formUnion(covering)
-        }
         let sortedCulprits = culprits.sorted()
-        guard plans.contains(where: { $0 != nil }) else {
-            throw .tooFewShares(have: members.count, need: need, culprits: sortedCulprits)
-        }
-        let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) -> SecureBytes? in
-            guard let plan = plans[j] else { return nil }
+        guard members.count >= need else { throw .tooFewShares(have: members.count, need: need, culprits: sortedCulprits) }
+        let chosen = Array(members.prefix(need))
+        let lambdas = try Lagrange.coefficients(for: chosen)
+        let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) -> SecureBytes in
             // x(sum(lambda_i * D_i)) goes straight into guarded memory: no P256Point holds it.
-            return try lift { () throws(CryptoError) in
-                try P256Point.multiScalarMultiplySecretX(plan.lambdas, plan.members.map { valid[$0]![asked[j]]! })
+            try lift { () throws(CryptoError) in
+                try P256Point.multiScalarMultiplySecretX(lambdas, chosen.map { valid[$0]![asked[j]]! })
             }
         }
-        let incomplete = members.filter { member in asked.contains { valid[member]![$0] == nil } }
-        return Result(
-            sharedSecrets: secrets, participants: participants.sorted(), culprits: sortedCulprits, incomplete: incomplete,
-            ignored: ignored)
+        return Result(sharedSecrets: secrets, participants: chosen, culprits: sortedCulprits, ignored: ignored)
     }
 }
 
@@ -293,5 +278,21 @@ extension DecryptionShares {
         return DecryptionShares(
             rosterDigest: rosterDigest, openingID: openingID, member: member, encapsulatedKeys: encapsulatedKeys, shares: moved,
             proof: proof, signature: CommitteeFormat.sign(body, with: keys.signingKey))
+    }
+}
+
+extension DecryptionShares {
+    /// The member who signed `bytes`, a contribution for this roster and opening that does not
+    /// decode (an off-curve point, a count of zero): a signed malformed message is its sender's
+    /// fault like any other wrong message; an unsigned one is nobody's.
+    public static func signer(ofUndecodable bytes: [UInt8], roster: CommitteeRoster, openingID: [UInt8]) -> MemberID? {
+        let headerLength = 5 + 32 + 32 + 2
+        guard bytes.count >= headerLength + 64, Array(bytes[0..<5]) == CommitteeFormat.prefix(.decryptionShares),
+            Array(bytes[5..<37]) == roster.digest, Array(bytes[37..<69]) == openingID,
+            let member = try? MemberID(UInt16(bytes[69]) << 8 | UInt16(bytes[70])),
+            let key = roster.signingKey(of: member.value),
+            let signature = try? Ed25519Signature(rawRepresentation: bytes.suffix(64))
+        else { return nil }
+        return key.isValidSignature(signature, for: CommitteeFormat.signedMessage(Array(bytes.dropLast(64)))) ? member : nil
     }
 }

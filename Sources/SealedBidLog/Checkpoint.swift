@@ -24,7 +24,11 @@ public struct Checkpoint: Sendable, Equatable {
     public func closedAt(tender: String) -> UInt64? {
         extensions.lazy.compactMap { line -> UInt64? in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            return fields.count == 3 && fields[0] == "closed" && fields[1] == tender ? UInt64(fields[2]) : nil
+            // Decimal without leading zeros or signs: one closing, one spelling.
+            guard fields.count == 3, fields[0] == "closed", fields[1] == tender, let value = UInt64(fields[2]),
+                String(value) == fields[2]
+            else { return nil }
+            return value
         }.first
     }
 

@@ -15,6 +15,10 @@ public struct LogEntry: Sendable, Equatable {
         /// Only the bid digest, logged before the deadline; the ciphertext may follow
         /// within the grace window and must match.
         case commit = 4
+        /// The ciphertext of the bidder's live commitment, received before the end of the
+        /// grace window; `bid_digest` repeats the commitment's. Only an upload makes a committed
+        /// bid count, so whether it counts is decided in the log, before the closing.
+        case upload = 5
     }
 
     public static let version: UInt16 = 1

@@ -56,8 +56,10 @@ public actor SubmissionLog {
                 let entry: LogEntry
                 do { entry = try LogEntry(encoded: bytes) } catch { throw .corruptStore("entry \(entries.count): \(error)") }
                 guard entry.tender == tender else { throw .corruptStore("entry \(entries.count) is for tender \(entry.tender)") }
-                guard digestIndex[entry.bidDigest] == nil else { throw .corruptStore("entry \(entries.count) repeats a digest") }
-                digestIndex[entry.bidDigest] = UInt64(entries.count)
+                if entry.kind != .upload {
+                    guard digestIndex[entry.bidDigest] == nil else { throw .corruptStore("entry \(entries.count) repeats a digest") }
+                    digestIndex[entry.bidDigest] = UInt64(entries.count)
+                }
                 if !token.isEmpty { tokens[UInt64(entries.count)] = token }
                 entries.append(entry)
                 tree.append(leafHash: entry.leafHash)
@@ -119,12 +121,16 @@ public actor SubmissionLog {
     ///   for a digest already logged, ``LogError/timestampUnavailable(_:)``.
     public func submit(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) throws(LogError) -> Receipt {
         let now = clock()
-        guard closing == nil else { throw .closed("the log of \(tender) is closed") }
-        guard now < deadline else { throw .closed("the deadline of \(tender) has passed") }
-        // A digest is logged once: logging an earlier bid again would revive it after its
-        // bidder replaced it (report-v1 refuses such a replay at the opening too).
-        guard digestIndex[bidDigest] == nil else {
-            throw .duplicateBid("this file is already in the log; seal the bid again to submit it anew")
+        try checkOpen(for: kind, at: now)
+        if kind == .upload {
+            // An upload repeats the digest of the bidder's live commitment, and nothing else.
+            _ = try checkUpload(bidder: bidder, bidDigest: bidDigest)
+        } else {
+            // A digest is logged once: logging an earlier bid again would revive it after its
+            // bidder replaced it (report-v1 ignores such a replay at the opening too).
+            guard digestIndex[bidDigest] == nil else {
+                throw .duplicateBid("this file is already in the log; seal the bid again to submit it anew")
+            }
         }
         let entry = try LogEntry(
             kind: kind, tender: tender, bidder: bidder, receivedAt: Self.milliseconds(now), bidDigest: bidDigest, bidLength: bidLength)
@@ -141,7 +147,7 @@ public actor SubmissionLog {
         let index = tree.size
         entries.append(entry)
         tree.append(leafHash: entry.leafHash)
-        digestIndex[bidDigest] = index
+        if kind != .upload { digestIndex[bidDigest] = index }
         if !token.isEmpty { tokens[index] = token }
         let signed = try checkpoint()
         try acknowledge(signed)
@@ -188,12 +194,29 @@ public actor SubmissionLog {
         return VerifiedEntry(entry: entries[index], index: UInt64(index))
     }
 
-    /// Closes the log (at or after the deadline); returns the closing checkpoint, whose
-    /// extension line `closed <tender> <ms>` marks it.
+    /// Whether an entry of `kind` may be logged now: submissions, replacements, commitments and
+    /// withdrawals before the deadline; uploads of committed bids until the end of the grace
+    /// window; nothing after the closing.
+    /// - Throws: ``LogError/closed(_:)``.
+    public func checkOpen(for kind: LogEntry.Kind, at now: Date? = nil) throws(LogError) {
+        let now = now ?? clock()
+        guard closing == nil else { throw .closed("the log of \(tender) is closed") }
+        if kind == .upload {
+            guard now < deadline.addingTimeInterval(grace) else { throw .closed("the grace window of \(tender) has passed") }
+        } else {
+            guard now < deadline else { throw .closed("the deadline of \(tender) has passed") }
+        }
+    }
+
+    /// Closes the log (at or after the end of the grace window, so that every upload of a
+    /// committed bid is in it); returns the closing checkpoint, whose extension line
+    /// `closed <tender> <ms>` marks it.
     public func close() throws(LogError) -> SignedCheckpoint {
         if let closing { return try checkpoint(size: closing.size) }
         let now = clock()
-        guard now >= deadline else { throw .notOpen("the deadline of \(tender) has not passed") }
+        guard now >= deadline.addingTimeInterval(grace) else {
+            throw .notOpen(grace > 0 ? "the grace window of \(tender) has not passed" : "the deadline of \(tender) has not passed")
+        }
         let at = Self.milliseconds(now)
         try store.append(.closed(size: tree.size, at: at))
         closing = (tree.size, at)
@@ -209,26 +232,14 @@ public actor SubmissionLog {
         try acknowledge(try checkpoint())
     }
 
-    /// The ciphertext of a committed bid may follow until the end of the grace window, before
-    /// or after the closing: it must match the bidder's latest entry, a commitment.
+    /// The ciphertext of a committed bid may follow until the end of the grace window: it must
+    /// match the bidder's latest entry, a commitment.
     /// - Throws: ``LogError/noCommitment``, ``LogError/commitmentMismatch``, ``LogError/closed(_:)``.
     public func checkUpload(bidder: String, bidDigest: [UInt8]) throws(LogError) -> VerifiedEntry {
-        guard clock() < deadline.addingTimeInterval(grace) else { throw .closed("the grace window has passed") }
+        try checkOpen(for: .upload)
         guard let live = latest(bidder: bidder), live.entry.kind == .commit else { throw .noCommitment }
         guard ConstantTime.equals(live.entry.bidDigest, bidDigest) else { throw .commitmentMismatch }
         return live
-    }
-
-    /// The entries up to `size` (default: the closing, or everything while open), naively: the
-    /// latest entry per bidder, withdrawn bidders removed. The opening's rule (report-v1) also
-    /// checks each entry's signed object and time; this is the portal's own view.
-    public func liveEntries(upTo size: UInt64? = nil) -> [VerifiedEntry] {
-        let limit = Int(size ?? closing?.size ?? tree.size)
-        var latest: [String: VerifiedEntry] = [:]
-        for (index, entry) in entries.prefix(limit).enumerated() {
-            latest[entry.bidder] = VerifiedEntry(entry: entry, index: UInt64(index))
-        }
-        return latest.values.filter { $0.entry.kind != .withdraw }.sorted { $0.index < $1.index }
     }
 
     /// Every entry up to the closing size (or the current size while open), in log order.

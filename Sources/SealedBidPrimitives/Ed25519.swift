@@ -32,6 +32,14 @@ public struct Ed25519PublicKey: Sendable, Hashable {
         guard ok else { throw .invalidSignature }
     }
 
+    /// Whether the key is a point of the prime-order subgroup, canonical and not of small order
+    /// (libsodium's `crypto_core_ed25519_is_valid_point`): what every key made by key
+    /// generation is. A registry refuses other keys (they could never sign under the policy).
+    public var isValidPoint: Bool {
+        (try? Sodium.ensureInitialised()) != nil
+            && rawRepresentation.withUnsafeBufferPointer { crypto_core_ed25519_is_valid_point($0.baseAddress!) } == 1
+    }
+
     /// `true` when `signature` verifies; prefer ``verify(_:for:)``, which cannot be ignored silently.
     public func isValidSignature(_ signature: Ed25519Signature, for message: some ContiguousBytes) -> Bool {
         (try? verify(signature, for: message)) != nil

@@ -37,7 +37,7 @@ public enum CommitteeVectors {
         // Expected outputs.
         var share: String? = nil
         var expected_stage_key: String? = nil
-        var shared_secrets: [String?]? = nil
+        var shared_secrets: [String]? = nil
         var participants: [UInt16]? = nil
         var ignored: Int? = nil
         var private_key: String? = nil
@@ -79,7 +79,7 @@ public enum CommitteeVectors {
                 let undecodable = (v.decryption_shares ?? []).count - contributions.count
                 let result = try ThresholdCombiner.combine(
                     stageKey: stageKey(), openingID: openingID(), encapsulatedKeys: encs, contributions: contributions)
-                let ok = result.sharedSecrets.map { $0?.unsafeCopy().hexString } == v.shared_secrets
+                let ok = result.sharedSecrets.map { $0.unsafeCopy().hexString } == v.shared_secrets
                     && result.participants.map(\.value) == v.participants && result.ignored + undecodable == (v.ignored ?? 0)
                 return ("success", result.culprits.map(\.value), ok)
             case "reconstruct":
@@ -356,7 +356,7 @@ public enum CommitteeVectors {
         let whole = try Reconstruction.reconstruct(stageKey: dealing.stageKey, openingID: openingID, released: released).privateKey
         let expected = try encs.map { try $0.publicKey.point.sharedSecret(privateScalar: whole.scalar).unsafeCopy().hexString }
         func add(
-            _ name: String, _ description: String, expect: String, culprits: [UInt16] = [], using: [[UInt8]], secrets: [String?]? = nil,
+            _ name: String, _ description: String, expect: String, culprits: [UInt16] = [], using: [[UInt8]], secrets: [String]? = nil,
             participants: [UInt16] = [], ignored: Int = 0
         ) {
             var v = base("combine", description, expect: expect, culprits: culprits, roster: d.roster.encoded)
@@ -387,8 +387,9 @@ public enum CommitteeVectors {
         offCurve[5 + 32 + 32 + 2 + 4 + 65 + 64] ^= 1  // one bit of D_{3,1}'s Y coordinate: off the curve
         add("combine-undecodable-skipped", "a contribution that does not decode (a point off the curve) is skipped", expect: "success",
             using: [c[0], offCurve, c[1]], participants: [1, 2], ignored: 1)
-        add("combine-partial-coverage", "member 2 is absent and member 3 covers only the first envelope: it opens with members 1 and 3, the second has too few shares",
-            expect: "success", using: [c[0], try contribution(2, [encs[0]]).encoded], secrets: [expected[0], nil], participants: [1, 3])
+        add("combine-partial-coverage-named",
+            "member 3 signs shares for this opening that leave out the second envelope (a silent veto): named; 1 and 2 open both",
+            expect: "success", culprits: [3], using: [c[0], c[1], try contribution(2, [encs[0]]).encoded], participants: [1, 2])
         add("combine-unasked-envelope-named", "member 2 signs shares that cover an envelope nobody asked for: named", expect: "success",
             culprits: [2], using: [c[0], try contribution(1, encs + [HPKE.EncapsulatedKey(publicKey: try HPKE.PrivateKey(scalar: d.random.next()).publicKey)]).encoded, c[2]],
             participants: [1, 3])

@@ -61,7 +61,9 @@ struct Bench: AsyncParsableCommand {
         let bidderKeys = (0..<count).map { _ in Ed25519PrivateKey() }
         let registry = try BidderRegistry(
             bidderKeys.enumerated().map { BidderRegistry.Identity(bidder: try BidderID("B-\($0.offset)"), kind: .ed25519($0.element.publicKey)) })
-        let time = ManualClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.up)))
+        // The portal's clock starts two hours ago, so that the tender is over by this machine's
+        // clock when it is opened (members refuse to open before the end of the grace window).
+        let time = ManualClock(Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 7200).rounded(.down)))
         let rehearsal = try Rehearsal.make(
             id: tenderID, stages: [("technical", "technical")], members: threshold, threshold: threshold,
             deadline: time.now.addingTimeInterval(3600), registry: registry)
@@ -97,7 +99,7 @@ struct Bench: AsyncParsableCommand {
             try FileManager.default.removeItem(atPath: path)  // the portal keeps its own copy
         }
         let submitSeconds = seconds(clock.now - submitStart)
-        time.set(tender.deadline)
+        time.set(tender.deadline.addingTimeInterval(TimeInterval(tender.grace)))
         let closing = try await portal.close()
         let records = try FileLogStore.records(atPath: "\(dir)/portal/log.bin")
 

@@ -18,8 +18,8 @@ struct Demo: AsyncParsableCommand {
             An n-member committee runs the DKG for two stages; the tender descriptor is published; \
             bidders seal two-envelope bids and the portal issues receipts with RFC 3161 tokens from \
             a test authority (marked as such in the descriptor); one bidder replaces its bid, one \
-            withdraws with a signed statement, one commits before the deadline and uploads after \
-            the closing within the grace window; a late bid is refused; t members open the \
+            withdraws with a signed statement, one commits before the deadline and uploads in the \
+            grace window after it, before the closing; a late bid is refused; t members open the \
             technical stage, each checking everything itself (one absent, one signing a bad \
             decryption share, named in the report); only qualified bidders' price envelopes are \
             opened; members sign both reports in parallel and the merged signatures are verified. \
@@ -62,9 +62,11 @@ struct Demo: AsyncParsableCommand {
         for name in names + ["BIDDER-LATE"] { signingKeys[name] = Ed25519PrivateKey() }
         let registry = try BidderRegistry(
             (names + ["BIDDER-LATE"]).map { BidderRegistry.Identity(bidder: try BidderID($0), kind: .ed25519(signingKeys[$0]!.publicKey)) })
-        let tsa = try? TestAuthority.make(in: "\(dir)/tsa")
-        // The rehearsal's clock: whole seconds, a little ahead of the test authority's certificate.
-        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 2).rounded(.up))
+        // The rehearsal's clock: whole seconds, two hours ago, so that the tender (an hour for bids,
+        // ten minutes of grace) is over by this machine's clock when the members open it and anyone
+        // verifies the published files. The test authority's certificates cover that past.
+        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 7200).rounded(.down))
+        let tsa = try? TestAuthority.make(in: "\(dir)/tsa", validFrom: start.addingTimeInterval(-86400))
         let virtualTime = ManualClock(start)
 
         // 2. The committee generates one key per stage without a dealer; the descriptor is published.
@@ -129,7 +131,8 @@ struct Demo: AsyncParsableCommand {
             return count
         }
 
-        // 5. The deadline passes: a late bid is refused, the log closes, the committed bid is uploaded.
+        // 5. The deadline passes: a late bid is refused, the committed bid is uploaded in the grace
+        // window, and the log closes when the window ends.
         virtualTime.set(tender.deadline.addingTimeInterval(1))
         let lateFile = "\(dir)/bidders/LATE.technical.pdf"
         try writeRandom(bytes: 1000, to: lateFile)
@@ -143,10 +146,11 @@ struct Demo: AsyncParsableCommand {
         } catch let error as LogError {
             lateRefusal = "refused (\(error.code))"
         }
-        let closing = try await portal.close()
-        try writeNew(Array(closing.note.serialized.utf8), to: "\(dir)/closing.note")
         virtualTime.advance(30)
         _ = try await portal.upload(bidAt: committedBid, from: BidderID(committer))
+        virtualTime.set(tender.deadline.addingTimeInterval(TimeInterval(tender.grace)))
+        let closing = try await portal.close()
+        try writeNew(Array(closing.note.serialized.utf8), to: "\(dir)/closing.note")
         let records = try FileLogStore.records(atPath: "\(dir)/portal/log.bin")
         let bidStore = BidStore(directory: "\(dir)/portal/bids")
 
@@ -202,7 +206,7 @@ struct Demo: AsyncParsableCommand {
         print("  receipts       \(receipts) issued\(tsa == nil ? " (no openssl: no RFC 3161 tokens)" : ", each with an RFC 3161 token from the TEST authority")")
         print("  replace        \(replacer): \(replacedOK ? "the replacement counts" : "WRONG BID COUNTS")")
         print("  withdraw       \(withdrawer): \(withdrawnOK ? "withdrawn by its signed statement" : "NOT WITHDRAWN")")
-        print("  commit         \(committer): committed before the deadline, uploaded after the closing, \(committedOK ? "opened" : "NOT OPENED")")
+        print("  commit         \(committer): committed before the deadline, uploaded in the grace window, \(committedOK ? "opened" : "NOT OPENED")")
         print("  late bid       \(lateRefusal)")
         print("  closing        checkpoint of \(closing.checkpoint.size) entries signed")
         print("  technical      \(technicalOpened)/\(technicalOpening.bids.count) opened by members \(technicalReport.participants.map(String.init).joined(separator: ", "))\(absent.isEmpty ? "" : "; absent: member \(absent[0].value)")\(culprits.isEmpty ? "" : "; bad share named: \(culprits)")")

@@ -50,7 +50,13 @@ struct Opening: ParsableCommand {
             // Read only: a member's check never changes the coordinator's files.
             let records = try FileLogStore.records(atPath: log)
             let qualifiedSet = try qualified.map { list throws -> Set<BidderID> in
-                Set(try list.split(separator: ",").map { try BidderID(String($0)) })
+                let items = list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                let ids = try items.map { try BidderID($0) }
+                guard Set(ids).count == ids.count else { throw ValidationError("--qualified names a bidder twice") }
+                for id in ids where !tender.bidders.bidders.contains(id) {
+                    throw ValidationError("--qualified: \(id) is not a registered bidder of this tender")
+                }
+                return Set(ids)
             }
             return try StageOpening(
                 tender: tender, stage: StageName(stage), closing: closingNote, records: records, bids: BidStore(directory: bids),
@@ -65,7 +71,7 @@ struct Opening: ParsableCommand {
 
         func run() throws {
             let opening = try inputs.opening()
-            print("stage '\(opening.stage)' of \(opening.tender.id): \(opening.bids.count) envelope(s) to open, opening id \(opening.openingID.hexString)")
+            print("stage '\(opening.stage)' of \(opening.tender.id): \(opening.bids.count) envelope(s) to open, opening id \(opening.openingID.hexString)\(testModeWarning(opening.tender))")
             for bid in opening.bids { print("  entry \(bid.index): \(bid.entry.bidder)") }
             for line in opening.otherLines {
                 print("  entry \(line.logIndex): \(line.bidder): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")")
@@ -97,7 +103,7 @@ struct Opening: ParsableCommand {
                 return
             }
             try writeNew(shares.encoded, to: out)
-            print("\(secret.id): signed decryption shares for \(opening.bids.count) checked envelope(s) of stage '\(opening.stage)' in \(out)")
+            print("\(secret.id): signed decryption shares for \(opening.bids.count) checked envelope(s) of stage '\(opening.stage)' in \(out)\(testModeWarning(opening.tender))")
         }
     }
 
@@ -106,7 +112,8 @@ struct Opening: ParsableCommand {
             abstract: "A member: check the stage as 'share' does, then release your share for this opening (reconstruction mode).",
             discussion: """
                 The released share is your secret share itself, bound to this opening and signed: \
-                whoever holds t of them holds the stage key. Hand it over in person. Prefer 'share'.
+                whoever holds t of them holds the stage key, and can decrypt every envelope of the \
+                stage, qualified or not, now or later. Hand it over in person. Prefer 'share'.
                 """)
         @OptionGroup var inputs: Inputs
         @OptionGroup var member: MemberOptions
@@ -143,16 +150,18 @@ struct Opening: ParsableCommand {
             var unreadable = 0
             let result: OpeningReport
             if released.isEmpty {
-                // A file that does not decode is nobody's message: it is counted and skipped, never fatal.
-                let shares = dshare.compactMap { path -> DecryptionShares? in
-                    guard let bytes = try? readBytes(path), let parsed = try? DecryptionShares(encoded: bytes) else {
+                // A file that does not decode is skipped (named only if its member signed it), never fatal.
+                let files = dshare.compactMap { path -> [UInt8]? in
+                    guard let bytes = try? readBytes(path) else {
                         unreadable += 1
                         return nil
                     }
-                    return parsed
+                    if (try? DecryptionShares(encoded: bytes)) == nil { unreadable += 1 }
+                    return bytes
                 }
                 result = try opening.open(
-                    with: shares, to: .directory(outDir), plaintextDigests: plaintextDigests, progress: progressBar(opening.stage.value))
+                    withEncodedShares: files, to: .directory(outDir), plaintextDigests: plaintextDigests,
+                    progress: progressBar(opening.stage.value))
             } else {
                 let shares = released.compactMap { path -> ReleasedShare? in
                     guard let bytes = try? KeyFile.read(path, kind: .releasedShare), let parsed = try? ReleasedShare(encoded: bytes) else {
@@ -175,28 +184,29 @@ struct Opening: ParsableCommand {
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A member: sign a report's exact bytes into a detached signature file (merge with 'report merge').",
+            abstract: "A member: recompute the opening from the public files, compare the report, and sign its exact bytes.",
             discussion: """
-                Check the report before signing it ('sealbid report verify' without signatures shows \
-                what fails besides them, and 'opening prepare' what it should contain).
+                The member's own derivation (as in 'share') must give every line of the report; only \
+                the outcome of each decryption is taken from the coordinator. The signature is a \
+                detached line in its own file (merge them with 'report merge').
                 """)
-        @OptionGroup var descriptor: TenderOption
+        @OptionGroup var inputs: Inputs
         @Option(help: "The report (canonical JSON).") var report: String
         @OptionGroup var member: MemberOptions
         @Option(help: "Output signature file (must not exist).") var out: String
 
         func run() throws {
-            let tender = try descriptor.load()
+            let opening = try inputs.opening()
             let parsed = try OpeningReport(encoded: readBytes(report, limit: OpeningReport.maximumSize))
-            let key = try tender.stageKey(StageName(parsed.stage))
-            // Everything but the signatures must already check.
+            // Everything but the signatures must already check, and the content must be this member's view.
             do {
-                _ = try parsed.verify(tender: tender, signatures: [])
+                _ = try parsed.verify(tender: opening.tender, signatures: [])
             } catch ReportError.tooFewSignatures {
             }
-            let signature = try ReportSignature(report: parsed, roster: key.roster, keys: member.load())
+            try parsed.check(against: opening)
+            let signature = try ReportSignature(report: parsed, roster: opening.stageKey.roster, keys: member.load())
             try writeNew(Array((signature.line + "\n").utf8), to: out)
-            print("member \(signature.member) signed report \(parsed.digest.hexString) into \(out)")
+            print("member \(signature.member) checked and signed report \(parsed.digest.hexString) into \(out)")
         }
     }
 }

@@ -126,10 +126,12 @@ struct Portal: ParsableCommand {
 
         func run() async throws {
             let service = try portal.service()
+            let before = await service.size
             let result = try await service.accept(bidAt: bid, from: BidderID(bidder))
             try writeNew(result.encoded, to: receipt)
             let verified = try result.verify(log: service.tender.log, origin: service.tender.origin)
-            print("logged \(bidder) as entry \(verified.index) (\(verified.entry.kind)); receipt \(receipt)")
+            let fresh = await service.size > before
+            print("\(fresh ? "logged" : "already logged:") \(bidder) as entry \(verified.index) (\(verified.entry.kind)); receipt \(receipt)")
         }
     }
 
@@ -155,15 +157,17 @@ struct Portal: ParsableCommand {
 
     struct Upload: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Accept the ciphertext of a committed bid (until the end of the grace window, also after the closing).")
+            abstract: "Log the ciphertext of a committed bid (until the end of the grace window; the log closes after it).")
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The uploader as the portal authenticated them.") var bidder: String
         @Option(help: "The whole bid file.") var bid: String
+        @Option(help: "Output receipt file (of the upload entry).") var receipt: String
 
         func run() async throws {
             let receipt = try await portal.service().upload(bidAt: bid, from: BidderID(bidder))
+            try writeNew(receipt.encoded, to: self.receipt)
             let verified = try receipt.verify(log: portal.tender().log, origin: portal.tender().origin)
-            print("stored the committed bid of \(bidder) (entry \(verified.index))")
+            print("logged the upload of \(bidder)'s committed bid as entry \(verified.index); receipt \(self.receipt)")
         }
     }
 
@@ -183,7 +187,7 @@ struct Portal: ParsableCommand {
     }
 
     struct Close: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Close the log at the deadline; write the closing checkpoint.")
+        static let configuration = CommandConfiguration(abstract: "Close the log once the deadline and grace window have passed; write the closing checkpoint.")
         @OptionGroup var portal: DirectoryOption
         @Option(help: "Output file for the closing checkpoint (signed note).") var out: String
 
@@ -300,17 +304,14 @@ struct ReceiptCommand: ParsableCommand {
 
         func run() throws {
             let tender = try descriptor.load()
-            let parsed = try Receipt(encoded: readBytes(receipt, limit: 1 << 20))
-            let verified = try parsed.verify(
-                log: tender.log, origin: tender.origin, timestampRoots: tender.timestamps.requiresTokens ? tender.tsaRoots : nil)
+            let verified = try tender.verify(receipt: Receipt(encoded: readBytes(receipt, limit: 1 << 20)))
             let e = verified.entry
-            guard e.tender == tender.id.value else { throw ValidationError("the receipt's entry is for tender \(e.tender)") }
             print("valid receipt: entry \(verified.index) of \(verified.checkpoint.checkpoint.origin) (tree size \(verified.checkpoint.checkpoint.size))")
             print("  \(e.kind) tender \(e.tender) bidder \(e.bidder) at \(Date(timeIntervalSince1970: Double(e.receivedAt) / 1000))")
             print("  digest \(e.bidDigest.hexString), \(e.bidLength) bytes")
             if let t = verified.timestamp { print("  RFC 3161 time \(t.time) (serial \(t.serial))\(testModeWarning(tender))") }
-            if e.receivedAt >= UInt64(tender.deadline.timeIntervalSince1970 * 1000) {
-                throw ValidationError("the entry was received at or after the deadline: it will not be opened")
+            if !tender.timestamps.requiresTokens, verified.timestampToken != nil {
+                print("  (a time-stamp token is attached but not checked: the tender's timestamps is none)")
             }
         }
     }
@@ -334,7 +335,7 @@ struct LogCommand: ParsableCommand {
             let bytes = try readBytes(proof, limit: 64 * 32)
             guard bytes.count % 32 == 0 else { throw ValidationError("the proof file is not a list of 32-byte hashes") }
             let hashes = stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<($0 + 32)]) }
-            try first.verifyConsistency(to: second, proof: hashes, log: tender.log, origin: tender.origin)
+            try tender.verifyConsistency(from: first, to: second, proof: hashes)
             print("consistent: size \(first.checkpoint.size) -> \(second.checkpoint.size) of \(tender.origin)")
         }
     }

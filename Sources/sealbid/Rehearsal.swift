@@ -85,17 +85,38 @@ struct TestAuthority {
         }
     }
 
-    static func make(in directory: String) throws -> TestAuthority {
+    /// Certificates valid from `validFrom` for 30 days, so that a rehearsal clock set in the
+    /// recent past dates tokens inside their validity.
+    static func make(in directory: String, validFrom: Date) throws -> TestAuthority {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // `openssl ca`, unlike `req -x509` and `x509 -req` in OpenSSL 3.0, sets the start date.
         try """
         [ca]
+        default_ca = demo
+        [demo]
+        dir = .
+        database = index.txt
+        new_certs_dir = .
+        serial = serial
+        default_md = sha256
+        policy = any
+        unique_subject = no
+        email_in_dn = no
+        [any]
+        commonName = supplied
+        [req]
+        distinguished_name = dn
+        [dn]
+        [root]
         basicConstraints = critical,CA:TRUE
         keyUsage = critical,keyCertSign,cRLSign
         [tsa]
         basicConstraints = critical,CA:FALSE
         keyUsage = critical,digitalSignature,nonRepudiation
         extendedKeyUsage = critical,timeStamping
-        """.write(toFile: "\(directory)/ext.cnf", atomically: true, encoding: .utf8)
+        """.write(toFile: "\(directory)/ca.cnf", atomically: true, encoding: .utf8)
+        try "".write(toFile: "\(directory)/index.txt", atomically: true, encoding: .utf8)
+        try "01\n".write(toFile: "\(directory)/serial", atomically: true, encoding: .utf8)
         func openssl(_ arguments: [String]) throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -107,14 +128,17 @@ struct TestAuthority {
             process.waitUntilExit()
             guard process.terminationStatus == 0 else { throw ValidationError("openssl \(arguments.first ?? "") failed") }
         }
-        try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"])
-        // Valid from a day ago, so that tokens dated by a rehearsal clock near now verify.
-        try openssl(["req", "-new", "-x509", "-key", "ca.key", "-subj", "/CN=Demo TSA Root", "-days", "30", "-sha256",
-                     "-extensions", "ca", "-config", "ext.cnf", "-out", "ca.pem"])
-        try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa.key"])
-        try openssl(["req", "-new", "-key", "tsa.key", "-subj", "/CN=Demo TSA", "-out", "tsa.csr"])
-        try openssl(["x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
-                     "-sha256", "-extfile", "ext.cnf", "-extensions", "tsa", "-out", "tsa.pem"])
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
+        let dates = ["-startdate", formatter.string(from: validFrom), "-enddate", formatter.string(from: validFrom.addingTimeInterval(30 * 86400))]
+        for (name, subject) in [("ca", "/CN=Demo TSA Root"), ("tsa", "/CN=Demo TSA")] {
+            try openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "\(name).key"])
+            try openssl(["req", "-new", "-key", "\(name).key", "-subj", subject, "-config", "ca.cnf", "-out", "\(name).csr"])
+        }
+        try openssl(["ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "ca.key", "-in", "ca.csr", "-extensions", "root", "-notext", "-out", "ca.pem"] + dates)
+        try openssl(["ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", "tsa.csr", "-extensions", "tsa", "-notext", "-out", "tsa.pem"] + dates)
         guard let root = try X509Certificate.certificates(pem: readText("\(directory)/ca.pem")).first else {
             throw ValidationError("no demo CA certificate")
         }

@@ -13,6 +13,10 @@ struct ReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify an opening report against the descriptor and at least t members' signatures; optionally your own line.",
             discussion: """
+                With --log and --bids (copies of the portal's public files), the report is also \
+                recomputed: every line must be what those files give. A bidder adds --bidder, \
+                --bid and --receipt to check its own line.
+
                 Example (a bidder checking the line about their bid):
                   sealbid report verify report-technical.json --tender tender.txt --tender-digest 3f2a... \\
                     --signatures report-technical.sig --bidder NPWP:01.234.567.8-901.000 --bid my-bid.sbid \\
@@ -22,46 +26,66 @@ struct ReportCommand: ParsableCommand {
         @Argument(help: "The report (canonical JSON).") var report: String
         @OptionGroup var descriptor: TenderOption
         @Option(parsing: .upToNextOption, help: "Signature files (each member's, or merged).") var signatures: [String]
+        @Option(help: "A copy of the portal's log store: recompute the report from the public files.") var log: String?
+        @Option(help: "A copy of the portal's bids/ folder (with --log).") var bids: String?
         @Option(help: "Check the line of this bidder.") var bidder: String?
         @Option(help: "Your bid file: its digest must be the one in your line.") var bid: String?
         @Option(help: "Your receipt: its entry must be the one in your line.") var receipt: String?
         @Option(help: "Write a Markdown rendering listing the verified signers.") var markdown: String?
 
+        func validate() throws {
+            guard (log == nil) == (bids == nil) else { throw ValidationError("--log and --bids go together") }
+        }
+
         func run() throws {
             let tender = try descriptor.load()
             let parsed = try OpeningReport(encoded: readBytes(report, limit: OpeningReport.maximumSize))
-            let lines = try signatures.map { try readText($0, limit: 1 << 20) }.joined(separator: "\n")
-            let verified = try parsed.verify(tender: tender, signatures: ReportSignature.parse(lines))
+            let (lines, skipped) = ReportSignature.parse(try signatures.map { try readText($0, limit: 1 << 20) }.joined(separator: "\n"))
+            let verified = try parsed.verify(tender: tender, signatures: lines)
+            if let log, let bids {
+                let opening = try StageOpening(
+                    tender: tender, stage: StageName(parsed.stage), closing: verified.closing, records: FileLogStore.records(atPath: log),
+                    bids: BidStore(directory: bids), qualified: try parsed.qualified.map { Set(try $0.map { try BidderID($0) }) })
+                try parsed.check(against: opening)
+            }
+            var bidderLines: [String] = []
+            if let bidder {
+                guard let line = parsed.line(for: bidder) else { throw ReportError.mismatch("no line for \(bidder): your bid is not in this opening") }
+                bidderLines.append("  your line: log index \(line.logIndex): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")")
+                if let bid {
+                    let header = try BidHeader.read(from: FileSource(path: bid))
+                    guard header.bidDigest.hexString == line.bidDigest || line.result == .withdrawn else {
+                        throw ReportError.mismatch("the report's digest for \(bidder) is not your bid's digest")
+                    }
+                    bidderLines.append("  your bid's digest matches the report")
+                }
+                if let receipt {
+                    let entry = try Receipt(encoded: readBytes(receipt, limit: 1 << 20)).verify(
+                        log: tender.log, origin: tender.origin, timestampRoots: tender.timestamps.requiresTokens ? tender.tsaRoots : nil)
+                    guard entry.entry.bidder == bidder else { throw ReportError.mismatch("the receipt is \(entry.entry.bidder)'s") }
+                    guard entry.index < verified.closing.checkpoint.size else {
+                        throw ReportError.mismatch("your receipt's entry is not inside the closing checkpoint")
+                    }
+                    if entry.index == line.logIndex {
+                        guard entry.entry.bidDigest.hexString == line.bidDigest, (entry.entry.kind == .withdraw) == (line.result == .withdrawn)
+                        else { throw ReportError.mismatch("your receipt's entry is not what the report says of it") }
+                        bidderLines.append("  your receipt's entry is the one the report counts")
+                    } else if entry.index < line.logIndex {
+                        bidderLines.append("  NOTE: a later entry in your name (log index \(line.logIndex)) counts, not your receipt's (\(entry.index))")
+                    } else {
+                        throw ReportError.mismatch("the report counts an earlier entry than your receipt's (\(entry.index))")
+                    }
+                }
+            }
             print("valid report: \(parsed.tender), stage \(parsed.stage), signed by members \(verified.signers.map(String.init).joined(separator: ", "))")
             print("  closing checkpoint size \(verified.closing.checkpoint.size), root \(verified.closing.checkpoint.rootHash.hexString)")
-            print("  \(parsed.lines.count) bidder line(s), \(parsed.lines.filter { $0.result == .opened }.count) opened\(testModeWarning(tender))")
+            print("  \(parsed.lines.count) bidder line(s), \(parsed.lines.filter { $0.result == .opened }.count) opened\(log == nil ? "" : "; recomputed from the public files")\(testModeWarning(tender))")
             if !parsed.culprits.isEmpty { print("  culprits: members \(parsed.culprits.map(String.init).joined(separator: ", "))") }
-            if verified.ignoredSignatures > 0 { print("  \(verified.ignoredSignatures) signature line(s) did not count (another report, member or key)") }
+            if verified.ignoredSignatures + skipped > 0 {
+                print("  \(verified.ignoredSignatures + skipped) signature line(s) did not count (malformed, another report, member or key)")
+            }
+            for line in bidderLines { print(line) }
             if let markdown { try writeNew(Array(parsed.markdown(signers: verified.signers).utf8), to: markdown) }
-            guard let bidder else { return }
-            guard let line = parsed.line(for: bidder) else { throw ValidationError("no line for \(bidder): your bid is not in this opening") }
-            print("  your line: log index \(line.logIndex): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")")
-            if let bid {
-                let header = try BidHeader.read(from: FileSource(path: bid))
-                guard header.bidDigest.hexString == line.bidDigest else {
-                    throw ValidationError("the report's digest for \(bidder) is not your bid's digest")
-                }
-                print("  your bid's digest matches the report")
-            }
-            if let receipt {
-                let verifiedReceipt = try Receipt(encoded: readBytes(receipt, limit: 1 << 20)).verify(
-                    log: tender.log, origin: tender.origin, timestampRoots: tender.timestamps.requiresTokens ? tender.tsaRoots : nil)
-                guard verifiedReceipt.entry.bidder == bidder, verifiedReceipt.index == line.logIndex,
-                    verifiedReceipt.entry.bidDigest.hexString == line.bidDigest
-                else {
-                    throw ValidationError(
-                        "your receipt is for entry \(verifiedReceipt.index), the report's line for entry \(line.logIndex): a later entry of yours, or one you did not make, counts")
-                }
-                guard verifiedReceipt.index < verified.closing.checkpoint.size else {
-                    throw ValidationError("your receipt's entry is not inside the closing checkpoint")
-                }
-                print("  your receipt's entry is the one the report counts")
-            }
         }
     }
 
@@ -76,7 +100,7 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "Output file (must not exist).") var out: String
 
         func run() throws {
-            let all = try ReportSignature.parse(try signatures.map { try readText($0, limit: 1 << 20) }.joined(separator: "\n"))
+            let all = ReportSignature.parse(try signatures.map { try readText($0, limit: 1 << 20) }.joined(separator: "\n")).signatures
             let unique = Array(Set(all.map(\.line))).sorted()
             try writeNew(Array(unique.map { $0 + "\n" }.joined().utf8), to: out)
             print("\(unique.count) signature line(s) in \(out)")

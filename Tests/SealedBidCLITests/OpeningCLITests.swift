@@ -45,7 +45,7 @@ struct OpeningCLITests {
         try cli.ok(["keygen", "ed25519", "portal-log.key"])
         let deadline = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 12).rounded(.up))
         let formatter = ISO8601DateFormatter()
-        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "60",
+        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "3",
                     "--log-key", "portal-log.key.pub", "--origin", "portal.example/cli/T-CLI",
                     "--stage", "technical:roster.bin:dealt/stage-key.bin", "--envelope", "technical:technical",
                     "--bidders", "registry.txt", "--out", "tender.txt"])
@@ -88,16 +88,21 @@ struct OpeningCLITests {
         #expect(try cli.run(["portal", "withdraw", "--dir", "portal", "--bidder", "BETA", "--statement", "forged.withdrawal", "--receipt", "w.receipt"])
             .output.contains("untrusted-signer"))
         try cli.ok(["portal", "withdraw", "--dir", "portal", "--bidder", "GAMMA", "--statement", "gamma.withdrawal", "--receipt", "gamma-w.receipt"])
-        // DELTA's upload is slow: it commits its header before the deadline, and uploads after the closing.
+        // DELTA's upload is slow: it commits its header before the deadline, and uploads in the
+        // grace window after it; the log closes when the window ends.
         try cli.ok(["portal", "commit", "--dir", "portal", "--bid", "DELTA.sbid", "--bidder", "DELTA", "--receipt", "DELTA.receipt"])
         let early = try cli.run(["portal", "close", "--dir", "portal", "--out", "early.note"])
         #expect(early.status != 0 && early.output.contains("not-open"))
         while Date() < deadline.addingTimeInterval(0.2) { usleep(100_000) }
         let late = try cli.run(["portal", "submit", "--dir", "portal", "--bid", "fake.sbid", "--bidder", "ACME", "--receipt", "late.receipt"])
         #expect(late.status != 0)
+        #expect(try cli.run(["portal", "upload", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "DELTA", "--receipt", "x.receipt"]).output.contains("commitment-mismatch"))
+        try cli.ok(["portal", "upload", "--dir", "portal", "--bid", "DELTA.sbid", "--bidder", "DELTA", "--receipt", "DELTA-upload.receipt"])
+        try cli.ok(["receipt", "verify", "DELTA-upload.receipt"] + tender)
+        let inGrace = try cli.run(["portal", "close", "--dir", "portal", "--out", "early.note"])
+        #expect(inGrace.status != 0 && inGrace.output.contains("not-open"))
+        while Date() < deadline.addingTimeInterval(3.2) { usleep(100_000) }
         try cli.ok(["portal", "close", "--dir", "portal", "--out", "closing.note"])
-        try cli.ok(["portal", "upload", "--dir", "portal", "--bid", "DELTA.sbid", "--bidder", "DELTA"])
-        #expect(try cli.run(["portal", "upload", "--dir", "portal", "--bid", "ACME.sbid", "--bidder", "DELTA"]).output.contains("commitment-mismatch"))
 
         // The members get copies of the public files only: the closing, the log, the bids.
         try FileManager.default.copyItem(atPath: cli.path("portal/log.bin"), toPath: cli.path("log.bin"))
@@ -115,10 +120,11 @@ struct OpeningCLITests {
         #expect(refused.status != 0 && !FileManager.default.fileExists(atPath: cli.path("d2.bin")))
         try cli.ok(["opening", "run"] + inputs + ["--dshare", "d1.bin", "d3.bin", "--out-dir", "opened", "--report", "report.json"])
         #expect(try String(contentsOfFile: cli.path("opened/entry-0.technical"), encoding: .utf8) == "technical proposal of ACME")
-        #expect(try String(contentsOfFile: cli.path("opened/entry-4.technical"), encoding: .utf8) == "technical proposal of DELTA")
+        #expect(try String(contentsOfFile: cli.path("opened/entry-5.technical"), encoding: .utf8) == "technical proposal of DELTA")
 
         // Members sign in parallel; the signature files merge.
-        for i in [1, 3] { try cli.ok(["opening", "sign", "--report", "report.json", "--out", "report.sig-\(i)"] + tender + Self.member(i)) }
+        // Each member checks the report against its own opening before signing.
+        for i in [1, 3] { try cli.ok(["opening", "sign", "--report", "report.json", "--out", "report.sig-\(i)"] + inputs + Self.member(i)) }
         try cli.ok(["report", "merge", "--signatures", "report.sig-1", "report.sig-3", "--out", "report.sig"])
         let verified = try cli.ok(["report", "verify", "report.json", "--signatures", "report.sig", "--bidder", "BETA", "--bid", "BETA.sbid",
                                    "--receipt", "BETA.receipt", "--markdown", "report.md"] + tender)
@@ -128,7 +134,7 @@ struct OpeningCLITests {
         #expect(try cli.run(["report", "verify", "report.json", "--signatures", "report.sig-1"] + tender).output.contains("too-few-signatures"))
         // A member cannot sign with someone else's key.
         #expect(try cli.run(["opening", "sign", "--report", "report.json", "--out", "bad.sig", "--id", "2", "--hpke-key", "m2.hpke",
-                             "--signing-key", "m1.sign"] + tender).status != 0)
+                             "--signing-key", "m1.sign"] + inputs).status != 0)
         // A line added after signing, or a key written twice, is not the signed report.
         let original = try String(contentsOfFile: cli.path("report.json"), encoding: .utf8)
         for (name, forged) in [

@@ -75,7 +75,7 @@ struct Wraps {
     /// Opens every wrap with combined DH values.
     func open(with result: ThresholdCombiner.Result, key: HPKE.PublicKey) throws -> Bool {
         for i in encs.indices {
-            guard let dh = result.sharedSecrets[i] else { return false }
+            let dh = result.sharedSecrets[i]
             var recipient = try HPKE.Recipient(encapsulatedKey: encs[i], recipientKey: key, sharedDH: dh, info: info)
             guard try recipient.open(ciphertexts[i]) == plaintexts[i] else { return false }
         }
@@ -151,7 +151,7 @@ struct DealerTests {
         #expect(committeeError { try Confirmation.confirm(stageKey: other.stageKey, signatures: agreed) }?.code == "inconsistent-transcript")
     }
 
-    @Test("per envelope: shares covering part of the batch still count; shares for envelopes not asked name their member")
+    @Test("per opening: a member's shares cover exactly the envelopes asked; a part, or envelopes not asked, name the member")
     func envelopeSubsets() throws {
         let committee = try Committee(t: 2, n: 3)
         let (stageKey, shares) = try committee.deal()
@@ -164,17 +164,18 @@ struct DealerTests {
         let overreach = committeeError {
             _ = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: asked, contributions: [all[0], all[1], firstOnly])
         }
-        #expect(overreach == .tooFewShares(have: 1, need: 2, culprits: [shares[0].id, shares[1].id]))
+        #expect(overreach == .tooFewShares(have: 0, need: 2, culprits: [shares[0].id, shares[1].id, shares[2].id]))
         let exact = try committee.contributions(Array(shares.prefix(2)), stageKey: stageKey, encs: asked)
-        // Member 1 complete and member 3 partial: the envelope both cover opens, the other does not.
-        let partial = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: asked, contributions: [exact[0], firstOnly])
-        #expect(partial.sharedSecrets[0] != nil && partial.sharedSecrets[1] == nil)
-        #expect(partial.incomplete == [shares[2].id] && partial.culprits.isEmpty)
+        // Member 1 complete and member 3 partial: a member who withholds part of an opening is
+        // named, so that nobody can choose which of the bids open.
+        #expect(committeeError {
+            _ = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: asked, contributions: [exact[0], firstOnly])
+        } == .tooFewShares(have: 1, need: 2, culprits: [shares[2].id]))
         let result = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: asked, contributions: exact + [firstOnly])
-        #expect(result.incomplete == [shares[2].id] && result.culprits.isEmpty)
+        #expect(result.culprits == [shares[2].id])
         for (offset, secret) in result.sharedSecrets.enumerated() {
             var recipient = try HPKE.Recipient(
-                encapsulatedKey: wraps.encs[offset + 1], recipientKey: stageKey.publicKey, sharedDH: try #require(secret), info: wraps.info)
+                encapsulatedKey: wraps.encs[offset + 1], recipientKey: stageKey.publicKey, sharedDH: secret, info: wraps.info)
             #expect(try recipient.open(wraps.ciphertexts[offset + 1]) == wraps.plaintexts[offset + 1])
         }
     }

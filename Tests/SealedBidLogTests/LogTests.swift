@@ -77,28 +77,32 @@ struct LogTests {
         let early = try await log.submit(kind: .commit, bidder: "DELTA", bidDigest: f.digest("delta"), bidLength: 99)
         #expect(await logError { _ = try await log.close() } == "not-open")
 
+        // After the deadline, in the grace window: nothing new, only the upload of DELTA's
+        // commitment; the log does not close before the window ends.
         f.clock.advance(3600)
         #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "LATE", bidDigest: f.digest("late"), bidLength: 1) } == "log-closed")
+        #expect(await logError { _ = try await log.submit(kind: .commit, bidder: "LATE", bidDigest: f.digest("late"), bidLength: 1) } == "log-closed")
+        #expect(await logError { _ = try await log.close() } == "not-open")
+        #expect(try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("delta")).index == 5)
+        #expect(await logError { _ = try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("other")) } == "commitment-mismatch")
+        #expect(await logError { _ = try await log.checkUpload(bidder: "ACME", bidDigest: f.digest("acme-2")) } == "no-commitment")
+        #expect(await logError { _ = try await log.submit(kind: .upload, bidder: "ACME", bidDigest: f.digest("acme-2"), bidLength: 10) } == "no-commitment")
+        _ = try await log.submit(kind: .upload, bidder: "DELTA", bidDigest: f.digest("delta"), bidLength: 99)
+        // One upload per commitment.
+        #expect(await logError { _ = try await log.submit(kind: .upload, bidder: "DELTA", bidDigest: f.digest("delta"), bidLength: 99) } == "no-commitment")
+        f.clock.advance(600)
+        #expect(await logError { _ = try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("delta")) } == "log-closed")
         let closing = try await log.close()
-        #expect(closing.checkpoint.size == 6)
-        #expect(closing.checkpoint.extensions.first?.hasPrefix("closed LPSE-2026-0042") == true)
-        let live = await log.liveEntries()
-        #expect(live.map(\.entry.bidder) == ["BETA", "ACME", "DELTA"])
-        #expect(live.first { $0.entry.bidder == "ACME" }?.entry.bidDigest == f.digest("acme-2"))
+        #expect(closing.checkpoint.size == 7)
+        #expect(closing.checkpoint.extensions == ["closed LPSE-2026-0042 \(UInt64(f.deadline.timeIntervalSince1970 * 1000) + 600_000)"])
+        #expect(await logError { _ = try await log.submit(kind: .upload, bidder: "DELTA", bidDigest: f.digest("delta"), bidLength: 99) } == "log-closed")
+        // Closing again returns the same closing.
+        #expect(try await log.close().checkpoint == closing.checkpoint)
 
         // The earlier receipt's checkpoint is consistent with the closing checkpoint.
         let verified = try early.verify(log: f.signer.verifier, origin: f.origin)
         let proof = try await log.consistencyProof(from: verified.checkpoint.checkpoint.size, to: closing.checkpoint.size)
         try verified.checkpoint.verifyConsistency(to: closing, proof: proof, log: f.signer.verifier, origin: f.origin)
-
-        // Commit-then-upload within the grace window.
-        #expect(try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("delta")).index == 5)
-        #expect(await logError { _ = try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("other")) } == "commitment-mismatch")
-        #expect(await logError { _ = try await log.checkUpload(bidder: "ACME", bidDigest: f.digest("acme-2")) } == "no-commitment")
-        f.clock.advance(601)
-        #expect(await logError { _ = try await log.checkUpload(bidder: "DELTA", bidDigest: f.digest("delta")) } == "log-closed")
-        // A digest is logged once, whatever the kind.
-        #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "ACME", bidDigest: f.digest("beta-1"), bidLength: 10) } == "log-closed")
     }
 
     @Test("a thousand concurrent submissions make one consistent log with valid receipts")

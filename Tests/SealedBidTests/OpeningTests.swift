@@ -29,7 +29,7 @@ struct OpeningTests {
         let signatures = try run.members.prefix(2).map {
             try ReportSignature(report: report, roster: run.stageKeys["technical"]!.roster, keys: $0)
         }
-        let verified = try OpeningReport(encoded: report.encoded).verify(tender: run.tender, signatures: signatures)
+        let verified = try OpeningReport(encoded: report.encoded).verify(tender: run.tender, signatures: signatures, now: run.openingTime)
         #expect(verified.signers == [1, 2])
     }
 
@@ -84,21 +84,30 @@ struct OpeningTests {
         #expect(price.openingID != (try run.opening(run.price, closing: closing)).openingID)
     }
 
-    @Test("commit-then-upload: committed before the deadline, uploaded after the closing within the grace window")
+    @Test("commit-then-upload: committed before the deadline, uploaded in the grace window, logged before the closing")
     func commitThenUpload() async throws {
         let run = try await TenderRun(bidders: 4, submit: false, grace: 60)
         for i in 1...2 { try await run.submit("BIDDER-\(i)") }
         let late = try run.seal("BIDDER-3"), never = try run.seal("BIDDER-4")
         _ = try await run.portal.commit(bidAt: late, from: BidderID("BIDDER-3"))
         _ = try await run.portal.commit(bidAt: never, from: BidderID("BIDDER-4"))
-        let closing = try await run.close()
-        run.clock.advance(1)
-        // Another bid than the committed one is refused; the committed one is accepted.
+        // In the grace window: no new commitment, and the log cannot close yet.
+        run.clock.set(run.tender.deadline.addingTimeInterval(1))
+        await #expect(throws: LogError.self) { _ = try await run.portal.commit(bidAt: try run.seal("BIDDER-1", tag: "-late"), from: BidderID("BIDDER-1")) }
+        await #expect(throws: LogError.self) { _ = try await run.portal.close() }
+        // Another bid than the committed one is refused; the committed one is logged as an upload.
         await #expect(throws: LogError.commitmentMismatch) { _ = try await run.portal.upload(bidAt: never, from: BidderID("BIDDER-3")) }
-        _ = try await run.portal.upload(bidAt: late, from: BidderID("BIDDER-3"))
-        // After the grace window: refused.
-        run.clock.advance(60)
+        let uploaded = try await run.portal.upload(bidAt: late, from: BidderID("BIDDER-3"))
+        let entry = try uploaded.verify(log: run.tender.log, origin: run.tender.origin).entry
+        #expect(entry.kind == .upload && entry.bidder == "BIDDER-3")
+        // Sending it again returns the same receipt.
+        let again = try await run.portal.upload(bidAt: late, from: BidderID("BIDDER-3"))
+        #expect(try again.verify(log: run.tender.log, origin: run.tender.origin).index == uploaded.verify(log: run.tender.log, origin: run.tender.origin).index)
+        // At the end of the grace window: refused, and the log closes.
+        run.clock.set(run.tender.deadline.addingTimeInterval(60))
         await #expect(throws: LogError.self) { _ = try await run.portal.upload(bidAt: never, from: BidderID("BIDDER-4")) }
+        let closing = try await run.close()
+        #expect(closing.checkpoint.size == 5)  // 2 bids, 2 commitments, 1 upload
         let report = try run.open(run.technical, closing: closing)
         #expect(report.result("BIDDER-3") == "opened")
         #expect(report.result("BIDDER-4") == "not-opened: committed-never-uploaded")

@@ -33,16 +33,17 @@ struct ReportTests {
     func signatures() async throws {
         let (run, report, signatures) = try await signedReport()
         let parsed = try OpeningReport(encoded: report.encoded)
-        #expect(reportError { _ = try parsed.verify(tender: run.tender, signatures: []) } == "too-few-signatures")
-        #expect(reportError { _ = try parsed.verify(tender: run.tender, signatures: [signatures[0]]) } == "too-few-signatures")
+        #expect(reportError { _ = try parsed.verify(tender: run.tender, signatures: [], now: run.openingTime) } == "too-few-signatures")
+        #expect(reportError { _ = try parsed.verify(tender: run.tender, signatures: [signatures[0]], now: run.openingTime) } == "too-few-signatures")
         // The same member twice is one signer.
-        #expect(reportError { _ = try parsed.verify(tender: run.tender, signatures: [signatures[0], signatures[0]]) } == "too-few-signatures")
+        #expect(reportError { _ = try parsed.verify(tender: run.tender, signatures: [signatures[0], signatures[0]], now: run.openingTime) } == "too-few-signatures")
         // Detached lines from separate files merge by concatenation.
-        let merged = try ReportSignature.parse(signatures[2].line + "\n" + signatures[0].line + "\n")
-        #expect(try parsed.verify(tender: run.tender, signatures: merged).signers == [1, 3])
+        let (merged, skipped) = ReportSignature.parse(signatures[2].line + "\n" + signatures[0].line + "\nnot a signature line\n")
+        #expect(merged.count == 2 && skipped == 1)
+        #expect(try parsed.verify(tender: run.tender, signatures: merged, now: run.openingTime).signers == [1, 3])
         // A signature over another report does not count, and does not spoil the others.
         let other = try await signedReport()
-        let mixed = try parsed.verify(tender: run.tender, signatures: [other.2[0], signatures[1], signatures[2]])
+        let mixed = try parsed.verify(tender: run.tender, signatures: [other.2[0], signatures[1], signatures[2]], now: run.openingTime)
         #expect(mixed.signers == [2, 3] && mixed.ignoredSignatures == 1)
     }
 
@@ -60,7 +61,7 @@ struct ReportTests {
             text.replacingOccurrences(of: "\"culprits\":[]", with: "\"culprits\":[],\"culprits\":[]"),
         ]
         for forged in forgeries {
-            #expect(reportError { _ = try OpeningReport(encoded: Array(forged.utf8)).verify(tender: run.tender, signatures: signatures) }
+            #expect(reportError { _ = try OpeningReport(encoded: Array(forged.utf8)).verify(tender: run.tender, signatures: signatures, now: run.openingTime) }
                 == "malformed-report", "\(forged.prefix(120))")
         }
         // Keys out of order (a reordering another parser would accept as the same object).
@@ -102,7 +103,7 @@ struct ReportTests {
         ]
         for (forged, code) in cases {
             // Even signed by every member, a report that breaks the rules is not valid.
-            #expect(reportError { _ = try forged.verify(tender: run.tender, signatures: try resigned(forged)) } == code)
+            #expect(reportError { _ = try forged.verify(tender: run.tender, signatures: try resigned(forged), now: run.openingTime) } == code)
         }
     }
 

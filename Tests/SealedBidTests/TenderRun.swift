@@ -86,16 +86,21 @@ final class TenderRun: @unchecked Sendable {
     }
 
     func close() async throws -> SignedCheckpoint {
-        clock.set(tender.deadline)
+        clock.set(tender.deadline.addingTimeInterval(TimeInterval(tender.grace)))
         return try await portal.close()
     }
 
     var records: [LogRecord] { get throws { try FileLogStore.records(atPath: logPath) } }
 
+    /// The opening, on the members' clock: the day after the deadline.
+    var openingTime: Date { tender.deadline.addingTimeInterval(TimeInterval(tender.grace) + 86400) }
+
     func opening(_ stage: StageName, closing: SignedCheckpoint, records: [LogRecord]? = nil, qualified: Set<BidderID>? = nil) throws
         -> StageOpening
     {
-        try StageOpening(tender: tender, stage: stage, closing: closing, records: records ?? self.records, bids: store, qualified: qualified)
+        try StageOpening(
+            tender: tender, stage: stage, closing: closing, records: records ?? self.records, bids: store, qualified: qualified,
+            now: openingTime)
     }
 
     /// Members 1 and 2 each build their own opening and compute their shares.

@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+@testable import SealedBid
+@testable import SealedBidCommittee
+import SealedBidEnvelope
+import SealedBidLog
+import SealedBidMerkle
+import SealedBidPrimitives
+import SealedBidTestSupport
+
+/// The opening against a dishonest coordinator, member or portal: the attacks of the
+/// independent review (docs/threat-model.md, table F), each with the check that stops it.
+@Suite("Dishonest coordinator, members and portal at the opening")
+struct DishonestOpeningTests {
+    func entries(_ run: TenderRun) throws -> [LogEntry] {
+        try run.records.compactMap { record in
+            guard case .entry(let bytes, _) = record else { return nil }
+            return try LogEntry(encoded: bytes)
+        }
+    }
+
+    func code(_ body: () throws -> Void) -> String {
+        do {
+            try body()
+            return "no error"
+        } catch let error as any SealedBidError {
+            return error.code
+        } catch {
+            return "other: \(error)"
+        }
+    }
+
+    @Test("a coordinator who leaves a bid out of the decryption gets no usable shares, and members will not sign its report")
+    func droppedBid() async throws {
+        let run = try await TenderRun(bidders: 3)
+        let closing = try await run.close()
+        let honest = try run.opening(run.technical, closing: closing)
+        let shares = try run.memberShares(run.technical, closing: closing)
+        // The coordinator "loses" BIDDER-2's file, so that in its own opening that bid is void.
+        let victim = try entries(run)[1]
+        let path = run.store.path(of: victim.bidDigest, .bid)
+        let saved = try Data(contentsOf: URL(fileURLWithPath: path))
+        try FileManager.default.removeItem(atPath: path)
+        let coordinator = try run.opening(run.technical, closing: closing)
+        #expect(coordinator.bids.count == honest.bids.count - 1)
+        // The opening id binds the bids decrypted: the members' shares are for another opening.
+        #expect(coordinator.openingID != honest.openingID)
+        #expect(code { _ = try coordinator.open(with: shares, to: .discard) } == "too-few-shares")
+        try saved.write(to: URL(fileURLWithPath: path))
+        // Nor can it publish the honest opening with that bid shown void: a member checks the
+        // report against its own opening before signing, and a verifier recomputes the id.
+        let report = try honest.open(with: shares, to: .discard)
+        #expect(code { try report.check(against: honest) } == "no error")
+        let forged = OpeningReport(
+            tender: report.tender, tenderDigest: report.tenderDigest, stage: report.stage, envelope: report.envelope,
+            openingID: report.openingID, closingNote: report.closingNote, timestamps: report.timestamps, qualified: report.qualified,
+            mode: report.mode, participants: report.participants, culprits: report.culprits,
+            lines: report.lines.map { line in
+                line.bidder == victim.bidder
+                    ? .init(bidder: line.bidder, logIndex: line.logIndex, bidDigest: line.bidDigest, result: .void, reason: "file-missing")
+                    : line
+            }, ignoredEntries: report.ignoredEntries)
+        #expect(code { try forged.check(against: honest) } == "report-mismatch")
+        let roster = run.stageKeys["technical"]!.roster
+        let signatures = try run.members.map { try ReportSignature(report: forged, roster: roster, keys: $0) }
+        #expect(code { _ = try forged.verify(tender: run.tender, signatures: signatures, now: run.openingTime) } == "invalid-report")
+    }
+
+    @Test("a member whose shares cover part of the opening is named; it cannot choose which bids open")
+    func partialShares() async throws {
+        let run = try await TenderRun(bidders: 3)
+        let closing = try await run.close()
+        let opening = try run.opening(run.technical, closing: closing)
+        let full = try run.memberShares(run.technical, closing: closing)
+        let member3 = run.members[2]
+        let partial = try DecryptionShares.create(
+            share: run.shares["technical"]![member3.id]!, keys: member3, stageKey: run.stageKeys["technical"]!,
+            openingID: opening.openingID, encapsulatedKeys: Array(opening.encapsulatedKeys.dropLast()))
+        // With one honest member, the partial one does not make up the threshold for the bids it covers.
+        #expect(code { _ = try opening.open(with: [full[0], partial], to: .discard) } == "too-few-shares")
+        let report = try opening.open(with: full + [partial], to: .discard)
+        #expect(report.culprits == [3] && report.participants == [1, 2])
+        #expect(report.lines.allSatisfy { $0.result == .opened })
+    }
+
+    @Test("members refuse to open before the grace window ends, or on a closing dated before it or in their future")
+    func openingTime() async throws {
+        let run = try await TenderRun(bidders: 2, grace: 60)
+        let closing = try await run.close()
+        let end = run.tender.deadline.addingTimeInterval(60)
+        func opening(_ closing: SignedCheckpoint, now: Date) throws {
+            _ = try StageOpening(tender: run.tender, stage: run.technical, closing: closing, records: try run.records, bids: run.store, now: now)
+        }
+        #expect(code { try opening(closing, now: end.addingTimeInterval(-1)) } == "too-early")
+        #expect(code { try opening(closing, now: end) } == "no error")
+        let records = try run.records
+        // The portal signs a closing inside the grace window (before an upload could arrive)...
+        #expect(code { try opening(try run.forgedClosing(records, at: end.addingTimeInterval(-1)), now: run.openingTime) } == "bad-closing")
+        // ...or dated a day ahead, so that entries it logs "before the closing" tomorrow count.
+        let future = try run.forgedClosing(records, at: run.openingTime.addingTimeInterval(86400))
+        #expect(code { try opening(future, now: run.openingTime) } == "bad-closing")
+        // A report verifier applies the same rules with its own clock.
+        let report = try run.open(run.technical, closing: closing)
+        let roster = run.stageKeys["technical"]!.roster
+        let signatures = try run.members.map { try ReportSignature(report: report, roster: roster, keys: $0) }
+        #expect(code { _ = try report.verify(tender: run.tender, signatures: signatures, now: end) } == "no error")
+        #expect(code { _ = try report.verify(tender: run.tender, signatures: signatures, now: end.addingTimeInterval(-3600)) } == "invalid-report")
+    }
+
+    @Test("uploads count only right after their commitment and within the grace window; a commitment alone never opens")
+    func uploads() async throws {
+        let run = try await TenderRun(bidders: 3, submit: false, grace: 60)
+        try await run.submit("BIDDER-1")
+        let second = try run.seal("BIDDER-2"), third = try run.seal("BIDDER-3"), other = try run.seal("BIDDER-3", tag: "-other")
+        _ = try await run.portal.commit(bidAt: second, from: BidderID("BIDDER-2"))
+        _ = try await run.portal.commit(bidAt: third, from: BidderID("BIDDER-3"))
+        // The portal has BIDDER-2's whole file too, but never logs its upload.
+        let secondDigest = try BidHeader.read(from: FileSource(path: second)).bidDigest
+        try run.store.store(copyOf: second, as: .bid) { _ in secondDigest }
+        let thirdHeader = try BidHeader.read(from: FileSource(path: third))
+        try run.store.store(copyOf: third, as: .bid) { _ in thirdHeader.bidDigest }
+        let firstEntry = try entries(run)[0]
+        let otherDigest = try BidHeader.read(from: FileSource(path: other)).bidDigest
+        let all = try run.records + [
+            // An "upload" of a bid that was submitted whole, and one of a digest never committed.
+            try run.forgedEntry(.upload, bidder: "BIDDER-1", digest: firstEntry.bidDigest, length: firstEntry.bidLength),
+            try run.forgedEntry(.upload, bidder: "BIDDER-3", digest: otherDigest, length: thirdHeader.expectedFileLength),
+            // The committed bid, uploaded after the grace window.
+            try run.forgedEntry(
+                .upload, bidder: "BIDDER-3", digest: thirdHeader.bidDigest, length: thirdHeader.expectedFileLength,
+                at: run.tender.deadline.addingTimeInterval(61)),
+        ]
+        let closing = try run.forgedClosing(all, at: run.tender.deadline.addingTimeInterval(62))
+        let report = try run.open(run.technical, closing: closing, records: all)
+        #expect(report.result("BIDDER-1") == "opened")
+        #expect(report.result("BIDDER-2") == "not-opened: committed-never-uploaded")
+        #expect(report.result("BIDDER-3") == "void: late")
+        #expect(report.ignoredEntries.map(\.reason) == ["unmatched-upload", "unmatched-upload"])
+    }
+
+    @Test("a share file its member signed but that does not decode names the member; an unsigned one names nobody")
+    func undecodableShares() async throws {
+        let run = try await TenderRun(bidders: 2)
+        let closing = try await run.close()
+        let opening = try run.opening(run.technical, closing: closing)
+        let shares = try run.members.compactMap { try opening.decryptionShares(share: run.shares["technical"]![$0.id]!, keys: $0) }
+        let report = try opening.open(withEncodedShares: shares.map(\.encoded), to: .discard)
+        #expect(report.participants == [1, 2] && report.culprits.isEmpty)  // the t smallest valid
+        // Garbage bytes in member 1's name, unsigned: ignored, and the others open.
+        var garbage = shares[0].encoded
+        garbage[garbage.count / 2] ^= 0xFF
+        let ignored = try opening.open(withEncodedShares: [garbage, shares[1].encoded, shares[2].encoded], to: .discard)
+        #expect(ignored.culprits.isEmpty && ignored.participants == [2, 3])
+        // Member 1 signs a contribution that does not decode (a count of zero): its fault.
+        let body = Array(shares[0].encoded.prefix(5 + 32 + 32 + 2)) + [0, 0, 0, 0]
+        let signed = body + CommitteeFormat.sign(body, with: run.members[0].signingKey).rawRepresentation
+        let named = try opening.open(withEncodedShares: [signed, shares[1].encoded, shares[2].encoded], to: .discard)
+        #expect(named.culprits == [1] && named.participants == [2, 3])
+        #expect(named.lines.allSatisfy { $0.result == .opened })
+    }
+
+    @Test("a portal that appends after its closing is caught by anyone holding the closing and a later checkpoint")
+    func appendAfterClosing() async throws {
+        let run = try await TenderRun(bidders: 2)
+        let closing = try await run.close()
+        var tree = MerkleTree()
+        for entry in try entries(run) { tree.append(leafHash: entry.leafHash) }
+        let extra = try LogEntry(
+            kind: .submit, tender: "T-42", bidder: "BIDDER-2", receivedAt: UInt64(run.tender.deadline.timeIntervalSince1970 * 1000) - 1,
+            bidDigest: SHA256.hash([9]), bidLength: 10)
+        tree.append(leafHash: extra.leafHash)
+        let body = try Checkpoint(origin: run.tender.origin, size: tree.size, rootHash: try tree.root(), extensions: [])
+        let later = try SignedCheckpoint(note: SignedNote(text: body.text, signers: [run.signer]))
+        let proof = try tree.consistencyProof(size1: closing.checkpoint.size, size2: tree.size)
+        // The log itself is consistent (an append), but a closed log must never grow.
+        try closing.verifyConsistency(to: later, proof: proof, log: run.tender.log, origin: run.tender.origin)
+        #expect(code { try run.tender.verifyConsistency(from: closing, to: later, proof: proof) } == "closed-log-changed")
+        try run.tender.verifyConsistency(from: closing, to: closing, proof: [])
+    }
+}
