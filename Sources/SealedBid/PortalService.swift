@@ -7,7 +7,7 @@ import SealedBidPrimitives
 /// descriptor (the bidder's registered identities, the tender, every digest
 /// and key-wrap proof), keeps the file under its digest, logs it and returns a
 /// receipt; takes commitments, their later uploads and signed withdrawals;
-/// closes at the deadline (`docs/spec/receipts-v1.md`).
+/// closes once the deadline and the grace window have passed (`docs/spec/receipts-v1.md`).
 ///
 /// Submitting the same file again returns its receipt (a retry after a lost
 /// answer is safe); nothing is logged that was not verified and stored durably

@@ -92,8 +92,19 @@ public struct StageOpening: Sendable {
             throw .logMismatch("the entries given are not the entries of the closing checkpoint")
         }
         // 3. Each entry's file and time, on all cores; then the live state in log order.
+        // An upload's signer is judged when its commitment was logged, as the portal judged it:
+        // the bidder signed the header then (a certificate may expire in the grace window).
+        var commitments: [String: (digest: [UInt8], at: UInt64)] = [:]
+        var signerTimes = logged.map(\.entry.receivedAt)
+        for (i, item) in logged.enumerated() {
+            let entry = item.entry
+            if entry.kind == .commit { commitments[entry.bidder] = (entry.bidDigest, entry.receivedAt) }
+            if entry.kind == .upload, let commitment = commitments[entry.bidder], commitment.digest == entry.bidDigest {
+                signerTimes[i] = commitment.at
+            }
+        }
         let checks = Parallel.map(logged.count) { (i) -> EntryCheck in
-            Self.examine(logged[i].entry, token: logged[i].token, tender: tender, store: store)
+            Self.examine(logged[i].entry, token: logged[i].token, signerTime: signerTimes[i], tender: tender, store: store)
         }
         var states: [String: (index: UInt64, entry: LogEntry, check: EntryCheck)] = [:]
         var order: [String] = []
@@ -103,8 +114,12 @@ public struct StageOpening: Sendable {
             let index = UInt64(position), entry = item.entry
             guard entry.tender == tender.id.value else { throw .logMismatch("entry \(index) is for tender \(entry.tender)") }
             if entry.kind == .upload {
-                // An upload counts only right after the bidder's commitment of the same digest.
-                guard let current = states[entry.bidder], current.entry.kind == .commit, current.entry.bidDigest == entry.bidDigest else {
+                // An upload counts only right after the bidder's commitment of the same digest, and
+                // only when that commitment is itself valid: an upload never revives a void one
+                // (late, unsigned, without its time-stamp), whose line then stands.
+                guard let current = states[entry.bidder], current.entry.kind == .commit, current.entry.bidDigest == entry.bidDigest,
+                    case .committedHeader = current.check
+                else {
                     ignored.append(.init(bidder: entry.bidder, logIndex: index, reason: IgnoreReason.unmatchedUpload.rawValue))
                     continue
                 }
@@ -171,7 +186,8 @@ public struct StageOpening: Sendable {
                     bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, result: .failed,
                     reason: FailReason.badWrapProof.rawValue))
         }
-        let opened = zip(toOpen, proofs).filter(\.1).map(\.0)
+        // In log order: the opening id and the report list the decrypted bids by log index.
+        let opened = zip(toOpen, proofs).filter(\.1).map(\.0).sorted { $0.index < $1.index }
         self.tender = tender
         self.stage = stage
         self.envelopeName = envelopeName
@@ -220,7 +236,9 @@ public struct StageOpening: Sendable {
         case void(VoidReason)
     }
 
-    static func examine(_ entry: LogEntry, token: [UInt8], tender: Tender, store: BidStore) -> EntryCheck {
+    /// - Parameter signerTime: when the signer's identity is judged (milliseconds): the entry's
+    ///   `received_at`, or for an upload its commitment's.
+    static func examine(_ entry: LogEntry, token: [UInt8], signerTime: UInt64, tender: Tender, store: BidStore) -> EntryCheck {
         // Uploads of committed bids until the end of the grace window, everything else until the deadline.
         let limit = entry.kind == .upload ? tender.deadline.addingTimeInterval(TimeInterval(tender.grace)) : tender.deadline
         guard entry.receivedAt < milliseconds(limit) else { return .void(.late) }
@@ -228,8 +246,8 @@ public struct StageOpening: Sendable {
             if let reason = timestampProblem(entry, token: token, tender: tender, limit: limit) { return .void(reason) }
         }
         guard let bidder = try? BidderID(entry.bidder) else { return .void(.malformed) }
-        // Chains are checked at the time the log received the entry, not today.
-        let policy = tender.signerPolicy(for: bidder, at: Date(timeIntervalSince1970: Double(entry.receivedAt) / 1000))
+        // Chains are checked at the time the log received the entry (an upload: its commitment), not today.
+        let policy = tender.signerPolicy(for: bidder, at: Date(timeIntervalSince1970: Double(signerTime) / 1000))
         switch entry.kind {
         case .submit, .replace, .upload:
             let full = store.path(of: entry.bidDigest, .bid)
@@ -373,7 +391,13 @@ public struct StageOpening: Sendable {
         }
         // A member who signed a malformed file is a culprit, and none of its contributions is used.
         let usable = decoded.filter { !signedGarbage.contains($0.member.value) }
-        let report = try open(with: usable, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress)
+        let report: OpeningReport
+        do {
+            report = try open(with: usable, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress)
+        } catch .combination(.tooFewShares(let have, let need, let culprits)) {
+            let all = Set(culprits).union(signedGarbage.compactMap { try? MemberID($0) })
+            throw .combination(.tooFewShares(have: have, need: need, culprits: all.sorted()))
+        }
         guard !signedGarbage.isEmpty, report.mode != .none else { return report }
         return OpeningReport(
             tender: report.tender, tenderDigest: report.tenderDigest, stage: report.stage, envelope: report.envelope,

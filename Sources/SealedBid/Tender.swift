@@ -17,7 +17,7 @@ import SealedBidPrimitives
 /// let tender = try Tender(encoded: descriptorBytes, expectedDigest: publishedDigest)
 /// let summary = try tender.seal(bidder: id, signer: .ed25519(key), files: [technical: "proposal.pdf", price: "price.xlsx"],
 ///                               to: "acme.sbid")
-/// // Portal: verify, log and return a receipt; close at the deadline.
+/// // Portal: verify, log and return a receipt; close once the deadline and grace window have passed.
 /// let receipt = try await portal.accept(bidAt: "acme.sbid", from: id)
 /// // Committee: check everything against the tender, compute shares, open one stage, sign the report.
 /// let opening = try StageOpening(tender: tender, stage: technical, closing: closing, log: records, bids: store)

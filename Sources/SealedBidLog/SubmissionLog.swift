@@ -3,7 +3,7 @@ import SealedBidMerkle
 import SealedBidPrimitives
 
 /// The portal's log for one tender (`docs/spec/receipts-v1.md`): appends
-/// entries durably, issues signed receipts, closes at the deadline, and
+/// entries durably, issues signed receipts, closes after the deadline and grace window, and
 /// proves which bids are live. An actor, so concurrent submissions are
 /// serialised into one consistent log.
 public actor SubmissionLog {

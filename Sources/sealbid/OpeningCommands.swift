@@ -30,8 +30,9 @@ struct Opening: ParsableCommand {
                 --signing-key m1.sign --share m1-technical.share --out dshare-1.bin   (each member)
               sealbid opening run --tender tender.txt --stage technical --closing closing.note \\
                 --log log.bin --bids bids --dshare dshare-*.bin --out-dir opened --report report.json
-              sealbid opening sign --tender tender.txt --report report.json --id 1 --hpke-key m1.hpke \\
-                --signing-key m1.sign --out report.sig-1                               (each member)
+              sealbid opening sign --tender tender.txt --tender-digest 3f2a... --stage technical \\
+                --closing closing.note --log log.bin --bids bids --report report.json --id 1 \\
+                --hpke-key m1.hpke --signing-key m1.sign --out report.sig-1            (each member)
               sealbid report verify report.json --tender tender.txt --signatures report.sig-*
             """,
         subcommands: [Prepare.self, Share.self, Release.self, Run.self, Sign.self])

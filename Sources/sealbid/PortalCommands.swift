@@ -10,7 +10,7 @@ import SealedBidPrimitives
 /// A portal's log for one tender kept in a directory (docs/spec/receipts-v1.md).
 struct Portal: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a tender's submission log: accept bids, commitments and withdrawals, issue receipts, close at the deadline.",
+        abstract: "Run a tender's submission log: accept bids, commitments, uploads and withdrawals, issue receipts, close after the grace window.",
         discussion: """
             The portal directory holds the descriptor, the log's signing key (secret), log.bin and \
             bids/. Members and verifiers are given copies of log.bin, bids/ and the closing \

@@ -157,6 +157,14 @@ struct DishonestOpeningTests {
         let signed = body + CommitteeFormat.sign(body, with: run.members[0].signingKey).rawRepresentation
         let named = try opening.open(withEncodedShares: [signed, shares[1].encoded, shares[2].encoded], to: .discard)
         #expect(named.culprits == [1] && named.participants == [2, 3])
+        // And named in the error when too few are left.
+        var failure: CommitteeError?
+        do {
+            _ = try opening.open(withEncodedShares: [signed, shares[1].encoded], to: .discard)
+        } catch {
+            if case .combination(let inner) = error { failure = inner }
+        }
+        #expect(failure == .tooFewShares(have: 1, need: 2, culprits: [run.members[0].id]))
         #expect(named.lines.allSatisfy { $0.result == .opened })
     }
 
@@ -177,5 +185,41 @@ struct DishonestOpeningTests {
         try closing.verifyConsistency(to: later, proof: proof, log: run.tender.log, origin: run.tender.origin)
         #expect(code { try run.tender.verifyConsistency(from: closing, to: later, proof: proof) } == "closed-log-changed")
         try run.tender.verifyConsistency(from: closing, to: closing, proof: [])
+    }
+
+    @Test("an honest report verifies whatever the log order of the decrypted bids (a replacement after another bidder's bid)")
+    func logOrder() async throws {
+        let run = try await TenderRun(bidders: 3)
+        try await run.submit("BIDDER-1", tag: "-v2")
+        let closing = try await run.close()
+        let opening = try run.opening(run.technical, closing: closing)
+        #expect(opening.bids.map(\.index) == [1, 2, 3])
+        let report = try run.open(run.technical, closing: closing)
+        let roster = run.stageKeys["technical"]!.roster
+        let signatures = try run.members.map { try ReportSignature(report: report, roster: roster, keys: $0) }
+        #expect(try report.verify(tender: run.tender, signatures: signatures, now: run.openingTime).signers == [1, 2, 3])
+        try report.check(against: opening)
+    }
+
+    @Test("an upload does not revive a void commitment (logged after the deadline by the portal)")
+    func uploadOfVoidCommitment() async throws {
+        let run = try await TenderRun(bidders: 2, submit: false, grace: 60)
+        try await run.submit("BIDDER-1")
+        let late = try run.seal("BIDDER-2")
+        let header = try BidHeader.read(from: FileSource(path: late))
+        try run.store.store(copyOf: late, as: .bid) { _ in header.bidDigest }
+        let all = try run.records + [
+            try run.forgedEntry(
+                .commit, bidder: "BIDDER-2", digest: header.bidDigest, length: header.expectedFileLength,
+                at: run.tender.deadline.addingTimeInterval(5)),
+            try run.forgedEntry(
+                .upload, bidder: "BIDDER-2", digest: header.bidDigest, length: header.expectedFileLength,
+                at: run.tender.deadline.addingTimeInterval(10)),
+        ]
+        let closing = try run.forgedClosing(all, at: run.tender.deadline.addingTimeInterval(60))
+        let report = try run.open(run.technical, closing: closing, records: all)
+        #expect(report.result("BIDDER-2") == "void: late")
+        #expect(report.line(for: "BIDDER-2")?.logIndex == 1)
+        #expect(report.ignoredEntries.map(\.reason) == ["unmatched-upload"])
     }
 }

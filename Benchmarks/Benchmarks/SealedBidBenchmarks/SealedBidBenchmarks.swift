@@ -86,28 +86,32 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // Threshold decryption: proofs one by one versus one batched proof per member.
-    let members = (1...3).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
-    let roster = try! CommitteeRoster(committee: "T-1", stage: "technical", threshold: 3, members: members.map(\.card))
-    let dealing = try! TrustedDealer.deal(roster: roster)
-    let shares = dealing.shares.map { try! TrustedDealer.receive($0, stageKey: dealing.stageKey, keys: members[Int($0.recipient.value) - 1]) }
-    let encs = (0..<100).map { _ in HPKE.EncapsulatedKey(publicKey: HPKE.PrivateKey().publicKey) }
-    let batched = shares.map { try! DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: encs) }
-    let single = encs.map { try! DecryptionShares.create(share: shares[0], stageKey: dealing.stageKey, encapsulatedKeys: [$0]) }
+    // Threshold decryption: proofs one by one versus one batched proof per member. A closed
+    // tender of 100 small bids, built with the public API as a portal and committee would;
+    // an opening qualified to one bidder asks for one envelope.
+    let small = try! ClosedTender.make(count: 100, size: 1024, threshold: 3)
+    let whole = try! small.opening()
+    let stageKey = try! small.tender.stageKey(small.stage)
+    let batched = try! small.members.map { try whole.decryptionShares(share: small.shares[$0.id]!, keys: $0)! }
+    let single = try! (0..<100).map { i in
+        try small.opening(qualified: [BidderID("B-\(i)")]).decryptionShares(share: small.shares[small.members[0].id]!, keys: small.members[0])!
+    }
 
     Benchmark("decryption-share proofs: 100 envelopes, one proof each", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations {
-            for contribution in single { blackHole(try contribution.verify(stageKey: dealing.stageKey)) }
+            for contribution in single { blackHole(try contribution.verify(stageKey: stageKey)) }
         }
     }
 
     Benchmark("decryption-share proofs: 100 envelopes, one batched proof", configuration: .init(scalingFactor: .one)) { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(try batched[0].verify(stageKey: dealing.stageKey)) }
+        for _ in benchmark.scaledIterations { blackHole(try batched[0].verify(stageKey: stageKey)) }
     }
 
     Benchmark("threshold combine: 3 members x 100 envelopes", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try ThresholdCombiner.combine(stageKey: dealing.stageKey, encapsulatedKeys: encs, contributions: batched))
+            blackHole(
+                try ThresholdCombiner.combine(
+                    stageKey: stageKey, openingID: whole.openingID, encapsulatedKeys: whole.encapsulatedKeys, contributions: batched))
         }
     }
 
@@ -129,7 +133,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("decryption shares with a batched proof: one member, 100 envelopes", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try DecryptionShares.create(share: shares[0], stageKey: dealing.stageKey, encapsulatedKeys: encs))
+            blackHole(try whole.decryptionShares(share: small.shares[small.members[0].id]!, keys: small.members[0]))
         }
     }
 
@@ -226,14 +230,87 @@ final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, Error>?
 }
 
-/// A closed tender whose one stage holds `count` bids of `size` bytes, kept on
-/// tmpfs, and its committee: what a bulk-opening benchmark opens.
+/// A closed tender built with the public API only, as a portal and its committee would: a
+/// dealt t-of-t committee, `count` registered bidders with one bid of `size` bytes each, kept on
+/// tmpfs. The portal's clock starts two hours back, so that the tender is over (deadline and
+/// grace window passed) by this machine's clock when it is opened.
+struct ClosedTender: @unchecked Sendable {
+    let directory: String
+    let tender: Tender
+    let closing: SignedCheckpoint
+    let records: [LogRecord]
+    let bids: BidStore
+    let members: [MemberKeys]
+    let shares: [MemberID: SecretShare]
+    let stage = try! StageName("technical")
+
+    static func make(count: Int, size: Int, threshold: Int) throws -> ClosedTender {
+        let directory = "/dev/shm/sealbid-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let id = try TenderID("BENCH"), stage = try StageName("technical"), envelope = try EnvelopeName("technical")
+        let members = (1...threshold).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
+        let dealer = Ed25519PrivateKey()
+        let roster = try CommitteeRoster(
+            committee: id.value, stage: stage.value, threshold: threshold, members: members.map(\.card), dealerKey: dealer.publicKey)
+        let dealing = try TrustedDealer.deal(roster: roster, dealerKey: dealer)
+        var shares: [MemberID: SecretShare] = [:]
+        for member in members {
+            let sealed = dealing.shares.first { $0.recipient == member.id }!
+            shares[member.id] = try TrustedDealer.receive(sealed, dealing: dealing.message, roster: roster, keys: member).share
+        }
+        let bidderKeys = (0..<count).map { _ in Ed25519PrivateKey() }
+        let registry = try BidderRegistry(
+            bidderKeys.enumerated().map { BidderRegistry.Identity(bidder: try BidderID("B-\($0.offset)"), kind: .ed25519($0.element.publicKey)) })
+        let logKey = Ed25519PrivateKey()
+        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 7200).rounded(.down))
+        let tender = try Tender(
+            id: id, deadline: start.addingTimeInterval(3600), maxBidBytes: 4 << 30,
+            log: NoteVerifier(name: "bench.example/portal/BENCH", publicKey: logKey.publicKey), stages: [dealing.stageKey],
+            envelopes: [(envelope, stage)], bidders: registry)
+        let clock = ManualClock(start)
+        let signer = try NoteSigner(name: tender.origin, key: logKey)
+        let portal = try awaitResult {
+            try await PortalService.create(tender: tender, directory: "\(directory)/portal", signer: signer, clock: { clock.now })
+        }
+        // The document in 1 MiB pieces: a 2 GiB document never sits in memory.
+        let document = "\(directory)/document"
+        _ = FileManager.default.createFile(atPath: document, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: document))
+        var remaining = size
+        while remaining > 0 {
+            try handle.write(contentsOf: Data(SecureRandom.bytes(count: min(remaining, 1 << 20))))
+            remaining -= min(remaining, 1 << 20)
+        }
+        try handle.close()
+        for (i, key) in bidderKeys.enumerated() {
+            let bidder = try BidderID("B-\(i)"), bid = "\(directory)/upload.sbid"
+            _ = try tender.seal(bidder: bidder, signer: .ed25519(key), files: [envelope: document], to: bid)
+            _ = try awaitResult { try await portal.accept(bidAt: bid, from: bidder) }
+            try FileManager.default.removeItem(atPath: bid)
+            clock.advance(1)
+        }
+        try FileManager.default.removeItem(atPath: document)
+        clock.set(tender.deadline)
+        let closing = try awaitResult { try await portal.close() }
+        return ClosedTender(
+            directory: directory, tender: tender, closing: closing, records: try FileLogStore.records(atPath: "\(directory)/portal/log.bin"),
+            bids: portal.bids, members: members, shares: shares)
+    }
+
+    func opening(qualified: Set<BidderID>? = nil) throws -> StageOpening {
+        try StageOpening(tender: tender, stage: stage, closing: closing, records: records, bids: bids, qualified: qualified)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+/// A bulk-opening benchmark's stage: sealed and closed once in the benchmark's setup; the timed
+/// part is the coordinator's opening with every check (the members' shares computed first,
+/// as each member would on its own machine).
 final class StageFixture: @unchecked Sendable {
     let count: Int, size: Int, threshold: Int
-    let directory = "/dev/shm/sealbid-bench-\(UUID().uuidString)"
+    private var closed: ClosedTender?
     private var opening: StageOpening?
-    private var dealing: TrustedDealer.Dealing?
-    private var memberShares: [SecretShare] = []
 
     init(count: Int, size: Int, threshold: Int) {
         self.count = count
@@ -242,54 +319,25 @@ final class StageFixture: @unchecked Sendable {
     }
 
     func prepare() throws {
-        guard opening == nil else { return }
-        let keys = (1...threshold).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
-        let roster = try CommitteeRoster(committee: "BENCH", stage: "technical", threshold: threshold, members: keys.map(\.card))
-        let dealt = try TrustedDealer.deal(roster: roster)
-        memberShares = try dealt.shares.map { sealed in
-            try TrustedDealer.receive(sealed, stageKey: dealt.stageKey, keys: keys[Int(sealed.recipient.value) - 1])
-        }
-        let envelope = (name: try EnvelopeName("technical"), stage: try StageName("technical"))
-        let deadline = Date().addingTimeInterval(3600)
-        let tender = try Tender(id: TenderID("BENCH"), deadline: deadline, stages: [dealt.stageKey], envelopes: [envelope])
-        let clock = ManualClock(Date())
-        let logKey = try NoteSigner(name: "bench.example/portal", key: Ed25519PrivateKey())
-        let portal = try PortalService(
-            tender: tender.id, directory: directory, origin: "bench.example/portal/BENCH", deadline: deadline, signer: logKey,
-            clock: { clock.now })
-        let document = "\(directory)/document"
-        FileManager.default.createFile(atPath: document, contents: Data(SecureRandom.bytes(count: size)))
-        for i in 0..<count {
-            let bidder = try BidderID("B-\(i)"), key = Ed25519PrivateKey(), bid = "\(directory)/upload.sbid"
-            _ = try tender.seal(bidder: bidder, signer: .ed25519(key), files: [envelope.name: document], to: bid)
-            _ = try awaitResult { try await portal.accept(bidAt: bid, from: bidder, policy: .registered(ed25519Keys: [key.publicKey])) }
-            try FileManager.default.removeItem(atPath: bid)
-        }
-        clock.set(deadline)
-        let closing = try awaitResult { try await portal.close() }
-        let entries = try awaitResult { try await portal.closedEntries() }
-        opening = try StageOpening(
-            tender: tender, stage: envelope.stage, closing: closing, logKey: logKey.verifier,
-            origin: "bench.example/portal/BENCH", entries: entries, bidPath: { portal.storedPath(bidDigest: $0) })
-        dealing = dealt
+        guard closed == nil else { return }
+        let made = try ClosedTender.make(count: count, size: size, threshold: threshold)
+        closed = made
+        opening = try made.opening()
     }
 
-    /// The coordinator's part of an opening: the members' shares are computed first (untimed
-    /// in a real ceremony, where each member computes on their own machine).
     func open(mode: String) throws -> OpeningReport {
-        guard let opening, let dealing else { throw EnvelopeError.invalidInput("stage not prepared") }
+        guard let closed, let opening else { throw EnvelopeError.invalidInput("stage not prepared") }
         if mode == "reconstruct" {
-            let rebuilt = try Reconstruction.reconstruct(stageKey: dealing.stageKey, shares: memberShares)
-            return try opening.open(with: rebuilt, to: .discard)
+            let released = try closed.members.map { try opening.releaseShare(share: closed.shares[$0.id]!, keys: $0) }
+            return try opening.open(with: released, to: .discard)
         }
-        let contributions = try memberShares.map {
-            try DecryptionShares.create(share: $0, stageKey: dealing.stageKey, encapsulatedKeys: opening.encapsulatedKeys)
-        }
+        let contributions = try closed.members.compactMap { try opening.decryptionShares(share: closed.shares[$0.id]!, keys: $0) }
         return try opening.open(with: contributions, to: .discard)
     }
 
     func remove() {
-        try? FileManager.default.removeItem(atPath: directory)
+        closed?.remove()
+        closed = nil
         opening = nil
     }
 }
