@@ -3,8 +3,8 @@ import SealedBidEnvelope
 import SealedBidPrimitives
 
 /// Where a portal keeps the signed files its log entries name, each under
-/// its digest (`docs/spec/receipts-v1.md`, "Bid files"): bids, the headers of
-/// committed bids, and withdrawal statements. The one home of the
+/// its digest (`docs/spec/receipts-v1.md`, "Bid files"): bids, the headers and
+/// commitment statements of committed bids, and withdrawal statements. The one home of the
 /// `bids/<hex digest>.<kind>` convention; members and verifiers read a copy of
 /// the folder, the portal writes it.
 ///
@@ -18,8 +18,11 @@ public struct BidStore: Sendable {
         case bid = "sbid"
         /// The header of a committed bid whose ciphertext has not arrived (commit-then-upload).
         case header = "header"
-        /// A withdrawal statement (envelope-v1, "Withdrawal statements").
+        /// A withdrawal statement (envelope-v1, "Bidder statements").
         case withdrawal = "withdrawal"
+        /// The bidder's commitment statement for a committed bid (envelope-v1, "Bidder statements"),
+        /// kept under the bid's digest beside its header.
+        case commitment = "commitment"
     }
 
     public let directory: String

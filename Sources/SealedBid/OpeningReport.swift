@@ -262,12 +262,23 @@ public struct OpeningReport: Sendable, Equatable {
         return Verified(report: self, closing: closing, signers: signers.sorted(), ignoredSignatures: ignored)
     }
 
+    /// The members' published share files, from which a report's participants and culprits follow.
+    public enum ShareFiles: Sendable {
+        /// Threshold decryption: the decryption-share files, as they arrived (undecodable ones too).
+        case decryptionShares([[UInt8]])
+        /// Reconstruction: the released shares.
+        case released([ReleasedShare])
+    }
+
     /// What a member checks before signing (and any verifier holding the public files can): the
     /// report says exactly what `opening` — derived by the checker from the descriptor, the
     /// closing, the log and the bid files — says, except the outcome of each decryption, which
-    /// must be `opened` or a failure at decryption.
+    /// must be `opened` (with the plaintext length the bid's header gives) or a failure at
+    /// decryption. With `shares`, the mode, participants and culprits must be what those files
+    /// give (a coordinator cannot name an honest member, or claim members who took no part);
+    /// without them, those three are not checked.
     /// - Throws: ``ReportError/mismatch(_:)`` naming the first difference.
-    public func check(against opening: StageOpening) throws(ReportError) {
+    public func check(against opening: StageOpening, shares: ShareFiles?) throws(ReportError) {
         guard tender == opening.tender.id.value, tenderDigest == opening.tender.digest, stage == opening.stage.value,
             envelope == opening.envelopeName.value, timestamps == opening.tender.timestamps.rawValue
         else { throw .mismatch("another tender, stage or envelope") }
@@ -283,9 +294,40 @@ public struct OpeningReport: Sendable, Equatable {
             guard line(for: expected.bidder) == expected else { throw .mismatch("the line of \(expected.bidder)") }
         }
         for bid in opening.bids {
-            guard let found = line(for: bid.entry.bidder), found.logIndex == bid.index, found.bidDigest == bid.entry.bidDigest.hexString,
-                found.result == .opened || (found.result == .failed && FailReason.decryptionPhase.contains(found.reason ?? ""))
+            guard let found = line(for: bid.entry.bidder), found.logIndex == bid.index, found.bidDigest == bid.entry.bidDigest.hexString
             else { throw .mismatch("the line of \(bid.entry.bidder)") }
+            switch found.result {
+            case .opened:
+                guard found.plaintextLength == EnvelopeFormat.plaintextLength(payloadLength: bid.envelope.payloadLength) else {
+                    throw .mismatch("the plaintext length of \(bid.entry.bidder): its header gives another")
+                }
+            case .failed where FailReason.decryptionPhase.contains(found.reason ?? ""):
+                break
+            default:
+                throw .mismatch("the line of \(bid.entry.bidder): a decrypted bid is opened or failed at decryption")
+            }
+        }
+        guard (mode == .none) == opening.bids.isEmpty else {
+            throw .mismatch("the mode: '\(mode.rawValue)' for a stage that decrypts \(opening.bids.count) bid(s)")
+        }
+        guard let shares, mode != .none else { return }
+        let outcome: ThresholdCombiner.Outcome
+        do {
+            switch (mode, shares) {
+            case (.thresholdDecryption, .decryptionShares(let files)): outcome = try opening.outcome(ofEncodedShares: files)
+            case (.reconstruction, .released(let released)): outcome = try opening.outcome(ofReleased: released)
+            default: throw ReportError.mismatch("the mode: the report says '\(mode.rawValue)', the files given are of the other mode")
+            }
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            throw .mismatch("the share files given do not open this stage: \(error)")
+        }
+        guard participants == outcome.participants.map(\.value) else {
+            throw .mismatch("the participants: the share files give members \(outcome.participants.map(\.value))")
+        }
+        guard culprits == outcome.culprits.map(\.value) else {
+            throw .mismatch("the culprits: the share files give members \(outcome.culprits.map(\.value))")
         }
     }
 
@@ -299,7 +341,7 @@ public struct OpeningReport: Sendable, Equatable {
         guard Set(participants).isDisjoint(with: culprits) else { throw .invalid("a member is both a participant and a culprit") }
         switch mode {
         case .thresholdDecryption:
-            guard participants.count >= roster.threshold else { throw .invalid("fewer than t participants") }
+            guard participants.count == roster.threshold else { throw .invalid("threshold decryption combines exactly t members' shares") }
         case .reconstruction:
             guard participants.count == roster.threshold else { throw .invalid("a reconstruction uses exactly t shares") }
         case .none:
@@ -385,6 +427,7 @@ enum FailReason: String, CaseIterable {
     case wrongStage = "wrong-stage"
     case wrongRecipient = "wrong-recipient"
     case badWrapProof = "bad-wrap-proof"
+    case duplicateEnc = "duplicate-enc"
     case keyUnwrapFailed = "key-unwrap-failed"
     case wrapMismatch = "wrap-mismatch"
     case headerMACInvalid = "header-mac-invalid"
@@ -454,10 +497,18 @@ public struct ReportSignature: Sendable, Hashable {
     /// Parses the lines of one or more merged signature files. Lines that are not signature lines
     /// (a stray CR, a comment, junk) are counted and skipped, not fatal: anyone who can add a line
     /// to the file must not be able to block the verification of the others.
-    public static func parse(_ text: String) -> (signatures: [ReportSignature], skipped: Int) {
+    public static func parse(_ text: String) -> (signatures: [ReportSignature], skipped: Int) { parse(Array(text.utf8)) }
+
+    /// As ``parse(_:)-(String)``, from the bytes of signature files as they arrived: a line that
+    /// is not UTF-8 is skipped like any other line that does not parse, and spoils nothing else.
+    public static func parse(_ bytes: [UInt8]) -> (signatures: [ReportSignature], skipped: Int) {
         var out: [ReportSignature] = []
         var skipped = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            guard let line = String(validating: raw, as: UTF8.self) else {
+                skipped += 1
+                continue
+            }
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count == 4, fields[0] == magic, fields[1].utf8.count == 64, let digest = try? Hex.decode(fields[1]),
                 let member = UInt16(fields[2]), String(member) == fields[2], fields[3].utf8.count == 128,

@@ -94,19 +94,28 @@ public actor PortalService {
     }
 
     /// Commit-then-upload: logs a bid's digest before the deadline from its header alone (the
-    /// first `header_length` bytes, or the whole file), after checking the header's signature,
-    /// tender, bidder, envelopes and key-wrap proofs. The ciphertext follows with
-    /// ``upload(bidAt:from:)`` before the end of the grace window, as an `upload` entry.
-    public func commit(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
+    /// first `header_length` bytes, or the whole file) and the bidder's signed commitment statement
+    /// (only the bidder asks for a commitment), after checking both: the header's signature,
+    /// tender, bidder, envelopes and key-wrap proofs, and the statement's signer and digest. The
+    /// ciphertext follows with ``upload(bidAt:from:)`` before the end of the grace window, as an
+    /// `upload` entry.
+    /// - Throws: ``LogError/commitmentMismatch`` when the statement names another bid, or the
+    ///   statement's or the header's error.
+    public func commit(bidAt path: String, statement bytes: [UInt8], from bidder: BidderID) async throws -> Receipt {
         let header = try readHeader(path)
+        let statement = try Commitment(encoded: bytes)
+        guard statement.bidDigest == header.bidDigest else { throw LogError.commitmentMismatch }
         if let receipt = try await previous(header.bidDigest, bidder: bidder, kinds: [.commit]) { return receipt }
         try await log.checkOpen(for: .commit)
         guard header.expectedFileLength <= tender.maxBidBytes else {
             throw PortalError.bidTooLarge(header.expectedFileLength, limit: tender.maxBidBytes)
         }
-        try header.verify(tender: tender.id, bidder: bidder, policy: tender.signerPolicy(for: bidder, at: clock()))
+        let policy = tender.signerPolicy(for: bidder, at: clock())
+        try header.verify(tender: tender.id, bidder: bidder, policy: policy)
+        try statement.verify(tender: tender.id, bidder: bidder, policy: policy)
         try checkEnvelopes(header)
         try header.checkWrapProofs()
+        try bids.store(statement.encoded, digest: header.bidDigest, as: .commitment)
         try bids.store(header.bytes, digest: header.bidDigest, as: .header)
         return try await log.submit(kind: .commit, bidder: bidder.value, bidDigest: header.bidDigest, bidLength: header.expectedFileLength)
     }
@@ -191,6 +200,9 @@ public actor PortalService {
 
     /// The receipt of `digest` when this bidder already logged it with one of `kinds` (a retry);
     /// `duplicate-bid` when someone else did, or as another kind.
+    /// The log index of the bidder's latest entry (the one that currently stands for it), if any.
+    public func currentIndex(of bidder: BidderID) async -> UInt64? { await log.latest(bidder: bidder.value)?.index }
+
     private func previous(_ digest: [UInt8], bidder: BidderID, kinds: Set<LogEntry.Kind>) async throws -> Receipt? {
         guard let index = await log.index(ofDigest: digest), let entry = await log.entry(at: index) else { return nil }
         guard entry.bidder == bidder.value, kinds.contains(entry.kind) else {

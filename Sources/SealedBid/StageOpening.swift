@@ -76,10 +76,23 @@ public struct StageOpening: Sendable {
         guard closedAt >= Self.milliseconds(end) else { throw .badClosing("the log was closed before the end of the grace window") }
         guard closedAt <= Self.milliseconds(now) + 300_000 else { throw .badClosing("the closing claims a time in this machine's future") }
         // 2. The entries are exactly those of the closing checkpoint.
+        // The store's own closing record, when the copy has one, is the last record and says what
+        // the closing checkpoint says.
         var logged: [(entry: LogEntry, token: [UInt8])] = []
-        for record in records {
-            guard case .entry(let bytes, let token) = record else { continue }
-            do { logged.append((try LogEntry(encoded: bytes), token)) } catch { throw .logMismatch("entry \(logged.count): \(error)") }
+        for (position, record) in records.enumerated() {
+            switch record {
+            case .entry(let bytes, let token):
+                do { logged.append((try LogEntry(encoded: bytes), token)) } catch { throw .logMismatch("entry \(logged.count): \(error)") }
+            case .closed(let size, let at):
+                guard position == records.count - 1, size == checkpoint.size, at == closedAt else {
+                    throw .logMismatch("the store's closing record (size \(size), time \(at)) is not the last record or not the closing checkpoint's")
+                }
+            }
+        }
+        // Times never decrease along the log: entries reordered, or stamped in advance and
+        // appended later, show as a time going back.
+        for (i, (earlier, later)) in zip(logged, logged.dropFirst()).enumerated() where later.entry.receivedAt < earlier.entry.receivedAt {
+            throw .logMismatch("entry \(i + 1) was received before entry \(i): the portal reordered or backdated entries")
         }
         guard checkpoint.size == UInt64(logged.count) else {
             // Fewer: entries are missing. More: entries logged after the closing, or a closing that
@@ -186,8 +199,22 @@ public struct StageOpening: Sendable {
                     bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, result: .failed,
                     reason: FailReason.badWrapProof.rawValue))
         }
-        // In log order: the opening id and the report list the decrypted bids by log index.
-        let opened = zip(toOpen, proofs).filter(\.1).map(\.0).sorted { $0.index < $1.index }
+        // In log order: the opening id and the report list the decrypted bids by log index. An
+        // enc already taken by an earlier bid of this batch (colluding bidders sharing an
+        // ephemeral key, each with a valid proof) fails the later bid: one batch never asks for
+        // the same enc twice, so a copied wrap cannot stop the opening.
+        var opened: [Bid] = []
+        var encs: Set<[UInt8]> = []
+        for bid in zip(toOpen, proofs).filter(\.1).map(\.0).sorted(by: { $0.index < $1.index }) {
+            guard encs.insert(bid.envelope.encapsulatedKey.rawRepresentation).inserted else {
+                lines.append(
+                    .init(
+                        bidder: bid.entry.bidder, logIndex: bid.index, bidDigest: bid.entry.bidDigest.hexString, result: .failed,
+                        reason: FailReason.duplicateEnc.rawValue))
+                continue
+            }
+            opened.append(bid)
+        }
         self.tender = tender
         self.stage = stage
         self.envelopeName = envelopeName
@@ -265,7 +292,9 @@ public struct StageOpening: Sendable {
             return .void(.fileMissing)
         case .commit:
             // A commitment alone never opens, even if its bid's file is there: only an upload entry,
-            // logged before the closing, decides that (its header is all that is checked here).
+            // logged before the closing, decides that (its header and the bidder's commitment
+            // statement are all that is checked here). Without the statement the portal could
+            // have logged a whole submission as a commitment: void.
             do {
                 let full = store.path(of: entry.bidDigest, .bid)
                 let bytes =
@@ -277,6 +306,9 @@ public struct StageOpening: Sendable {
                 guard header.bidDigest == entry.bidDigest, header.expectedFileLength == entry.bidLength else {
                     return .void(.fileMismatch)
                 }
+                let statement = try Commitment(encoded: store.contents(of: entry.bidDigest, .commitment, limit: Commitment.maximumSize))
+                guard statement.bidDigest == entry.bidDigest else { return .void(.fileMismatch) }
+                try statement.verify(tender: tender.id, bidder: bidder, policy: policy)
                 return .committedHeader(header)
             } catch let error as EnvelopeError {
                 return .void(voidReason(error))
@@ -380,30 +412,67 @@ public struct StageOpening: Sendable {
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, plaintextDigests: Bool = false,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws(OpeningError) -> OpeningReport {
-        var decoded: [DecryptionShares] = []
-        var signedGarbage: Set<UInt16> = []
-        for bytes in files {
-            if let shares = try? DecryptionShares(encoded: bytes) {
-                decoded.append(shares)
-            } else if let member = DecryptionShares.signer(ofUndecodable: bytes, roster: stageKey.roster, openingID: openingID) {
-                signedGarbage.insert(member.value)
-            }
-        }
-        // A member who signed a malformed file is a culprit, and none of its contributions is used.
-        let usable = decoded.filter { !signedGarbage.contains($0.member.value) }
+        let (usable, signedGarbage) = decode(files)
         let report: OpeningReport
         do {
             report = try open(with: usable, to: destination, workers: workers, plaintextDigests: plaintextDigests, progress: progress)
         } catch .combination(.tooFewShares(let have, let need, let culprits)) {
-            let all = Set(culprits).union(signedGarbage.compactMap { try? MemberID($0) })
-            throw .combination(.tooFewShares(have: have, need: need, culprits: all.sorted()))
+            throw .combination(.tooFewShares(have: have, need: need, culprits: Set(culprits).union(signedGarbage).sorted()))
         }
         guard !signedGarbage.isEmpty, report.mode != .none else { return report }
         return OpeningReport(
             tender: report.tender, tenderDigest: report.tenderDigest, stage: report.stage, envelope: report.envelope,
             openingID: report.openingID, closingNote: report.closingNote, timestamps: report.timestamps, qualified: report.qualified,
-            mode: report.mode, participants: report.participants, culprits: Array(Set(report.culprits).union(signedGarbage)).sorted(),
+            mode: report.mode, participants: report.participants,
+            culprits: Set(report.culprits.compactMap { try? MemberID($0) }).union(signedGarbage).map(\.value).sorted(),
             lines: report.lines, ignoredEntries: report.ignoredEntries)
+    }
+
+    /// What combining these files gives, without decrypting anything: the participants and the
+    /// culprits, exactly as ``open(withEncodedShares:to:workers:plaintextDigests:progress:)``
+    /// reports them. A member checks a report's claims with it before signing (report-v1).
+    /// - Throws: ``OpeningError/combination(_:)`` as the opening would.
+    public func outcome(ofEncodedShares files: [[UInt8]]) throws(OpeningError) -> ThresholdCombiner.Outcome {
+        guard !bids.isEmpty else { throw .invalidInput("this stage decrypts nothing: there is nothing to combine") }
+        let (usable, signedGarbage) = decode(files)
+        do {
+            let outcome = try ThresholdCombiner.outcome(
+                stageKey: stageKey, openingID: openingID, encapsulatedKeys: encapsulatedKeys, contributions: usable)
+            return .init(
+                participants: outcome.participants, culprits: Set(outcome.culprits).union(signedGarbage).sorted(),
+                ignored: outcome.ignored)
+        } catch .tooFewShares(let have, let need, let culprits) {
+            throw .combination(.tooFewShares(have: have, need: need, culprits: Set(culprits).union(signedGarbage).sorted()))
+        } catch {
+            throw .combination(error)
+        }
+    }
+
+    /// What reconstruction from these released shares gives: the participants and the culprits,
+    /// as ``open(with:to:workers:plaintextDigests:progress:)`` in reconstruct mode reports them.
+    public func outcome(ofReleased released: [ReleasedShare]) throws(OpeningError) -> ThresholdCombiner.Outcome {
+        guard !bids.isEmpty else { throw .invalidInput("this stage decrypts nothing: there is nothing to reconstruct") }
+        do {
+            let result = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: released)
+            return .init(participants: result.participants, culprits: result.culprits, ignored: result.ignored)
+        } catch {
+            throw .combination(error)
+        }
+    }
+
+    /// The contributions that decode, and the members who signed a file for this opening that
+    /// does not (their fault: none of their contributions is used).
+    private func decode(_ files: [[UInt8]]) -> (usable: [DecryptionShares], signedGarbage: Set<MemberID>) {
+        var decoded: [DecryptionShares] = []
+        var signedGarbage: Set<MemberID> = []
+        for bytes in files {
+            if let shares = try? DecryptionShares(encoded: bytes) {
+                decoded.append(shares)
+            } else if let member = DecryptionShares.signer(ofUndecodable: bytes, roster: stageKey.roster, openingID: openingID) {
+                signedGarbage.insert(member)
+            }
+        }
+        return (decoded.filter { !signedGarbage.contains($0.member) }, signedGarbage)
     }
 
     /// Reconstruct mode: the stage key is interpolated from released shares.

@@ -356,11 +356,16 @@ public enum TenderTime {
 extension Tender {
     /// That checkpoint `new` of this tender's log extends `old` (RFC 9162 consistency, both signed
     /// with the descriptor's log key and origin), and that a closed log never changed: once `old`
-    /// is the closing, `new` must be that same checkpoint (receipts-v1, "Closing").
+    /// is the closing, `new` must have its size and no other closing time (receipts-v1, "Closing").
     /// - Throws: ``LogError``; ``LogError/closedLogChanged(_:)`` when the portal appended after its closing.
     public func verifyConsistency(from old: SignedCheckpoint, to new: SignedCheckpoint, proof: [[UInt8]]) throws(LogError) {
         try old.verifyConsistency(to: new, proof: proof, log: log, origin: origin)
-        if old.checkpoint.closedAt(tender: id.value) != nil, new.checkpoint != old.checkpoint {
+        // A closed log never grows, and is closed once: a larger checkpoint, or another closing
+        // time, shows an append after the closing. A checkpoint of the same size (and so, by
+        // consistency, the same root) without the closing line is one issued before it.
+        guard let closedAt = old.checkpoint.closedAt(tender: id.value) else { return }
+        let otherClosing = new.checkpoint.closedAt(tender: id.value).map { $0 != closedAt } ?? false
+        if new.checkpoint.size != old.checkpoint.size || otherClosing {
             throw .closedLogChanged(
                 "the log was closed at size \(old.checkpoint.size), and this checkpoint is another one (size \(new.checkpoint.size))")
         }

@@ -107,6 +107,22 @@ public enum ThresholdCombiner {
         public let ignored: Int
     }
 
+    /// Who a combination would use and whom it names, without computing anything secret.
+    public struct Outcome: Sendable, Equatable {
+        /// The t members whose shares are combined: the smallest identifiers among the valid.
+        public let participants: [MemberID]
+        /// Members who signed a contribution for this opening that is wrong.
+        public let culprits: [MemberID]
+        /// Contributions ignored without blaming anyone.
+        public let ignored: Int
+
+        public init(participants: [MemberID], culprits: [MemberID], ignored: Int) {
+            self.participants = participants
+            self.culprits = culprits
+            self.ignored = ignored
+        }
+    }
+
     /// Each contribution's signature and opening are checked first (others are ignored, never
     /// blamed: the opening id binds the envelopes asked, so an honest member who saw other bids
     /// computed another id); then its proof, and that it covers exactly the envelopes asked — for
@@ -117,6 +133,32 @@ public enum ThresholdCombiner {
     public static func combine(
         stageKey: StageKey, openingID: [UInt8], encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
     ) throws(CommitteeError) -> Result {
+        let (outcome, asked, valid) = try judge(
+            stageKey: stageKey, openingID: openingID, encapsulatedKeys: encapsulatedKeys, contributions: contributions)
+        let chosen = outcome.participants
+        let lambdas = try Lagrange.coefficients(for: chosen)
+        let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) -> SecureBytes in
+            // x(sum(lambda_i * D_i)) goes straight into guarded memory: no P256Point holds it.
+            try lift { () throws(CryptoError) in
+                try P256Point.multiScalarMultiplySecretX(lambdas, chosen.map { valid[$0]![asked[j]]! })
+            }
+        }
+        return Result(sharedSecrets: secrets, participants: chosen, culprits: outcome.culprits, ignored: outcome.ignored)
+    }
+
+    /// The checks of ``combine(stageKey:openingID:encapsulatedKeys:contributions:)`` alone: the
+    /// participants and culprits it would report, for a member or verifier checking a report's
+    /// claims from the published share files (report-v1).
+    /// - Throws: as ``combine(stageKey:openingID:encapsulatedKeys:contributions:)``.
+    public static func outcome(
+        stageKey: StageKey, openingID: [UInt8], encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
+    ) throws(CommitteeError) -> Outcome {
+        try judge(stageKey: stageKey, openingID: openingID, encapsulatedKeys: encapsulatedKeys, contributions: contributions).0
+    }
+
+    private static func judge(
+        stageKey: StageKey, openingID: [UInt8], encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
+    ) throws(CommitteeError) -> (Outcome, [P256Point], [MemberID: [P256Point: P256Point]]) {
         guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes to combine") }
         let asked = encapsulatedKeys.map(\.publicKey.point)
         let askedSet = Set(asked)
@@ -155,20 +197,12 @@ public enum ThresholdCombiner {
         }
         for culprit in culprits { valid[culprit] = nil }  // one wrong signed message excludes the member
         // Every valid contribution covers every envelope asked, so one set of t members (the
-        // smallest identifiers) and one set of Lagrange coefficients serve the whole batch.
+        // smallest identifiers) serves the whole batch.
         let need = roster.threshold
         let members = valid.keys.sorted()
         let sortedCulprits = culprits.sorted()
         guard members.count >= need else { throw .tooFewShares(have: members.count, need: need, culprits: sortedCulprits) }
-        let chosen = Array(members.prefix(need))
-        let lambdas = try Lagrange.coefficients(for: chosen)
-        let secrets = try Parallel.map(asked.count) { (j) throws(CommitteeError) -> SecureBytes in
-            // x(sum(lambda_i * D_i)) goes straight into guarded memory: no P256Point holds it.
-            try lift { () throws(CryptoError) in
-                try P256Point.multiScalarMultiplySecretX(lambdas, chosen.map { valid[$0]![asked[j]]! })
-            }
-        }
-        return Result(sharedSecrets: secrets, participants: chosen, culprits: sortedCulprits, ignored: ignored)
+        return (Outcome(participants: Array(members.prefix(need)), culprits: sortedCulprits, ignored: ignored), asked, valid)
     }
 }
 

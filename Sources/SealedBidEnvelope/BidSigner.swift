@@ -29,6 +29,16 @@ public enum BidSigner: Sendable {
         }
     }
 
+    /// Whether what this signer signs would pass `policy` (the bidder's registered identities,
+    /// certificate chains at the policy's time), checked by signing and verifying a probe: a
+    /// bidder's tool refuses to seal or sign a statement with a key the opening would not accept.
+    /// - Throws: ``EnvelopeError/untrustedSigner(_:)``, ``EnvelopeError/badSignature``, ``EnvelopeError/invalidInput(_:)``.
+    public func check(against policy: SignerPolicy) throws(EnvelopeError) {
+        try check()
+        let probe = Array("sealbid/signer-check".utf8) + [0]
+        try SignatureCheck.verify(signer: identity, signature: sign(probe), message: probe, policy: policy)
+    }
+
     /// A 64-byte signature over `message`.
     func sign(_ message: [UInt8]) throws(EnvelopeError) -> [UInt8] {
         switch self {

@@ -28,6 +28,7 @@ public enum EnvelopeError: SealedBidError, Equatable, Sendable {
     case payloadAuthenticationFailed(envelope: String, chunk: UInt64)
     case payloadDigestMismatch(envelope: String)
     case malformedWithdrawal(String)
+    case malformedCommitment(String)
     case invalidInput(String)
     case io(String)
     case crypto(CryptoError)
@@ -56,6 +57,7 @@ public enum EnvelopeError: SealedBidError, Equatable, Sendable {
         case .payloadAuthenticationFailed: "payload-authentication-failed"
         case .payloadDigestMismatch: "payload-digest-mismatch"
         case .malformedWithdrawal: "malformed-withdrawal"
+        case .malformedCommitment: "malformed-commitment"
         case .invalidInput: "invalid-input"
         case .io: "io-error"
         case .crypto(let error): error.code
@@ -88,7 +90,7 @@ public enum EnvelopeError: SealedBidError, Equatable, Sendable {
         case .payloadCommitmentMismatch(let envelope): "\(code): envelope '\(envelope)'"
         case .payloadAuthenticationFailed(let envelope, let chunk): "\(code): envelope '\(envelope)', chunk \(chunk)"
         case .payloadDigestMismatch(let envelope): "\(code): envelope '\(envelope)'"
-        case .malformedWithdrawal(let why): "\(code): \(why)"
+        case .malformedWithdrawal(let why), .malformedCommitment(let why): "\(code): \(why)"
         case .invalidInput(let why): "\(code): \(why)"
         case .io(let why): "\(code): \(why)"
         case .crypto(let error): error.description

@@ -82,6 +82,9 @@ package enum WrapTampering: Sendable {
     case otherKey
     /// The real key, wrapped with an ephemeral key that is not derived from it.
     case randomEphemeral
+    /// The real key, wrapped with the ephemeral key derived from `ikm`: colluding bidders who
+    /// share one ephemeral key get the same `enc`, each with a valid proof.
+    case sharedEphemeral(ikm: [UInt8])
 
     func apply(binding: EnvelopeBinding, key: SecureBytes, recipient: HPKE.PublicKey, randomness: SealRandomness)
         throws(CryptoError) -> (enc: HPKE.EncapsulatedKey, ciphertext: [UInt8], ephemeral: HPKE.PrivateKey)
@@ -89,8 +92,10 @@ package enum WrapTampering: Sendable {
         switch self {
         case .otherKey:
             return try binding.seal(.committee, envelopeKey: randomness.secret(count: 32), to: recipient)
-        case .randomEphemeral:
-            let ephemeral = try HPKE.PrivateKey.derive(fromIKM: randomness.bytes(count: 32))
+        case .randomEphemeral, .sharedEphemeral:
+            var ikm = randomness.bytes(count: 32)
+            if case .sharedEphemeral(let shared) = self { ikm = shared }
+            let ephemeral = try HPKE.PrivateKey.derive(fromIKM: ikm)
             var sender = try HPKE.Sender(recipientKey: recipient, info: binding.wrapInfo, ephemeralKey: ephemeral)
             return (sender.encapsulatedKey, try sender.seal(key), ephemeral)
         }

@@ -55,7 +55,9 @@ public enum LogError: SealedBidError, Equatable, Sendable {
             "\(code): \(s)"
         case .badSignature(let name): "\(code): the signature by \(name) does not verify"
         case .wrongOrigin(let expected, let found): "\(code): checkpoint of '\(found)', expected '\(expected)'"
-        default: code
+        case .noVerifiedSignature: "\(code): no signature on the note verifies with the expected key"
+        case .commitmentMismatch: "\(code): this is not the bid the bidder committed to (another digest or length)"
+        case .noCommitment: "\(code): the bidder's current entry is not a commitment (nothing to upload, or already uploaded)"
         }
     }
 }

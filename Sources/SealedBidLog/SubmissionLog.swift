@@ -132,8 +132,11 @@ public actor SubmissionLog {
                 throw .duplicateBid("this file is already in the log; seal the bid again to submit it anew")
             }
         }
+        // received_at never decreases along the log (report-v1 refuses a log where it does): a
+        // clock stepped back by a few milliseconds gives the previous entry's time.
+        let receivedAt = max(Self.milliseconds(now), entries.last?.receivedAt ?? 0)
         let entry = try LogEntry(
-            kind: kind, tender: tender, bidder: bidder, receivedAt: Self.milliseconds(now), bidDigest: bidDigest, bidLength: bidLength)
+            kind: kind, tender: tender, bidder: bidder, receivedAt: receivedAt, bidDigest: bidDigest, bidLength: bidLength)
         var token: [UInt8] = []
         if let timestamper {
             do {

@@ -110,7 +110,9 @@ struct Demo: AsyncParsableCommand {
                     finalDigests[name] = summary.bidDigest
                     let receipt: Receipt
                     if name == committer {
-                        receipt = try await portal.commit(bidAt: bidPath, from: bidder)  // the upload will follow
+                        let statement = try Commitment(
+                            tender: tenderID, bidder: bidder, committing: summary.bidDigest, signer: .ed25519(signingKeys[name]!))
+                        receipt = try await portal.commit(bidAt: bidPath, statement: statement.encoded, from: bidder)  // the upload will follow
                         committedBid = bidPath
                     } else {
                         receipt = try await portal.accept(bidAt: bidPath, from: bidder)
@@ -159,11 +161,16 @@ struct Demo: AsyncParsableCommand {
         let absent = members >= threshold + 1 ? [rehearsal.members.last!.id] : []
         let present = rehearsal.members.filter { !absent.contains($0.id) }
         let cheater = present.count >= threshold + 1 ? present.first?.id : nil
+        // Each member's signed shares are published (shares/<stage>-<member>.bin): anyone can check
+        // a report's participants and culprits against them.
+        try FileManager.default.createDirectory(atPath: "\(dir)/shares", withIntermediateDirectories: true)
         func memberShares(_ stage: StageName, qualified: Set<BidderID>? = nil) throws -> [DecryptionShares] {
             try present.compactMap { member in
                 let own = try StageOpening(tender: tender, stage: stage, closing: closing, records: records, bids: bidStore, qualified: qualified)
-                guard let shares = try own.decryptionShares(share: rehearsal.shares[stage.value]![member.id]!, keys: member) else { return nil }
-                return member.id == cheater ? try shares.dishonest(keys: member) : shares
+                guard let honest = try own.decryptionShares(share: rehearsal.shares[stage.value]![member.id]!, keys: member) else { return nil }
+                let shares = member.id == cheater ? try honest.dishonest(keys: member) : honest
+                try writeNew(shares.encoded, to: "\(dir)/shares/\(stage)-\(member.id.value).bin")
+                return shares
             }
         }
         let technicalOpening = try StageOpening(tender: tender, stage: technical, closing: closing, records: records, bids: bidStore)
@@ -218,7 +225,7 @@ struct Demo: AsyncParsableCommand {
         print("    sealbid tender show --tender \(dir)/tender.txt --tender-digest \(tender.digest.hexString)")
         print("    sealbid receipt verify \(dir)/bidders/\(names[2]).receipt --tender \(dir)/tender.txt")
         print("    sealbid opening prepare --tender \(dir)/tender.txt --stage technical --closing \(dir)/closing.note --log \(dir)/portal/log.bin --bids \(dir)/portal/bids")
-        print("    sealbid report verify \(dir)/report-technical.json --tender \(dir)/tender.txt --signatures \(dir)/report-technical.sig --bidder \(names[2]) --bid \(dir)/bidders/\(names[2]).sbid --receipt \(dir)/bidders/\(names[2]).receipt")
+        print("    sealbid report verify \(dir)/report-technical.json --tender \(dir)/tender.txt --tender-digest \(tender.digest.hexString) --signatures \(dir)/report-technical.sig --log \(dir)/portal/log.bin --bids \(dir)/portal/bids --dshare \(dir)/shares/technical-*.bin --bidder \(names[2]) --bid \(dir)/bidders/\(names[2]).sbid --receipt \(dir)/bidders/\(names[2]).receipt")
         guard lateRefusal.hasPrefix("refused"), ownLineOK, replacedOK, withdrawnOK, committedOK,
             technicalOpened == technicalOpening.bids.count, cheater == nil || !culprits.isEmpty
         else {

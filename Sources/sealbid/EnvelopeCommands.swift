@@ -92,7 +92,9 @@ struct Seal: ParsableCommand {
         var byEnvelope: [EnvelopeName: String] = [:]
         for spec in files {
             guard let equals = spec.firstIndex(of: "=") else { throw ValidationError("--file \(spec): expected ENVELOPE=FILE") }
-            byEnvelope[try EnvelopeName(String(spec[..<equals]))] = String(spec[spec.index(after: equals)...])
+            let name = try EnvelopeName(String(spec[..<equals]))
+            guard byEnvelope[name] == nil else { throw ValidationError("--file: envelope '\(name)' given twice") }
+            byEnvelope[name] = String(spec[spec.index(after: equals)...])
         }
         guard out != "-" else {
             throw ValidationError("--out -: a bid's header is written last, at the start of the file; give a file name")
@@ -100,34 +102,30 @@ struct Seal: ParsableCommand {
         let extra = Set(byEnvelope.keys).subtracting(tender.envelopes.map(\.name))
         guard extra.isEmpty else { throw ValidationError("the tender has no envelope \(extra.map(\.value).sorted().joined(separator: ", "))") }
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out) exists") }
+        // A bid the portal and the opening would refuse is not sealed: the key must be one the
+        // descriptor's registry holds for this bidder.
+        let bidSigner = try signer.signer(), id = try BidderID(bidder)
+        try bidSigner.check(against: tender.signerPolicy(for: id, at: Date()))
         let summary = try tender.seal(
-            bidder: BidderID(bidder), signer: signer.signer(), files: byEnvelope,
+            bidder: id, signer: bidSigner, files: byEnvelope,
             escrowKey: try escrowKey.map { path throws in try KeyFile.hpkePublicKey(path) }, to: out)
         print("sealed \(out): \(summary.fileLength) bytes, \(tender.envelopes.count) envelope(s) for \(tender.id)")
         print("bid digest \(summary.bidDigest.hexString)")
     }
 }
 
-struct WithdrawStatement: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "withdraw",
-        abstract: "Sign a withdrawal of your live bid (docs/spec/envelope-v1.md, \"Withdrawal statements\").",
-        discussion: """
-            The statement withdraws exactly the bid named (by its file or its digest), which must \
-            be your live bid when the portal logs it. Upload it with 'sealbid portal withdraw'.
-
-            Example:
-              sealbid withdraw --tender tender.txt --bidder ACME --signing-key acme.key --bid acme.sbid \
-                --out acme.withdrawal
-            """)
+/// What the two statement commands share: the bid named, the bidder's key checked against the
+/// descriptor's registry before anything is signed.
+struct StatementOptions: ParsableArguments {
     @OptionGroup var descriptor: TenderOption
     @Option(help: "Bidder id.") var bidder: String
-    @Option(help: "The bid to withdraw.") var bid: String?
+    @Option(help: "The bid (or, for a commitment, its header).") var bid: String?
     @Option(help: "Or its digest (hex).") var bidDigest: String?
     @OptionGroup var signer: SignerOptions
     @Option(help: "Output statement (must not exist).") var out: String
 
-    func run() throws {
+    /// The tender, the bidder, the bid's digest and a signer the registry accepts for the bidder.
+    func load() throws -> (Tender, BidderID, [UInt8], BidSigner) {
         let tender = try descriptor.load()
         let digest: [UInt8]
         if let bid {
@@ -137,9 +135,56 @@ struct WithdrawStatement: ParsableCommand {
         } else {
             throw ValidationError("give --bid FILE or --bid-digest (64 hex digits)")
         }
-        let statement = try Withdrawal(tender: tender.id, bidder: BidderID(bidder), withdrawing: digest, signer: signer.signer())
-        try writeNew(statement.encoded, to: out)
-        print("withdrawal of bid \(digest.hexString) by \(bidder) in \(out)")
+        let id = try BidderID(bidder), bidSigner = try signer.signer()
+        try bidSigner.check(against: tender.signerPolicy(for: id, at: Date()))
+        return (tender, id, digest, bidSigner)
+    }
+}
+
+struct WithdrawStatement: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw",
+        abstract: "Sign a withdrawal of your live bid (docs/spec/envelope-v1.md, \"Bidder statements\").",
+        discussion: """
+            The statement withdraws exactly the bid named (by its file or its digest), which must \
+            be your live bid when the portal logs it. Upload it with 'sealbid portal withdraw'.
+
+            Example:
+              sealbid withdraw --tender tender.txt --bidder ACME --signing-key acme.key --bid acme.sbid \
+                --out acme.withdrawal
+            """)
+    @OptionGroup var options: StatementOptions
+
+    func run() throws {
+        let (tender, bidder, digest, signer) = try options.load()
+        let statement = try Withdrawal(tender: tender.id, bidder: bidder, withdrawing: digest, signer: signer)
+        try writeNew(statement.encoded, to: options.out)
+        print("withdrawal of bid \(digest.hexString) by \(bidder) in \(options.out)")
+    }
+}
+
+struct CommitStatement: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commit",
+        abstract: "Sign a commitment to a bid whose upload may not finish before the deadline (docs/spec/envelope-v1.md, \"Bidder statements\").",
+        discussion: """
+            Commit-then-upload: before the deadline the portal logs the bid's header with this \
+            statement ('sealbid portal commit'); the whole bid must then be uploaded before the end \
+            of the grace window ('sealbid portal upload'), or it is reported as committed but never \
+            uploaded. Only you can ask for a commitment: a portal cannot log a whole submission \
+            as one.
+
+            Example:
+              sealbid commit --tender tender.txt --bidder ACME --signing-key acme.key --bid acme.sbid \
+                --out acme.commitment
+            """)
+    @OptionGroup var options: StatementOptions
+
+    func run() throws {
+        let (tender, bidder, digest, signer) = try options.load()
+        let statement = try Commitment(tender: tender.id, bidder: bidder, committing: digest, signer: signer)
+        try writeNew(statement.encoded, to: options.out)
+        print("commitment to bid \(digest.hexString) by \(bidder) in \(options.out)")
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SealedBidEnvelope
+import SealedBidLog
 
 /// Reads a whole regular file of at most `limit` bytes (FIFOs and devices are refused up front);
 /// `-` is standard input.
@@ -21,6 +22,14 @@ func readText(_ path: String, limit: Int = 64 << 20) throws -> String {
         throw ValidationError("\(path) is not UTF-8 text")
     }
     return text
+}
+
+/// A signed note (a checkpoint, a closing): a file that is not UTF-8 is a malformed note, not a usage error.
+func readCheckpoint(_ path: String) throws -> SignedCheckpoint {
+    guard let text = String(validating: try readBytes(path, limit: SignedNote.maximumSize), as: UTF8.self) else {
+        throw LogError.malformedNote("\(path) is not UTF-8 text")
+    }
+    return try SignedCheckpoint(serialized: text)
 }
 
 /// Writes a public file that must not exist yet (never overwrites), durably; `-` is standard output.

@@ -45,14 +45,25 @@ struct Opening: ParsableCommand {
         @Option(help: "A copy of the portal's bids/ folder.") var bids: String
         @Option(help: "For later stages: the qualified bidders (comma-separated); the others are not opened.") var qualified: String?
 
+        /// A member pins the published descriptor: without its digest, whoever hands over the
+        /// files could hand over another descriptor (another log key, other stage keys).
+        func requirePinnedDescriptor() throws {
+            guard descriptor.tenderDigest != nil else {
+                throw ValidationError("--tender-digest is required: a member checks the descriptor against its published SHA-256")
+            }
+        }
+
         func opening() throws -> StageOpening {
             let tender = try descriptor.load()
-            let closingNote = try SignedCheckpoint(serialized: readText(closing, limit: SignedNote.maximumSize))
+            let closingNote = try readCheckpoint(closing)
             // Read only: a member's check never changes the coordinator's files.
             let records = try FileLogStore.records(atPath: log)
             let qualifiedSet = try qualified.map { list throws -> Set<BidderID> in
                 let items = list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                let ids = try items.map { try BidderID($0) }
+                let ids = try items.map { item throws -> BidderID in
+                    guard let id = try? BidderID(item) else { throw ValidationError("--qualified: '\(item)' is not a bidder id (comma-separated, no spaces)") }
+                    return id
+                }
                 guard Set(ids).count == ids.count else { throw ValidationError("--qualified names a bidder twice") }
                 for id in ids where !tender.bidders.bidders.contains(id) {
                     throw ValidationError("--qualified: \(id) is not a registered bidder of this tender")
@@ -95,6 +106,8 @@ struct Opening: ParsableCommand {
         @Option(help: "Your share key file for this stage.") var share: String
         @Option(help: "Output decryption-share file.") var out: String
 
+        func validate() throws { try inputs.requirePinnedDescriptor() }
+
         func run() throws {
             let opening = try inputs.opening()
             let keys = try member.load()
@@ -121,6 +134,8 @@ struct Opening: ParsableCommand {
         @Option(help: "Your share key file for this stage.") var share: String
         @Option(help: "Output released-share file (0600).") var out: String
 
+        func validate() throws { try inputs.requirePinnedDescriptor() }
+
         func run() throws {
             let opening = try inputs.opening()
             let keys = try member.load()
@@ -131,27 +146,22 @@ struct Opening: ParsableCommand {
         }
     }
 
-    struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Combine the members' shares (naming members whose signed shares are wrong), decrypt, write the report.")
-        @OptionGroup var inputs: Inputs
+    /// The members' share files an opening combines, and a report's participants and culprits follow from.
+    struct ShareFileOptions: ParsableArguments {
         @Option(parsing: .upToNextOption, help: "Members' decryption-share files.") var dshare: [String] = []
         @Option(parsing: .upToNextOption, help: "Or members' released-share files (reconstruction).") var released: [String] = []
-        @Option(help: "Output directory for the plaintexts.") var outDir: String
-        @Flag(help: "Also put each plaintext's SHA-256 in the report (a second hash over every byte).")
-        var plaintextDigests = false
-        @Option(help: "Output report (canonical JSON; an unsigned Markdown rendering is written beside it).") var report: String
 
         func validate() throws {
             guard dshare.isEmpty || released.isEmpty else { throw ValidationError("give --dshare or --released, not both") }
         }
 
-        func run() throws {
-            let opening = try inputs.opening()
+        var isEmpty: Bool { dshare.isEmpty && released.isEmpty }
+
+        /// The files as they arrived; `unreadable` counts those that could not be read or do not decode
+        /// (skipped, never fatal: a decryption-share file its member signed still names the member).
+        func load() -> (files: OpeningReport.ShareFiles, unreadable: Int) {
             var unreadable = 0
-            let result: OpeningReport
             if released.isEmpty {
-                // A file that does not decode is skipped (named only if its member signed it), never fatal.
                 let files = dshare.compactMap { path -> [UInt8]? in
                     guard let bytes = try? readBytes(path) else {
                         unreadable += 1
@@ -160,17 +170,39 @@ struct Opening: ParsableCommand {
                     if (try? DecryptionShares(encoded: bytes)) == nil { unreadable += 1 }
                     return bytes
                 }
+                return (.decryptionShares(files), unreadable)
+            }
+            let shares = released.compactMap { path -> ReleasedShare? in
+                guard let bytes = try? KeyFile.read(path, kind: .releasedShare), let parsed = try? ReleasedShare(encoded: bytes) else {
+                    unreadable += 1
+                    return nil
+                }
+                return parsed
+            }
+            return (.released(shares), unreadable)
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Combine the members' shares (naming members whose signed shares are wrong), decrypt, write the report.")
+        @OptionGroup var inputs: Inputs
+        @OptionGroup var shareFiles: ShareFileOptions
+        @Option(help: "Output directory for the plaintexts.") var outDir: String
+        @Flag(help: "Also put each plaintext's SHA-256 in the report (a second hash over every byte).")
+        var plaintextDigests = false
+        @Option(help: "Output report (canonical JSON; an unsigned Markdown rendering is written beside it).") var report: String
+
+        func run() throws {
+            let opening = try inputs.opening()
+            let (files, unreadable) = shareFiles.load()
+            let result: OpeningReport
+            switch files {
+            case .decryptionShares(let files):
                 result = try opening.open(
                     withEncodedShares: files, to: .directory(outDir), plaintextDigests: plaintextDigests,
                     progress: progressBar(opening.stage.value))
-            } else {
-                let shares = released.compactMap { path -> ReleasedShare? in
-                    guard let bytes = try? KeyFile.read(path, kind: .releasedShare), let parsed = try? ReleasedShare(encoded: bytes) else {
-                        unreadable += 1
-                        return nil
-                    }
-                    return parsed
-                }
+            case .released(let shares):
                 result = try opening.open(
                     with: shares, to: .directory(outDir), plaintextDigests: plaintextDigests, progress: progressBar(opening.stage.value))
             }
@@ -187,14 +219,18 @@ struct Opening: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A member: recompute the opening from the public files, compare the report, and sign its exact bytes.",
             discussion: """
-                The member's own derivation (as in 'share') must give every line of the report; only \
-                the outcome of each decryption is taken from the coordinator. The signature is a \
+                The member's own derivation (as in 'share') must give every line of the report, and \
+                the members' share files the report's mode, participants and culprits; only the \
+                outcome of each decryption is taken from the coordinator. The signature is a \
                 detached line in its own file (merge them with 'report merge').
                 """)
         @OptionGroup var inputs: Inputs
+        @OptionGroup var shareFiles: ShareFileOptions
         @Option(help: "The report (canonical JSON).") var report: String
         @OptionGroup var member: MemberOptions
         @Option(help: "Output signature file (must not exist).") var out: String
+
+        func validate() throws { try inputs.requirePinnedDescriptor() }
 
         func run() throws {
             let opening = try inputs.opening()
@@ -204,7 +240,10 @@ struct Opening: ParsableCommand {
                 _ = try parsed.verify(tender: opening.tender, signatures: [])
             } catch ReportError.tooFewSignatures {
             }
-            try parsed.check(against: opening)
+            if !opening.bids.isEmpty, shareFiles.isEmpty {
+                throw ValidationError("give the members' share files (--dshare or --released): the report's participants and culprits are checked against them")
+            }
+            try parsed.check(against: opening, shares: opening.bids.isEmpty ? nil : shareFiles.load().files)
             let signature = try ReportSignature(report: parsed, roster: opening.stageKey.roster, keys: member.load())
             try writeNew(Array((signature.line + "\n").utf8), to: out)
             print("member \(signature.member) checked and signed report \(parsed.digest.hexString) into \(out)")

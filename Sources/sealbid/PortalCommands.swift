@@ -132,6 +132,9 @@ struct Portal: ParsableCommand {
             let verified = try result.verify(log: service.tender.log, origin: service.tender.origin)
             let fresh = await service.size > before
             print("\(fresh ? "logged" : "already logged:") \(bidder) as entry \(verified.index) (\(verified.entry.kind)); receipt \(receipt)")
+            if let current = await service.currentIndex(of: try BidderID(bidder)), current != verified.index {
+                print("NOTE: this is not \(bidder)'s live bid: a later entry (\(current)) stands for \(bidder)")
+            }
         }
     }
 
@@ -140,16 +143,19 @@ struct Portal: ParsableCommand {
             abstract: "Log a bid's commitment from its header alone, before the deadline; the ciphertext follows with 'upload'.",
             discussion: """
                 For uploads that might not finish before the deadline: the signed header (the \
-                first header_length bytes of the bid, or the whole file) is checked and its digest \
-                logged; the whole bid must then be uploaded before the end of the grace window.
+                first header_length bytes of the bid, or the whole file) and the bidder's signed \
+                commitment statement ('sealbid commit') are checked and the bid's digest logged; the \
+                whole bid must then be uploaded before the end of the grace window.
                 """)
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The uploader as the portal authenticated them.") var bidder: String
         @Option(help: "The bid file, or only its header.") var bid: String
+        @Option(help: "The bidder's commitment statement (sealbid commit).") var statement: String
         @Option(help: "Output receipt file.") var receipt: String
 
         func run() async throws {
-            let result = try await portal.service().commit(bidAt: bid, from: BidderID(bidder))
+            let result = try await portal.service().commit(
+                bidAt: bid, statement: readBytes(statement, limit: Commitment.maximumSize), from: BidderID(bidder))
             try writeNew(result.encoded, to: receipt)
             print("logged the commitment of \(bidder); upload the bid before the end of the grace window; receipt \(receipt)")
         }
@@ -330,8 +336,8 @@ struct LogCommand: ParsableCommand {
 
         func run() throws {
             let tender = try descriptor.load()
-            let first = try SignedCheckpoint(serialized: readText(old, limit: SignedNote.maximumSize))
-            let second = try SignedCheckpoint(serialized: readText(new, limit: SignedNote.maximumSize))
+            let first = try readCheckpoint(old)
+            let second = try readCheckpoint(new)
             let bytes = try readBytes(proof, limit: 64 * 32)
             guard bytes.count % 32 == 0 else { throw ValidationError("the proof file is not a list of 32-byte hashes") }
             let hashes = stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<($0 + 32)]) }

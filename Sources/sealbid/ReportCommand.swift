@@ -14,39 +14,48 @@ struct ReportCommand: ParsableCommand {
             abstract: "Verify an opening report against the descriptor and at least t members' signatures; optionally your own line.",
             discussion: """
                 With --log and --bids (copies of the portal's public files), the report is also \
-                recomputed: every line must be what those files give. A bidder adds --bidder, \
-                --bid and --receipt to check its own line.
+                recomputed: every line must be what those files give; with the members' share files \
+                (--dshare or --released) also its mode, participants and culprits. A bidder adds \
+                --bidder, --bid, and --receipt with --log to check its own line: the receipt's log \
+                must be a prefix of the closed log, so its exact entry is the one opened.
 
                 Example (a bidder checking the line about their bid):
                   sealbid report verify report-technical.json --tender tender.txt --tender-digest 3f2a... \\
                     --signatures report-technical.sig --bidder NPWP:01.234.567.8-901.000 --bid my-bid.sbid \\
-                    --receipt my.receipt
+                    --receipt my.receipt --log log.bin
                 """)
 
         @Argument(help: "The report (canonical JSON).") var report: String
         @OptionGroup var descriptor: TenderOption
         @Option(parsing: .upToNextOption, help: "Signature files (each member's, or merged).") var signatures: [String]
-        @Option(help: "A copy of the portal's log store: recompute the report from the public files.") var log: String?
-        @Option(help: "A copy of the portal's bids/ folder (with --log).") var bids: String?
+        @Option(help: "A copy of the portal's log store (the closed log).") var log: String?
+        @Option(help: "A copy of the portal's bids/ folder (with --log): recompute the report from the public files.") var bids: String?
+        @OptionGroup var shareFiles: Opening.ShareFileOptions
         @Option(help: "Check the line of this bidder.") var bidder: String?
         @Option(help: "Your bid file: its digest must be the one in your line.") var bid: String?
         @Option(help: "Your receipt: its entry must be the one in your line.") var receipt: String?
         @Option(help: "Write a Markdown rendering listing the verified signers.") var markdown: String?
 
         func validate() throws {
-            guard (log == nil) == (bids == nil) else { throw ValidationError("--log and --bids go together") }
+            guard bids == nil || log != nil else { throw ValidationError("--bids needs --log") }
+            guard shareFiles.isEmpty || bids != nil else { throw ValidationError("--dshare and --released need --log and --bids") }
+            guard bidder != nil || (bid == nil && receipt == nil) else { throw ValidationError("--bid and --receipt need --bidder") }
+            guard receipt == nil || log != nil else {
+                throw ValidationError("--receipt needs --log: the receipt's entry is checked against the closed log itself")
+            }
         }
 
         func run() throws {
             let tender = try descriptor.load()
             let parsed = try OpeningReport(encoded: readBytes(report, limit: OpeningReport.maximumSize))
-            let (lines, skipped) = ReportSignature.parse(try signatures.map { try readText($0, limit: 1 << 20) }.joined(separator: "\n"))
+            let (lines, skipped) = ReportSignature.parse(try signatures.flatMap { try readBytes($0, limit: 1 << 20) + [0x0A] })
             let verified = try parsed.verify(tender: tender, signatures: lines)
-            if let log, let bids {
+            let records = try log.map { try FileLogStore.records(atPath: $0) }
+            if let records, let bids {
                 let opening = try StageOpening(
-                    tender: tender, stage: StageName(parsed.stage), closing: verified.closing, records: FileLogStore.records(atPath: log),
+                    tender: tender, stage: StageName(parsed.stage), closing: verified.closing, records: records,
                     bids: BidStore(directory: bids), qualified: try parsed.qualified.map { Set(try $0.map { try BidderID($0) }) })
-                try parsed.check(against: opening)
+                try parsed.check(against: opening, shares: shareFiles.isEmpty ? nil : shareFiles.load().files)
             }
             var bidderLines: [String] = []
             if let bidder {
@@ -59,27 +68,19 @@ struct ReportCommand: ParsableCommand {
                     }
                     bidderLines.append("  your bid's digest matches the report")
                 }
-                if let receipt {
-                    let entry = try Receipt(encoded: readBytes(receipt, limit: 1 << 20)).verify(
-                        log: tender.log, origin: tender.origin, timestampRoots: tender.timestamps.requiresTokens ? tender.tsaRoots : nil)
-                    guard entry.entry.bidder == bidder else { throw ReportError.mismatch("the receipt is \(entry.entry.bidder)'s") }
-                    guard entry.index < verified.closing.checkpoint.size else {
-                        throw ReportError.mismatch("your receipt's entry is not inside the closing checkpoint")
-                    }
-                    if entry.index == line.logIndex {
-                        guard entry.entry.bidDigest.hexString == line.bidDigest, (entry.entry.kind == .withdraw) == (line.result == .withdrawn)
-                        else { throw ReportError.mismatch("your receipt's entry is not what the report says of it") }
-                        bidderLines.append("  your receipt's entry is the one the report counts")
-                    } else if entry.index < line.logIndex {
-                        bidderLines.append("  NOTE: a later entry in your name (log index \(line.logIndex)) counts, not your receipt's (\(entry.index))")
-                    } else {
-                        throw ReportError.mismatch("the report counts an earlier entry than your receipt's (\(entry.index))")
+                if let receipt, let records {
+                    switch try parsed.checkReceipt(Receipt(encoded: readBytes(receipt, limit: 1 << 20)), bidder: bidder, tender: tender, records: records) {
+                    case .counted: bidderLines.append("  your receipt's entry is in the closed log, and is the one the report counts")
+                    case .superseded(let index):
+                        bidderLines.append("  NOTE: your receipt's entry is in the closed log; a later entry in your name (log index \(index)) counts")
+                    case .ignored(let reason):
+                        bidderLines.append("  NOTE: your receipt's entry is in the closed log but changed nothing (ignored: \(reason))")
                     }
                 }
             }
             print("valid report: \(parsed.tender), stage \(parsed.stage), signed by members \(verified.signers.map(String.init).joined(separator: ", "))")
             print("  closing checkpoint size \(verified.closing.checkpoint.size), root \(verified.closing.checkpoint.rootHash.hexString)")
-            print("  \(parsed.lines.count) bidder line(s), \(parsed.lines.filter { $0.result == .opened }.count) opened\(log == nil ? "" : "; recomputed from the public files")\(testModeWarning(tender))")
+            print("  \(parsed.lines.count) bidder line(s), \(parsed.lines.filter { $0.result == .opened }.count) opened\(bids == nil ? "" : "; recomputed from the public files")\(shareFiles.isEmpty ? "" : ", participants and culprits from the share files")\(testModeWarning(tender))")
             if !parsed.culprits.isEmpty { print("  culprits: members \(parsed.culprits.map(String.init).joined(separator: ", "))") }
             if verified.ignoredSignatures + skipped > 0 {
                 print("  \(verified.ignoredSignatures + skipped) signature line(s) did not count (malformed, another report, member or key)")
@@ -100,7 +101,7 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "Output file (must not exist).") var out: String
 
         func run() throws {
-            let all = ReportSignature.parse(try signatures.map { try readText($0, limit: 1 << 20) }.joined(separator: "\n")).signatures
+            let all = ReportSignature.parse(try signatures.flatMap { try readBytes($0, limit: 1 << 20) + [0x0A] }).signatures
             let unique = Array(Set(all.map(\.line))).sorted()
             try writeNew(Array(unique.map { $0 + "\n" }.joined().utf8), to: out)
             print("\(unique.count) signature line(s) in \(out)")

@@ -19,7 +19,7 @@ struct SealBid: AsyncParsableCommand {
             please report it).
             """,
         subcommands: [
-            Demo.self, Keygen.self, TenderCommand.self, Seal.self, WithdrawStatement.self, Inspect.self, Verify.self, Decrypt.self,
+            Demo.self, Keygen.self, TenderCommand.self, Seal.self, CommitStatement.self, WithdrawStatement.self, Inspect.self, Verify.self, Decrypt.self,
             Committee.self, Portal.self,
             Opening.self, ReceiptCommand.self, LogCommand.self, TimestampCommand.self, ReportCommand.self, Vectors.self, Bench.self,
         ]

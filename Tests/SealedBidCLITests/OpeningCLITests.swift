@@ -79,18 +79,36 @@ struct OpeningCLITests {
             .output.contains("duplicate-bid"))
         // A bid signed with a key that is not the bidder's registered one is refused.
         try Data("fake".utf8).write(to: URL(fileURLWithPath: cli.path("fake.pdf")))
-        try cli.ok(["seal", "--bidder", "BETA", "--signing-key", "ACME.sign", "--file", "technical=fake.pdf", "--out", "fake.sbid"] + tender)
+        // The bidder's tool refuses to sign with a key the descriptor does not register for the bidder...
+        #expect(try cli.run(["seal", "--bidder", "BETA", "--signing-key", "ACME.sign", "--file", "technical=fake.pdf", "--out", "fake.sbid"] + tender)
+            .output.contains("untrusted-signer"))
+        // ...so the dishonest party makes its own descriptor, registering the keys it holds for BETA.
+        let lax = "BETA ed25519 \(try readPublicKey(cli.path("ACME.sign.pub")).rawRepresentation.hexString)\n"
+            + "BETA ed25519 \(try readPublicKey(cli.path("portal-log.key.pub")).rawRepresentation.hexString)\n"
+        try lax.write(toFile: cli.path("lax-registry.txt"), atomically: true, encoding: .utf8)
+        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "3",
+                    "--log-key", "portal-log.key.pub", "--origin", "portal.example/cli/T-CLI",
+                    "--stage", "technical:roster.bin:dealt/stage-key.bin", "--envelope", "technical:technical",
+                    "--bidders", "lax-registry.txt", "--out", "tender-lax.txt"])
+        try cli.ok(["seal", "--bidder", "BETA", "--signing-key", "ACME.sign", "--file", "technical=fake.pdf", "--out", "fake.sbid",
+                    "--tender", "tender-lax.txt"])
         #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "fake.sbid", "--bidder", "BETA", "--receipt", "y.receipt"])
             .output.contains("untrusted-signer"))
         // GAMMA withdraws with a statement it signs; the portal cannot make one in its name.
         try cli.ok(["withdraw", "--bidder", "GAMMA", "--signing-key", "GAMMA.sign", "--bid", "GAMMA.sbid", "--out", "gamma.withdrawal"] + tender)
-        try cli.ok(["withdraw", "--bidder", "BETA", "--signing-key", "portal-log.key", "--bid", "BETA.sbid", "--out", "forged.withdrawal"] + tender)
+        try cli.ok(["withdraw", "--bidder", "BETA", "--signing-key", "portal-log.key", "--bid", "BETA.sbid", "--out", "forged.withdrawal",
+                    "--tender", "tender-lax.txt"])
         #expect(try cli.run(["portal", "withdraw", "--dir", "portal", "--bidder", "BETA", "--statement", "forged.withdrawal", "--receipt", "w.receipt"])
             .output.contains("untrusted-signer"))
         try cli.ok(["portal", "withdraw", "--dir", "portal", "--bidder", "GAMMA", "--statement", "gamma.withdrawal", "--receipt", "gamma-w.receipt"])
         // DELTA's upload is slow: it commits its header before the deadline, and uploads in the
         // grace window after it; the log closes when the window ends.
-        try cli.ok(["portal", "commit", "--dir", "portal", "--bid", "DELTA.sbid", "--bidder", "DELTA", "--receipt", "DELTA.receipt"])
+        // The commitment is the bidder's own signed request; the portal cannot make one.
+        try cli.ok(["commit", "--bidder", "DELTA", "--signing-key", "DELTA.sign", "--bid", "DELTA.sbid", "--out", "DELTA.commitment"] + tender)
+        #expect(try cli.run(["commit", "--bidder", "DELTA", "--signing-key", "ACME.sign", "--bid", "DELTA.sbid", "--out", "x.commitment"] + tender)
+            .output.contains("untrusted-signer"))
+        try cli.ok(["portal", "commit", "--dir", "portal", "--bid", "DELTA.sbid", "--bidder", "DELTA", "--statement", "DELTA.commitment",
+                    "--receipt", "DELTA.receipt"])
         let early = try cli.run(["portal", "close", "--dir", "portal", "--out", "early.note"])
         #expect(early.status != 0 && early.output.contains("not-open"))
         while Date() < deadline.addingTimeInterval(0.2) { usleep(100_000) }
@@ -124,17 +142,27 @@ struct OpeningCLITests {
 
         // Members sign in parallel; the signature files merge.
         // Each member checks the report against its own opening before signing.
-        for i in [1, 3] { try cli.ok(["opening", "sign", "--report", "report.json", "--out", "report.sig-\(i)"] + inputs + Self.member(i)) }
+        for i in [1, 3] {
+            try cli.ok(["opening", "sign", "--report", "report.json", "--out", "report.sig-\(i)", "--dshare", "d1.bin", "d3.bin"] + inputs + Self.member(i))
+        }
+        // Not without the share files, nor without the published digest.
+        #expect(try cli.run(["opening", "sign", "--report", "report.json", "--out", "x.sig"] + inputs + Self.member(2)).status == 64)
+        #expect(try cli.run(["opening", "sign", "--report", "report.json", "--out", "x.sig", "--dshare", "d1.bin", "d3.bin"]
+            + inputs.filter { $0 != "--tender-digest" && $0 != digest } + Self.member(2)).output.contains("--tender-digest"))
         try cli.ok(["report", "merge", "--signatures", "report.sig-1", "report.sig-3", "--out", "report.sig"])
         let verified = try cli.ok(["report", "verify", "report.json", "--signatures", "report.sig", "--bidder", "BETA", "--bid", "BETA.sbid",
-                                   "--receipt", "BETA.receipt", "--markdown", "report.md"] + tender)
+                                   "--receipt", "BETA.receipt", "--log", "log.bin", "--bids", "bids", "--dshare", "d1.bin", "d3.bin",
+                                   "--markdown", "report.md"] + tender)
         #expect(verified.contains("your bid's digest matches the report") && verified.contains("the one the report counts"))
+        // A receipt is checked against the closed log itself.
+        #expect(try cli.run(["report", "verify", "report.json", "--signatures", "report.sig", "--bidder", "BETA", "--receipt", "BETA.receipt"] + tender)
+            .status == 64)
         #expect(try String(contentsOfFile: cli.path("report.md"), encoding: .utf8).contains("Signed by members: 1, 3"))
         // One signature of a 2-of-3 committee is not a report, nor are none.
         #expect(try cli.run(["report", "verify", "report.json", "--signatures", "report.sig-1"] + tender).output.contains("too-few-signatures"))
         // A member cannot sign with someone else's key.
         #expect(try cli.run(["opening", "sign", "--report", "report.json", "--out", "bad.sig", "--id", "2", "--hpke-key", "m2.hpke",
-                             "--signing-key", "m1.sign"] + inputs).status != 0)
+                             "--signing-key", "m1.sign", "--dshare", "d1.bin", "d3.bin"] + inputs).status != 0)
         // A line added after signing, or a key written twice, is not the signed report.
         let original = try String(contentsOfFile: cli.path("report.json"), encoding: .utf8)
         for (name, forged) in [
@@ -161,8 +189,11 @@ struct OpeningCLITests {
         let inputs = tender + ["--closing", "demo/closing.note", "--log", "demo/portal/log.bin", "--bids", "demo/portal/bids"]
         try cli.ok(["opening", "prepare", "--stage", "technical"] + inputs)
         for stage in ["technical", "price"] {
+            let shares = try FileManager.default.contentsOfDirectory(atPath: cli.path("demo/shares")).filter { $0.hasPrefix("\(stage)-") }
+                .map { "demo/shares/\($0)" }
             try cli.ok(["report", "verify", "demo/report-\(stage).json", "--signatures", "demo/report-\(stage).sig", "--bidder", "BIDDER-0003",
-                        "--bid", "demo/bidders/BIDDER-0003.sbid", "--receipt", "demo/bidders/BIDDER-0003.receipt"] + tender)
+                        "--bid", "demo/bidders/BIDDER-0003.sbid", "--receipt", "demo/bidders/BIDDER-0003.receipt", "--log", "demo/portal/log.bin",
+                        "--bids", "demo/portal/bids", "--dshare"] + shares + tender)
         }
     }
 }

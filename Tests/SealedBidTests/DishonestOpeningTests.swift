@@ -51,7 +51,7 @@ struct DishonestOpeningTests {
         // Nor can it publish the honest opening with that bid shown void: a member checks the
         // report against its own opening before signing, and a verifier recomputes the id.
         let report = try honest.open(with: shares, to: .discard)
-        #expect(code { try report.check(against: honest) } == "no error")
+        #expect(code { try report.check(against: honest, shares: .decryptionShares(shares.map(\.encoded))) } == "no error")
         let forged = OpeningReport(
             tender: report.tender, tenderDigest: report.tenderDigest, stage: report.stage, envelope: report.envelope,
             openingID: report.openingID, closingNote: report.closingNote, timestamps: report.timestamps, qualified: report.qualified,
@@ -61,7 +61,7 @@ struct DishonestOpeningTests {
                     ? .init(bidder: line.bidder, logIndex: line.logIndex, bidDigest: line.bidDigest, result: .void, reason: "file-missing")
                     : line
             }, ignoredEntries: report.ignoredEntries)
-        #expect(code { try forged.check(against: honest) } == "report-mismatch")
+        #expect(code { try forged.check(against: honest, shares: nil) } == "report-mismatch")
         let roster = run.stageKeys["technical"]!.roster
         let signatures = try run.members.map { try ReportSignature(report: forged, roster: roster, keys: $0) }
         #expect(code { _ = try forged.verify(tender: run.tender, signatures: signatures, now: run.openingTime) } == "invalid-report")
@@ -113,8 +113,8 @@ struct DishonestOpeningTests {
         let run = try await TenderRun(bidders: 3, submit: false, grace: 60)
         try await run.submit("BIDDER-1")
         let second = try run.seal("BIDDER-2"), third = try run.seal("BIDDER-3"), other = try run.seal("BIDDER-3", tag: "-other")
-        _ = try await run.portal.commit(bidAt: second, from: BidderID("BIDDER-2"))
-        _ = try await run.portal.commit(bidAt: third, from: BidderID("BIDDER-3"))
+        _ = try await run.commit(second, "BIDDER-2")
+        _ = try await run.commit(third, "BIDDER-3")
         // The portal has BIDDER-2's whole file too, but never logs its upload.
         let secondDigest = try BidHeader.read(from: FileSource(path: second)).bidDigest
         try run.store.store(copyOf: second, as: .bid) { _ in secondDigest }
@@ -198,7 +198,7 @@ struct DishonestOpeningTests {
         let roster = run.stageKeys["technical"]!.roster
         let signatures = try run.members.map { try ReportSignature(report: report, roster: roster, keys: $0) }
         #expect(try report.verify(tender: run.tender, signatures: signatures, now: run.openingTime).signers == [1, 2, 3])
-        try report.check(against: opening)
+        try report.check(against: opening, shares: .decryptionShares(try run.memberShares(run.technical, closing: closing).map(\.encoded)))
     }
 
     @Test("an upload does not revive a void commitment (logged after the deadline by the portal)")
@@ -221,5 +221,153 @@ struct DishonestOpeningTests {
         #expect(report.result("BIDDER-2") == "void: late")
         #expect(report.line(for: "BIDDER-2")?.logIndex == 1)
         #expect(report.ignoredEntries.map(\.reason) == ["unmatched-upload"])
+    }
+
+    /// `report` with some fields replaced (everything else as it is).
+    func altered(
+        _ report: OpeningReport, mode: OpeningReport.Mode? = nil, participants: [UInt16]? = nil, culprits: [UInt16]? = nil,
+        lines: [OpeningReport.Line]? = nil
+    ) -> OpeningReport {
+        OpeningReport(
+            tender: report.tender, tenderDigest: report.tenderDigest, stage: report.stage, envelope: report.envelope,
+            openingID: report.openingID, closingNote: report.closingNote, timestamps: report.timestamps, qualified: report.qualified,
+            mode: mode ?? report.mode, participants: participants ?? report.participants, culprits: culprits ?? report.culprits,
+            lines: lines ?? report.lines, ignoredEntries: report.ignoredEntries)
+    }
+
+    @Test("a coordinator cannot name an honest member as culprit, claim other participants or another mode, or change a plaintext length")
+    func framedMember() async throws {
+        let run = try await TenderRun(bidders: 2)
+        let closing = try await run.close()
+        let opening = try run.opening(run.technical, closing: closing)
+        let files = try run.members.compactMap { try opening.decryptionShares(share: run.shares["technical"]![$0.id]!, keys: $0) }.map(\.encoded)
+        let report = try opening.open(withEncodedShares: files, to: .discard)
+        try report.check(against: opening, shares: .decryptionShares(files))
+        let roster = run.stageKeys["technical"]!.roster
+        let forgeries: [(String, OpeningReport)] = [
+            ("an honest member named", altered(report, participants: [1, 2], culprits: [3])),
+            ("other participants", altered(report, participants: [2, 3])),
+            ("another mode", altered(report, mode: .reconstruction)),
+            (
+                "another plaintext length",
+                altered(
+                    report,
+                    lines: report.lines.map {
+                        .init(bidder: $0.bidder, logIndex: $0.logIndex, bidDigest: $0.bidDigest, result: $0.result, reason: $0.reason,
+                              plaintextLength: 999_999, plaintextSHA256: $0.plaintextSHA256)
+                    })
+            ),
+        ]
+        for (what, forged) in forgeries {
+            // Each is a well-formed report t members could sign...
+            let signatures = try run.members.map { try ReportSignature(report: forged, roster: roster, keys: $0) }
+            _ = try? forged.verify(tender: run.tender, signatures: signatures, now: run.openingTime)
+            // ...but a member checking it against the public files and the share files refuses.
+            #expect(code { try forged.check(against: opening, shares: .decryptionShares(files)) } == "report-mismatch", "\(what)")
+        }
+        // Released shares given for a threshold report: refused too.
+        let released = try run.members.map { try opening.releaseShare(share: run.shares["technical"]![$0.id]!, keys: $0) }
+        #expect(code { try report.check(against: opening, shares: .released(released)) } == "report-mismatch")
+        let reconstructed = try opening.open(with: released, to: .discard)
+        try reconstructed.check(against: opening, shares: .released(released))
+    }
+
+    @Test("a portal that logs a whole submission as a commitment (no statement of the bidder's) gets it void, and cannot commit without one")
+    func submissionLoggedAsCommitment() async throws {
+        let run = try await TenderRun(bidders: 2, submit: false, grace: 60)
+        try await run.submit("BIDDER-1")
+        let bid = try run.seal("BIDDER-2")
+        let header = try BidHeader.read(from: FileSource(path: bid))
+        // The portal service refuses a commitment without the bidder's statement, or with one for another bid.
+        let other = try BidHeader.read(from: FileSource(path: try run.seal("BIDDER-2", tag: "-other"))).bidDigest
+        let wrong = try Commitment(tender: run.tender.id, bidder: BidderID("BIDDER-2"), committing: other, signer: .ed25519(run.keys["BIDDER-2"]!))
+        await #expect(throws: LogError.commitmentMismatch) {
+            _ = try await run.portal.commit(bidAt: bid, statement: wrong.encoded, from: BidderID("BIDDER-2"))
+        }
+        let forgedStatement = try Commitment(
+            tender: run.tender.id, bidder: BidderID("BIDDER-2"), committing: header.bidDigest, signer: .ed25519(Ed25519PrivateKey()))
+        await #expect(throws: EnvelopeError.self) {
+            _ = try await run.portal.commit(bidAt: bid, statement: forgedStatement.encoded, from: BidderID("BIDDER-2"))
+        }
+        // Logged by hand as a commitment, with the whole file stored and no upload: void, not "committed".
+        try run.store.store(copyOf: bid, as: .bid) { _ in header.bidDigest }
+        try run.store.store(header.bytes, digest: header.bidDigest, as: .header)
+        let all = try run.records + [
+            try run.forgedEntry(.commit, bidder: "BIDDER-2", digest: header.bidDigest, length: header.expectedFileLength)
+        ]
+        let closing = try run.forgedClosing(all, at: run.tender.deadline.addingTimeInterval(60))
+        #expect(try run.open(run.technical, closing: closing, records: all).result("BIDDER-2") == "void: file-missing")
+        // With the portal's own forged statement stored: void as the signer is not the bidder's.
+        try run.store.store(forgedStatement.encoded, digest: header.bidDigest, as: .commitment)
+        #expect(try run.open(run.technical, closing: closing, records: all).result("BIDDER-2") == "void: untrusted-signer")
+    }
+
+    @Test("a portal that shows a bidder one log and closes another (a fork) is caught by the bidder's receipt")
+    func forkedReceipt() async throws {
+        let run = try await TenderRun(bidders: 2, submit: false)
+        let receipt = try await run.submit("BIDDER-1")
+        try await run.submit("BIDDER-2")
+        // The closed log: BIDDER-1's entry rewritten as a commitment (same index, same digest).
+        var records = try run.records.filter { if case .entry = $0 { true } else { false } }
+        let original = try receipt.verify(log: run.tender.log, origin: run.tender.origin).entry
+        records[0] = try run.forgedEntry(.commit, bidder: "BIDDER-1", digest: original.bidDigest, length: original.bidLength, at: Date(timeIntervalSince1970: Double(original.receivedAt) / 1000))
+        let closing = try run.forgedClosing(records)
+        let report = try run.open(run.technical, closing: closing, records: records)
+        #expect(report.result("BIDDER-1").hasPrefix("void") || report.result("BIDDER-1").hasPrefix("not-opened"))
+        #expect(code { _ = try report.checkReceipt(receipt, bidder: "BIDDER-1", tender: run.tender, records: records) } == "report-mismatch")
+        // The honest closed log: the receipt's entry is the one counted.
+        let honestClosing = try await run.close()
+        let honest = try run.open(run.technical, closing: honestClosing)
+        #expect(try honest.checkReceipt(receipt, bidder: "BIDDER-1", tender: run.tender, records: try run.records) == .counted)
+    }
+
+    @Test("two colluding bidders who share an ephemeral key (one enc, each with a valid proof) cannot stop the opening")
+    func sharedEnc() async throws {
+        let run = try await TenderRun(bidders: 3, submit: false)
+        try await run.submit("BIDDER-1")
+        for bidder in ["BIDDER-2", "BIDDER-3"] {
+            let path = "\(run.dir)/\(bidder)-shared.sbid"
+            let recipes = try run.tender.envelopes.map {
+                EnvelopeRecipe(name: $0.name, stage: $0.stage, committeeKey: try run.tender.stageKey($0.stage).publicKey)
+            }
+            let sink = try FileSink(path: path)
+            var sealer = try BidSealer(
+                tender: run.tender.id, bidder: BidderID(bidder), signer: .ed25519(run.keys[bidder]!), envelopes: recipes, to: sink,
+                deterministic: DeterministicRandom(seed: bidder),
+                tampering: SealTampering(committeeWrap: .sharedEphemeral(ikm: [UInt8](repeating: 7, count: 32))))
+            try sealer.append([1, 2, 3])
+            try sealer.nextEnvelope()
+            try sealer.append([4])
+            _ = try sealer.finish()
+            try sink.commit()
+            _ = try await run.portal.accept(bidAt: path, from: BidderID(bidder))
+        }
+        let closing = try await run.close()
+        let report = try run.open(run.technical, closing: closing)
+        #expect(report.result("BIDDER-1") == "opened")
+        // The earlier one reaches decryption (and fails: its wrap is not derived from its key); the later one never does.
+        #expect(report.result("BIDDER-2") == "failed: wrap-mismatch")
+        #expect(report.result("BIDDER-3") == "failed: duplicate-enc")
+    }
+
+    @Test("a store whose closing record is not the closing's, or whose times go back, is not the closed log")
+    func storeClosingAndOrder() async throws {
+        let run = try await TenderRun(bidders: 3)
+        let closing = try await run.close()
+        let entries = try run.records.filter { if case .entry = $0 { true } else { false } }
+        let at = try #require(closing.checkpoint.closedAt(tender: "T-42"))
+        // A closing record in the middle, or one with another size or time.
+        for records in [
+            [entries[0], .closed(size: 3, at: at)] + entries.dropFirst(),
+            entries + [.closed(size: 2, at: at)],
+            entries + [.closed(size: 3, at: at + 1)],
+        ] {
+            #expect(code { _ = try run.opening(run.technical, closing: closing, records: records) } == "log-mismatch")
+        }
+        #expect(code { _ = try run.opening(run.technical, closing: closing, records: entries + [.closed(size: 3, at: at)]) } == "no error")
+        // An entry stamped earlier than the one before it.
+        let late = try run.forgedEntry(.submit, bidder: "BIDDER-3", digest: SHA256.hash([5]), length: 10, at: Date(timeIntervalSince1970: 1_000_000_000))
+        let reordered = entries + [late]
+        #expect(code { _ = try run.opening(run.technical, closing: try run.forgedClosing(reordered), records: reordered) } == "log-mismatch")
     }
 }

@@ -207,10 +207,10 @@ struct DishonestPartyTests {
         try await run.submit("BIDDER-1")
         var extra: [LogRecord] = []
         for (bidder, received, tokenTime) in [
-            ("BIDDER-2", run.tender.deadline.addingTimeInterval(-3600), nil as Date?),  // no token
-            ("BIDDER-3", run.tender.deadline.addingTimeInterval(-3600), run.tender.deadline.addingTimeInterval(10)),  // token after the deadline
-            ("BIDDER-4", run.tender.deadline.addingTimeInterval(-3600), run.tender.deadline.addingTimeInterval(-600)),  // backdated by 50 min
-            ("BIDDER-5", run.tender.deadline.addingTimeInterval(-3600), run.tender.deadline.addingTimeInterval(-3590)),  // honest: 10 s later
+            ("BIDDER-2", run.tender.deadline.addingTimeInterval(-1800), nil as Date?),  // no token
+            ("BIDDER-3", run.tender.deadline.addingTimeInterval(-1800), run.tender.deadline.addingTimeInterval(10)),  // token after the deadline
+            ("BIDDER-4", run.tender.deadline.addingTimeInterval(-1800), run.tender.deadline.addingTimeInterval(-600)),  // backdated by 20 min
+            ("BIDDER-5", run.tender.deadline.addingTimeInterval(-1800), run.tender.deadline.addingTimeInterval(-1790)),  // honest: 10 s later
         ] {
             let path = try run.seal(bidder)
             let header = try BidHeader.read(from: FileSource(path: path))

@@ -89,11 +89,11 @@ struct OpeningTests {
         let run = try await TenderRun(bidders: 4, submit: false, grace: 60)
         for i in 1...2 { try await run.submit("BIDDER-\(i)") }
         let late = try run.seal("BIDDER-3"), never = try run.seal("BIDDER-4")
-        _ = try await run.portal.commit(bidAt: late, from: BidderID("BIDDER-3"))
-        _ = try await run.portal.commit(bidAt: never, from: BidderID("BIDDER-4"))
+        _ = try await run.commit(late, "BIDDER-3")
+        _ = try await run.commit(never, "BIDDER-4")
         // In the grace window: no new commitment, and the log cannot close yet.
         run.clock.set(run.tender.deadline.addingTimeInterval(1))
-        await #expect(throws: LogError.self) { _ = try await run.portal.commit(bidAt: try run.seal("BIDDER-1", tag: "-late"), from: BidderID("BIDDER-1")) }
+        await #expect(throws: LogError.self) { _ = try await run.commit(try run.seal("BIDDER-1", tag: "-late"), "BIDDER-1") }
         await #expect(throws: LogError.self) { _ = try await run.portal.close() }
         // Another bid than the committed one is refused; the committed one is logged as an upload.
         await #expect(throws: LogError.commitmentMismatch) { _ = try await run.portal.upload(bidAt: never, from: BidderID("BIDDER-3")) }

@@ -85,6 +85,15 @@ final class TenderRun: @unchecked Sendable {
         return try await portal.accept(bidAt: path, from: BidderID(bidder))
     }
 
+    /// Commits to the bid at `path` with the bidder's signed commitment statement.
+    @discardableResult
+    func commit(_ path: String, _ bidder: String, signer: Ed25519PrivateKey? = nil) async throws -> Receipt {
+        let digest = try BidHeader.read(from: FileSource(path: path)).bidDigest
+        let statement = try Commitment(
+            tender: tender.id, bidder: BidderID(bidder), committing: digest, signer: .ed25519(signer ?? keys[bidder]!))
+        return try await portal.commit(bidAt: path, statement: statement.encoded, from: BidderID(bidder))
+    }
+
     func close() async throws -> SignedCheckpoint {
         clock.set(tender.deadline.addingTimeInterval(TimeInterval(tender.grace)))
         return try await portal.close()

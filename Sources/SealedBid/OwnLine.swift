@@ -1,0 +1,66 @@
+import SealedBidEnvelope
+import SealedBidLog
+import SealedBidMerkle
+import SealedBidPrimitives
+
+extension OpeningReport {
+    /// Where a bidder's receipt stands in a report (report-v1, "A bidder's line").
+    public enum ReceiptStanding: Sendable, Equatable {
+        /// The receipt's entry is the one the bidder's line counts.
+        case counted
+        /// A later entry in the bidder's name counts (a replacement, the upload of a commitment,
+        /// a withdrawal); `index` is its log index.
+        case superseded(index: UInt64)
+        /// The receipt's entry is in the closed log but changed nothing (report-v1 "ignored
+        /// entries"), for this reason.
+        case ignored(reason: String)
+    }
+
+    /// A bidder's check of its own line with its receipt and a copy of the public log. The
+    /// receipt must verify against the descriptor (`Tender.verify(receipt:)`) and its tree must be
+    /// a prefix of the closed log — so its exact entry (kind, time, digest, length) is the one in
+    /// the log that was opened: a portal that showed the bidder one log and closed another (a
+    /// fork) is caught here, and the receipt proves it. Then the line must count that entry or a
+    /// later one of the bidder's.
+    /// - Parameters:
+    ///   - records: the portal's log store as published (`log.bin`); it must be the closed log.
+    /// - Throws: ``ReportError/mismatch(_:)``.
+    public func checkReceipt(_ receipt: Receipt, bidder: String, tender: Tender, records: [LogRecord]) throws(ReportError)
+        -> ReceiptStanding
+    {
+        let verified: VerifiedReceipt
+        do {
+            verified = try tender.verify(receipt: receipt)
+        } catch {
+            throw .mismatch("your receipt does not verify against the descriptor: \(error)")
+        }
+        guard verified.entry.bidder == bidder else { throw .mismatch("the receipt is \(verified.entry.bidder)'s, not \(bidder)'s") }
+        guard let closing = try? SignedCheckpoint(serialized: closingNote) else { throw .invalid("the closing note does not parse") }
+        var tree = MerkleTree()
+        for record in records {
+            guard case .entry(let bytes, _) = record else { continue }
+            guard let entry = try? LogEntry(encoded: bytes) else { throw .mismatch("the log given has a malformed entry") }
+            tree.append(leafHash: entry.leafHash)
+        }
+        guard tree.size == closing.checkpoint.size, (try? tree.root()) == closing.checkpoint.rootHash else {
+            throw .mismatch("the log given is not the closed log of this report")
+        }
+        let size = verified.checkpoint.checkpoint.size
+        guard size <= tree.size, (try? tree.root(size: size)) == verified.checkpoint.checkpoint.rootHash else {
+            throw .mismatch(
+                "your receipt's log (size \(size)) is not a prefix of the closed log: the portal showed you another log than the one it closed (keep the receipt: it proves this)"
+            )
+        }
+        if let ignored = ignoredEntries.first(where: { $0.logIndex == verified.index }) { return .ignored(reason: ignored.reason) }
+        guard let line = line(for: bidder) else { throw .mismatch("no line for \(bidder), though your entry is in the closed log") }
+        if verified.index == line.logIndex {
+            guard verified.entry.bidDigest.hexString == line.bidDigest, (verified.entry.kind == .withdraw) == (line.result == .withdrawn)
+            else { throw .mismatch("your receipt's entry is not what the report says of it") }
+            return .counted
+        }
+        guard verified.index < line.logIndex else {
+            throw .mismatch("the report counts an earlier entry (\(line.logIndex)) than your receipt's (\(verified.index))")
+        }
+        return .superseded(index: line.logIndex)
+    }
+}
