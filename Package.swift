@@ -134,6 +134,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SealedBidKeyFilesTests",
+            dependencies: ["SealedBidKeyFiles", "SealedBidPrimitives"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SealedBidLogTests",
             dependencies: ["SealedBidLog", "SealedBidMerkle", "SealedBidPrimitives", "SealedBidTestSupport"],
             swiftSettings: strict

@@ -50,8 +50,7 @@ public enum KeyFile {
 
     /// Reads the key bytes of a file of the given kind (secret kinds in secure memory).
     public static func read(_ path: String, kind: Kind) throws(Error) -> SecureBytes {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path) }
-        var text = [UInt8](data)
+        var text = try contents(of: path)
         defer { ConstantTime.wipe(&text) }
         let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
             .filter { $0.first != UInt8(ascii: "#") }
@@ -67,6 +66,39 @@ public enum KeyFile {
         }
         defer { ConstantTime.wipe(&bytes) }
         return SecureBytes(copying: bytes)
+    }
+
+    /// Key files are a few lines; a larger file is not one.
+    static let maximumSize = 1 << 20
+
+    /// The file's bytes, read into a buffer the caller wipes (FileManager's
+    /// `contents(atPath:)` leaves an unwiped copy, and leaks one for an empty file).
+    private static func contents(of path: String) throws(Error) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadable(path) }
+        // One byte more than the file claims: a file that grows while it is read is refused below.
+        var bytes = [UInt8](repeating: 0, count: min(max(Int(info.st_size), 0), maximumSize) + 1)
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else {
+                ConstantTime.wipe(&bytes)
+                throw .unreadable(path)
+            }
+            if n == 0 { break }
+            count += n
+        }
+        guard count < bytes.count else {
+            ConstantTime.wipe(&bytes)
+            throw .malformed(path)
+        }
+        // Shrinking in place keeps the one buffer, which the caller wipes.
+        bytes.removeSubrange(count...)
+        return bytes
     }
 
     /// Writes a key file; secret kinds get mode 0600. Refuses to overwrite.

@@ -10,10 +10,11 @@ public final class ECDSAP256SigningKey: @unchecked Sendable, CustomStringConvert
     private let key: OpaquePointer
     public let publicKey: ECDSAP256PublicKey
 
-    /// - Throws: ``CryptoError/unsupportedKey(reason:)`` unless the DER holds a P-256 private key.
+    /// - Throws: ``CryptoError/unsupportedKey(reason:)`` unless the DER holds a P-256 private key
+    ///   (with a public key, when the file carries one, that belongs to it).
     public init(derRepresentation der: SecureBytes) throws(CryptoError) {
         guard let key = der.withUnsafeBytes({ sb_ecdsa_p256_private_key_from_der($0.baseAddress, $0.count) }) else {
-            throw .unsupportedKey(reason: "not a P-256 private key in PKCS#8 or SEC1 DER")
+            throw .unsupportedKey(reason: "not a P-256 private key in PKCS#8 or SEC1 DER, or its public key is not its own")
         }
         var point = [UInt8](repeating: 0, count: 65)
         guard point.withUnsafeMutableBytes({ sb_ecdsa_p256_public_point(key, $0.baseAddress) }) == 1 else {

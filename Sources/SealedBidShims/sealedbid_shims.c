@@ -177,6 +177,16 @@ EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len) {
         EVP_PKEY_free(pkey);
         pkey = NULL;
     }
+    // d2i takes the public key written in the file as it is: it must belong to the private key.
+    if (pkey != NULL) {
+        EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+        int consistent = check != NULL && EVP_PKEY_pairwise_check(check) == 1;
+        EVP_PKEY_CTX_free(check);
+        if (!consistent) {
+            EVP_PKEY_free(pkey);
+            pkey = NULL;
+        }
+    }
     ERR_clear_error();
     return pkey;
 }
