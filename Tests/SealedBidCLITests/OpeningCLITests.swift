@@ -22,7 +22,8 @@ struct OpeningCLITests {
         let publicKey = stageKey[(5 + 32 + 1)..<(5 + 32 + 1 + 65)].map { String(format: "%02x", $0) }.joined()
         try "sealbid-hpke-public-v1 \(publicKey)\n".write(toFile: cli.path("technical.pub"), atomically: true, encoding: .utf8)
 
-        let deadline = Date().addingTimeInterval(6)
+        // Six seconds to seal and submit three bids; sanitized builds run slower (scripts/sanitize scales it).
+        let deadline = Date().addingTimeInterval(6 * CLI.timeScale)
         let formatter = ISO8601DateFormatter()
         try cli.ok(["portal", "init", "--dir", "portal", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline),
                     "--name", "portal.example/cli"])
