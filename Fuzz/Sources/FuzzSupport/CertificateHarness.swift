@@ -35,8 +35,8 @@ enum CertificateHarness {
         }
     }
 
-    static func x509Seeds() throws -> [[UInt8]] {
-        try pemTexts().flatMap { try X509Certificate.certificates(pem: String(decoding: $0, as: UTF8.self)).map(\.derRepresentation) }
+    static func x509Seeds() -> [[UInt8]] {
+        pemTexts().flatMap { ((try? X509Certificate.certificates(pem: String(decoding: $0, as: UTF8.self))) ?? []).map(\.derRepresentation) }
     }
 
     static func pem(_ bytes: [UInt8]) {
@@ -62,7 +62,11 @@ enum CertificateHarness {
     }
 
     private static func pemTexts() -> [[UInt8]] {
-        var files = ["root.pem", "inter.pem", "leaf.pem", "tsa.pem"].map { World.directory.appendingPathComponent("pki/\($0)") }
+        let pki = World.directory.appendingPathComponent("pki")
+        let extras = ((try? FileManager.default.contentsOfDirectory(atPath: pki.path)) ?? []).filter {
+            $0.hasPrefix("extra-") && $0.hasSuffix(".pem")
+        }
+        var files = (["root.pem", "inter.pem", "leaf.pem", "tsa.pem"] + extras.sorted()).map { pki.appendingPathComponent($0) }
         files += ["ca.crt", "tsa.crt"].map { rfc3161.appendingPathComponent($0) }
         return files.compactMap { try? Data(contentsOf: $0) }.map { [UInt8]($0) }
     }
@@ -146,6 +150,8 @@ enum CertificateHarness {
                 }
             }
         }
+        // The public keys of every world certificate, P-256 or not.
+        seeds += x509Seeds().compactMap { try? X509Certificate(derRepresentation: $0).subjectPublicKeyInfo }
         if let pki = World.pki {
             seeds.append(pki.leafKey.publicKey.point.subjectPublicKeyInfo)
             let signature = try pki.leafKey.signature(for: message)

@@ -77,7 +77,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .secretShare: try CommitteeHarness.secretShareSeeds()
         case .openingReport: try FacadeHarness.openingReportSeeds()
         case .bidderRegistry: try FacadeHarness.bidderRegistrySeeds()
-        case .x509: try CertificateHarness.x509Seeds()
+        case .x509: CertificateHarness.x509Seeds()
         case .pem: try CertificateHarness.pemSeeds()
         case .timestamp: try CertificateHarness.timestampSeeds()
         case .ecdsa: try CertificateHarness.ecdsaSeeds()
@@ -97,6 +97,7 @@ public enum Fuzz {
     /// charged to an input), and with `SEALEDBID_FUZZ_SEEDS=<dir>` writes the
     /// target's seeds into `<dir>` and exits.
     public static func initialize(_ target: FuzzTarget) -> Int32 {
+        World.warmUp(for: target)
         if let directory = ProcessInfo.processInfo.environment["SEALEDBID_FUZZ_SEEDS"] {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -112,7 +113,6 @@ public enum Fuzz {
                 exit(2)
             }
         }
-        World.warmUp(for: target)
         return 0
     }
 

@@ -79,6 +79,8 @@ enum World {
             .openingReport:
             _ = committee
         case .x509, .pem, .timestamp, .ecdsa: _ = pki
+        case .keyFile: _ = committee
+        case .merkleProof: _ = FixedLog.shared
         default: break
         }
         _ = scratchPath
@@ -228,6 +230,21 @@ enum World {
             try openssl(
                 ["x509", "-req", "-in", "\(name).csr", "-CA", "\(issuer).pem", "-CAkey", "\(issuer).key", "-CAcreateserial",
                  "-days", "3650", "-sha256", "-extfile", "ext.cnf", "-extensions", ext, "-out", "\(name).pem"], in: dir)
+        }
+        // Certificates the checks must refuse, as seeds for the DER targets: other key types,
+        // explicit curve parameters, a long subject.
+        let extras: [(String, [String])] = [
+            ("rsa", ["-newkey", "rsa:1024"]), ("ed25519", ["-newkey", "ed25519"]), ("p384", ["-newkey", "ec:p384.param"]),
+            ("explicit", ["-key", "explicit.key"]),
+            ("long-subject", ["-key", "leaf.key", "-subj", "/CN=\(String(repeating: "x", count: 60))/O=Org/OU=Unit/C=ID/serialNumber=1"]),
+        ]
+        try openssl(["ecparam", "-name", "secp384r1", "-out", "p384.param"], in: dir)
+        try openssl(["ecparam", "-name", "prime256v1", "-param_enc", "explicit", "-genkey", "-noout", "-out", "explicit.key"], in: dir)
+        for (name, key) in extras {
+            let subject = key.contains("-subj") ? [] : ["-subj", "/CN=Fuzz \(name)"]
+            try openssl(
+                ["req", "-x509", "-nodes", "-sha256", "-days", "30", "-keyout", "extra-\(name).key", "-out", "extra-\(name).pem"]
+                    + subject + key, in: dir)
         }
     }
 
