@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "SealedBidEnvelope", targets: ["SealedBidEnvelope"]),
         .library(name: "SealedBidLog", targets: ["SealedBidLog"]),
         .library(name: "SealedBidCommittee", targets: ["SealedBidCommittee"]),
+        .library(name: "SealedBidKeyFiles", targets: ["SealedBidKeyFiles"]),
         .executable(name: "sealbid", targets: ["sealbid"]),
     ],
     dependencies: [

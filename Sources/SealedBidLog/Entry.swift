@@ -135,7 +135,11 @@ public struct Receipt: Sendable, Equatable {
         self.proof = proof
         let noteLength = try u32()
         guard noteLength <= SignedNote.maximumSize else { throw .malformedReceipt("checkpoint too long") }
-        checkpoint = String(decoding: try take(noteLength), as: UTF8.self)
+        // A signed note is UTF-8 text: decoding other bytes leniently would change what was signed.
+        guard let note = String(validating: try take(noteLength), as: UTF8.self) else {
+            throw .malformedReceipt("the checkpoint is not UTF-8")
+        }
+        checkpoint = note
         let tokenLength = try u32()
         guard tokenLength <= 1 << 16 else { throw .malformedReceipt("timestamp token too long") }
         timestampToken = try take(tokenLength)

@@ -10,10 +10,11 @@ public final class ECDSAP256SigningKey: @unchecked Sendable, CustomStringConvert
     private let key: OpaquePointer
     public let publicKey: ECDSAP256PublicKey
 
-    /// - Throws: ``CryptoError/unsupportedKey(reason:)`` unless the DER holds a P-256 private key.
+    /// - Throws: ``CryptoError/unsupportedKey(reason:)`` unless the DER holds a P-256 private key
+    ///   (with a public key, when the file carries one, that belongs to it).
     public convenience init(derRepresentation der: SecureBytes) throws(CryptoError) {
         guard let key = der.withUnsafeBytes({ sb_ecdsa_p256_private_key_from_der($0.baseAddress, $0.count) }) else {
-            throw .unsupportedKey(reason: "not a P-256 private key in PKCS#8 or SEC1 DER")
+            throw .unsupportedKey(reason: "not a P-256 private key in PKCS#8 or SEC1 DER, or its public key is not its own")
         }
         try self.init(owning: key)
     }
@@ -25,7 +26,7 @@ public final class ECDSAP256SigningKey: @unchecked Sendable, CustomStringConvert
     /// - Throws: ``CryptoError/unsupportedKey(reason:)`` unless it holds a P-256 private key.
     public convenience init(pem: SecureBytes) throws(CryptoError) {
         guard let key = pem.withUnsafeBytes({ sb_private_key_from_pem($0.baseAddress, $0.count) }) else {
-            throw .unsupportedKey(reason: "no unencrypted private key in the PEM text")
+            throw .unsupportedKey(reason: "no unencrypted private key in the PEM text, or its public key is not its own")
         }
         guard sb_is_p256_key(key) == 1 else {
             EVP_PKEY_free(key)

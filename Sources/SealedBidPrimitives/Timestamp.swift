@@ -33,7 +33,9 @@ public struct TimestampToken: Sendable, Equatable {
         var length = 0
         let status = der.withUnsafeBytes { r in out.withUnsafeMutableBytes { sb_ts_response_token(r.baseAddress, r.count, $0.baseAddress, $0.count, &length) } }
         switch status {
-        case 1: derRepresentation = Array(out.prefix(length))
+        // The token must be one `init(derRepresentation:)` accepts, or a receipt would carry
+        // a token that no verifier can read.
+        case 1: try self.init(derRepresentation: Array(out.prefix(length)))
         case 0: throw .timestampInvalid(reason: "the time-stamp authority did not grant the request")
         default: throw .timestampInvalid(reason: "malformed TimeStampResp")
         }

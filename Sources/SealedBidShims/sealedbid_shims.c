@@ -175,6 +175,20 @@ int sb_is_p256_key(EVP_PKEY *key) {
     return ok;
 }
 
+// A decoded private key takes the public key written in the file as it is: it must belong to
+// the private key (EVP_PKEY_pairwise_check), or the key is freed and NULL returned.
+static EVP_PKEY *pairwise_consistent(EVP_PKEY *pkey) {
+    if (pkey == NULL) return NULL;
+    EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    int consistent = check != NULL && EVP_PKEY_pairwise_check(check) == 1;
+    EVP_PKEY_CTX_free(check);
+    if (!consistent) {
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    return pkey;
+}
+
 EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len) {
     if (der_len == 0 || der_len > 4096) return NULL;
     const unsigned char *p = der;
@@ -183,6 +197,7 @@ EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len) {
         EVP_PKEY_free(pkey);
         pkey = NULL;
     }
+    pkey = pairwise_consistent(pkey);
     ERR_clear_error();
     return pkey;
 }
@@ -201,6 +216,7 @@ EVP_PKEY *sb_private_key_from_pem(const void *pem, size_t pem_len) {
     BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
     EVP_PKEY *pkey = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, no_pass_phrase, NULL) : NULL;
     BIO_free(bio);
+    pkey = pairwise_consistent(pkey);
     ERR_clear_error();
     return pkey;
 }

@@ -7,7 +7,13 @@ import SealedBidTestSupport
 /// would: plain files in a working directory, one command per step.
 struct CLI {
     let directory: URL
-    static let binary = PythonJudge.packageRoot.appendingPathComponent(".build/debug/sealbid")
+    /// `$SEALEDBID_CLI` (scripts/sanitize points it at its instrumented build), else `.build/debug/sealbid`.
+    static let binary = ProcessInfo.processInfo.environment["SEALEDBID_CLI"].map { URL(fileURLWithPath: $0) }
+        ?? PythonJudge.packageRoot.appendingPathComponent(".build/debug/sealbid")
+
+    /// How much slower than a plain debug build the binary runs (`$SEALEDBID_TEST_TIME_SCALE`,
+    /// set by scripts/sanitize): tests with wall-clock deadlines stretch them by this factor.
+    static let timeScale = ProcessInfo.processInfo.environment["SEALEDBID_TEST_TIME_SCALE"].flatMap(Double.init) ?? 1
 
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {

@@ -43,9 +43,12 @@ struct OpeningCLITests {
         }
         try registry.write(toFile: cli.path("registry.txt"), atomically: true, encoding: .utf8)
         try cli.ok(["keygen", "ed25519", "portal-log.key"])
-        let deadline = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 12).rounded(.up))
+        // Twelve seconds to seal and submit before the deadline, three of grace; sanitized builds
+        // run slower (scripts/sanitize scales both).
+        let deadline = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 12 * CLI.timeScale).rounded(.up))
+        let grace = Int((3 * CLI.timeScale).rounded(.up))
         let formatter = ISO8601DateFormatter()
-        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "3",
+        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "\(grace)",
                     "--log-key", "portal-log.key.pub", "--origin", "portal.example/cli/T-CLI",
                     "--stage", "technical:roster.bin:dealt/stage-key.bin", "--envelope", "technical:technical",
                     "--bidders", "registry.txt", "--out", "tender.txt"])
@@ -86,7 +89,7 @@ struct OpeningCLITests {
         let lax = "BETA ed25519 \(try readPublicKey(cli.path("ACME.sign.pub")).rawRepresentation.hexString)\n"
             + "BETA ed25519 \(try readPublicKey(cli.path("portal-log.key.pub")).rawRepresentation.hexString)\n"
         try lax.write(toFile: cli.path("lax-registry.txt"), atomically: true, encoding: .utf8)
-        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "3",
+        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "\(grace)",
                     "--log-key", "portal-log.key.pub", "--origin", "portal.example/cli/T-CLI",
                     "--stage", "technical:roster.bin:dealt/stage-key.bin", "--envelope", "technical:technical",
                     "--bidders", "lax-registry.txt", "--out", "tender-lax.txt"])
@@ -119,7 +122,7 @@ struct OpeningCLITests {
         try cli.ok(["receipt", "verify", "DELTA-upload.receipt"] + tender)
         let inGrace = try cli.run(["portal", "close", "--dir", "portal", "--out", "early.note"])
         #expect(inGrace.status != 0 && inGrace.output.contains("not-open"))
-        while Date() < deadline.addingTimeInterval(3.2) { usleep(100_000) }
+        while Date() < deadline.addingTimeInterval(Double(grace) + 0.2) { usleep(100_000) }
         try cli.ok(["portal", "close", "--dir", "portal", "--out", "closing.note"])
 
         // The members get copies of the public files only: the closing, the log, the bids.

@@ -57,7 +57,8 @@ int sb_ecdsa_p256_sha256_verify(const void *spki_der, size_t spki_len,
                                 const void *sig_der, size_t sig_len);
 
 // ECDSA P-256 signing key from DER (PKCS#8 or SEC1 ECPrivateKey). Returns
-// NULL unless it is a P-256 key; free with EVP_PKEY_free.
+// NULL unless it is a P-256 key whose public key (as written in the file, or
+// computed) belongs to its private key; free with EVP_PKEY_free.
 EVP_PKEY *sb_ecdsa_p256_private_key_from_der(const void *der, size_t der_len);
 // A private key of any type from PEM text ("PRIVATE KEY", "EC PRIVATE KEY", ...),
 // read by OpenSSL's PEM reader straight from the caller's buffer (a read-only
