@@ -99,7 +99,10 @@ public struct BidStore: Sendable {
     /// The bytes of a small stored file, at most `limit` bytes.
     public func contents(of digest: [UInt8], _ kind: Kind, limit: Int) throws -> [UInt8] {
         let source = try FileSource(path: path(of: digest, kind))
-        guard source.length <= UInt64(limit) else { throw EnvelopeError.io("\(path(of: digest, kind)) is larger than \(limit) bytes") }
+        // Too large is malformed (a statement or header never is), not missing.
+        guard source.length <= UInt64(limit) else {
+            throw EnvelopeError.invalidInput("\(path(of: digest, kind)) is larger than \(limit) bytes")
+        }
         return try source.read(at: 0, count: Int(source.length))
     }
 }

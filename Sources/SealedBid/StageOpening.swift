@@ -449,12 +449,13 @@ public struct StageOpening: Sendable {
     }
 
     /// What reconstruction from these released shares gives: the participants and the culprits,
-    /// as ``open(with:to:workers:plaintextDigests:progress:)`` in reconstruct mode reports them.
+    /// as ``open(with:to:workers:plaintextDigests:progress:)`` in reconstruct mode reports them,
+    /// without interpolating the key (whoever holds t released shares can, though: report-v1,
+    /// residual risk R8).
     public func outcome(ofReleased released: [ReleasedShare]) throws(OpeningError) -> ThresholdCombiner.Outcome {
         guard !bids.isEmpty else { throw .invalidInput("this stage decrypts nothing: there is nothing to reconstruct") }
         do {
-            let result = try Reconstruction.reconstruct(stageKey: stageKey, openingID: openingID, released: released)
-            return .init(participants: result.participants, culprits: result.culprits, ignored: result.ignored)
+            return try Reconstruction.outcome(stageKey: stageKey, openingID: openingID, released: released)
         } catch {
             throw .combination(error)
         }

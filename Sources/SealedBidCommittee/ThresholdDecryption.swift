@@ -270,6 +270,27 @@ public enum Reconstruction {
     public static func reconstruct(stageKey: StageKey, openingID: [UInt8], released: [ReleasedShare]) throws(CommitteeError)
         -> Result
     {
+        let (outcome, good) = try judge(stageKey: stageKey, openingID: openingID, released: released)
+        let chosen = outcome.participants
+        let lambdas = try Lagrange.coefficients(for: chosen)
+        var secret = P256Scalar.zero
+        for (id, lambda) in zip(chosen, lambdas) { secret = secret + lambda * good[id]!.value }
+        let key = try lift { () throws(CryptoError) in try HPKE.PrivateKey(scalar: secret) }
+        guard key.publicKey == stageKey.publicKey else { throw .keyMismatch("the interpolated key is not the stage key") }
+        return Result(privateKey: key, participants: chosen, culprits: outcome.culprits, ignored: outcome.ignored)
+    }
+
+    /// The checks of ``reconstruct(stageKey:openingID:released:)`` alone: the participants and
+    /// culprits it would report, without interpolating the key.
+    public static func outcome(stageKey: StageKey, openingID: [UInt8], released: [ReleasedShare]) throws(CommitteeError)
+        -> ThresholdCombiner.Outcome
+    {
+        try judge(stageKey: stageKey, openingID: openingID, released: released).0
+    }
+
+    private static func judge(stageKey: StageKey, openingID: [UInt8], released: [ReleasedShare]) throws(CommitteeError)
+        -> (ThresholdCombiner.Outcome, [MemberID: SecretShare])
+    {
         let roster = stageKey.roster
         var good: [MemberID: SecretShare] = [:]
         var culprits: Set<MemberID> = []
@@ -291,13 +312,9 @@ public enum Reconstruction {
         for culprit in culprits { good[culprit] = nil }
         let need = roster.threshold
         guard good.count >= need else { throw .tooFewShares(have: good.count, need: need, culprits: culprits.sorted()) }
-        let chosen = Array(good.keys.sorted().prefix(need))
-        let lambdas = try Lagrange.coefficients(for: chosen)
-        var secret = P256Scalar.zero
-        for (id, lambda) in zip(chosen, lambdas) { secret = secret + lambda * good[id]!.value }
-        let key = try lift { () throws(CryptoError) in try HPKE.PrivateKey(scalar: secret) }
-        guard key.publicKey == stageKey.publicKey else { throw .keyMismatch("the interpolated key is not the stage key") }
-        return Result(privateKey: key, participants: chosen, culprits: culprits.sorted(), ignored: ignored)
+        let outcome = ThresholdCombiner.Outcome(
+            participants: Array(good.keys.sorted().prefix(need)), culprits: culprits.sorted(), ignored: ignored)
+        return (outcome, good)
     }
 }
 

@@ -66,7 +66,9 @@ extension HPKE {
             try self.init(recipientKey: recipientKey, info: info, ephemeralKey: PrivateKey())
         }
 
-        /// SetupBaseS with a chosen ephemeral key: only for RFC 9180 vectors.
+        /// SetupBaseS with a given ephemeral key (package-only; hpke-profile-v1, "Ephemeral keys"):
+        /// for the RFC 9180 vector runner, and for envelope-v1's wraps, whose ephemeral key the
+        /// envelope layer derives from a fresh envelope key it drew itself (and its test hooks).
         package init(recipientKey: PublicKey, info: some ContiguousBytes, ephemeralKey: PrivateKey) throws(CryptoError) {
             let (sharedSecret, enc) = try DHKEM.encapsulate(to: recipientKey, ephemeral: ephemeralKey)
             let state = try AEADState(KeySchedule(sharedSecret: sharedSecret, info: info))

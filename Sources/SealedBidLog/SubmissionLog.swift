@@ -120,8 +120,11 @@ public actor SubmissionLog {
     /// - Throws: ``LogError/closed(_:)`` after the deadline or the closing, ``LogError/duplicateBid(_:)``
     ///   for a digest already logged, ``LogError/timestampUnavailable(_:)``.
     public func submit(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) throws(LogError) -> Receipt {
-        let now = clock()
-        try checkOpen(for: kind, at: now)
+        // received_at never decreases along the log (report-v1 refuses a log where it does): a
+        // clock stepped back gives the previous entry's time, and the limits are checked against
+        // the time that is stored, not the raw clock.
+        let receivedAt = max(Self.milliseconds(clock()), entries.last?.receivedAt ?? 0)
+        try checkOpen(for: kind, at: Date(timeIntervalSince1970: Double(receivedAt) / 1000))
         if kind == .upload {
             // An upload repeats the digest of the bidder's live commitment, and nothing else.
             _ = try checkUpload(bidder: bidder, bidDigest: bidDigest)
@@ -132,9 +135,6 @@ public actor SubmissionLog {
                 throw .duplicateBid("this file is already in the log; seal the bid again to submit it anew")
             }
         }
-        // received_at never decreases along the log (report-v1 refuses a log where it does): a
-        // clock stepped back by a few milliseconds gives the previous entry's time.
-        let receivedAt = max(Self.milliseconds(now), entries.last?.receivedAt ?? 0)
         let entry = try LogEntry(
             kind: kind, tender: tender, bidder: bidder, receivedAt: receivedAt, bidDigest: bidDigest, bidLength: bidLength)
         var token: [UInt8] = []
@@ -220,7 +220,7 @@ public actor SubmissionLog {
         guard now >= deadline.addingTimeInterval(grace) else {
             throw .notOpen(grace > 0 ? "the grace window of \(tender) has not passed" : "the deadline of \(tender) has not passed")
         }
-        let at = Self.milliseconds(now)
+        let at = max(Self.milliseconds(now), entries.last?.receivedAt ?? 0)
         try store.append(.closed(size: tree.size, at: at))
         closing = (tree.size, at)
         let signed = try checkpoint(size: tree.size)

@@ -238,12 +238,16 @@ struct Opening: ParsableCommand {
             // Everything but the signatures must already check, and the content must be this member's view.
             do {
                 _ = try parsed.verify(tender: opening.tender, signatures: [])
-            } catch ReportError.tooFewSignatures {
+            } catch {
+                guard case .tooFewSignatures = error else { throw error }
             }
-            if !opening.bids.isEmpty, shareFiles.isEmpty {
-                throw ValidationError("give the members' share files (--dshare or --released): the report's participants and culprits are checked against them")
+            // Threshold decryption: the published decryption-share files are required, so that the
+            // participants and culprits are checked. Reconstruction: released shares are checked when
+            // given, but handing them to every member hands each the stage key (R8).
+            if parsed.mode == .thresholdDecryption, shareFiles.dshare.isEmpty {
+                throw ValidationError("give the members' decryption-share files (--dshare): the report's participants and culprits are checked against them")
             }
-            try parsed.check(against: opening, shares: opening.bids.isEmpty ? nil : shareFiles.load().files)
+            try parsed.check(against: opening, shares: opening.bids.isEmpty || shareFiles.isEmpty ? nil : shareFiles.load().files)
             let signature = try ReportSignature(report: parsed, roster: opening.stageKey.roster, keys: member.load())
             try writeNew(Array((signature.line + "\n").utf8), to: out)
             print("member \(signature.member) checked and signed report \(parsed.digest.hexString) into \(out)")

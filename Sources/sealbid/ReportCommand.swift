@@ -59,23 +59,30 @@ struct ReportCommand: ParsableCommand {
             }
             var bidderLines: [String] = []
             if let bidder {
-                guard let line = parsed.line(for: bidder) else { throw ReportError.mismatch("no line for \(bidder): your bid is not in this opening") }
-                bidderLines.append("  your line: log index \(line.logIndex): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")")
-                if let bid {
-                    let header = try BidHeader.read(from: FileSource(path: bid))
-                    guard header.bidDigest.hexString == line.bidDigest || line.result == .withdrawn else {
-                        throw ReportError.mismatch("the report's digest for \(bidder) is not your bid's digest")
-                    }
-                    bidderLines.append("  your bid's digest matches the report")
-                }
+                // The receipt first: a bidder whose entries were all ignored has no line, and the
+                // receipt says why.
+                var receiptIgnored = false
                 if let receipt, let records {
                     switch try parsed.checkReceipt(Receipt(encoded: readBytes(receipt, limit: 1 << 20)), bidder: bidder, tender: tender, records: records) {
                     case .counted: bidderLines.append("  your receipt's entry is in the closed log, and is the one the report counts")
                     case .superseded(let index):
                         bidderLines.append("  NOTE: your receipt's entry is in the closed log; a later entry in your name (log index \(index)) counts")
                     case .ignored(let reason):
+                        receiptIgnored = true
                         bidderLines.append("  NOTE: your receipt's entry is in the closed log but changed nothing (ignored: \(reason))")
                     }
+                }
+                if let line = parsed.line(for: bidder) {
+                    bidderLines.insert("  your line: log index \(line.logIndex): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")", at: 0)
+                    if let bid {
+                        let header = try BidHeader.read(from: FileSource(path: bid))
+                        guard header.bidDigest.hexString == line.bidDigest || line.result == .withdrawn else {
+                            throw ReportError.mismatch("the report's digest for \(bidder) is not your bid's digest")
+                        }
+                        bidderLines.append("  your bid's digest matches the report")
+                    }
+                } else if !receiptIgnored {
+                    throw ReportError.mismatch("no line for \(bidder): your bid is not in this opening")
                 }
             }
             print("valid report: \(parsed.tender), stage \(parsed.stage), signed by members \(verified.signers.map(String.init).joined(separator: ", "))")

@@ -105,6 +105,20 @@ struct LogTests {
         try verified.checkpoint.verifyConsistency(to: closing, proof: proof, log: f.signer.verifier, origin: f.origin)
     }
 
+    @Test("received_at never goes back, and a clock stepped back never logs an entry past its limit")
+    func clockSteppedBack() async throws {
+        let log = try f.log(grace: 600)
+        _ = try await log.submit(kind: .commit, bidder: "DELTA", bidDigest: f.digest("delta"), bidLength: 99)
+        f.clock.set(f.deadline.addingTimeInterval(10))
+        _ = try await log.submit(kind: .upload, bidder: "DELTA", bidDigest: f.digest("delta"), bidLength: 99)
+        // The clock steps back across the deadline: the time stored would be the upload's, after it.
+        f.clock.set(f.deadline.addingTimeInterval(-5))
+        #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "LATE", bidDigest: f.digest("late"), bidLength: 1) } == "log-closed")
+        f.clock.set(f.deadline.addingTimeInterval(700))
+        let closing = try await log.close()
+        #expect(try #require(closing.checkpoint.closedAt(tender: "LPSE-2026-0042")) >= UInt64(f.deadline.timeIntervalSince1970 * 1000) + 10_000)
+    }
+
     @Test("a thousand concurrent submissions make one consistent log with valid receipts")
     func concurrency() async throws {
         let log = try f.log()

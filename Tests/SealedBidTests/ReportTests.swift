@@ -40,6 +40,10 @@ struct ReportTests {
         // Detached lines from separate files merge by concatenation.
         let (merged, skipped) = ReportSignature.parse(signatures[2].line + "\n" + signatures[0].line + "\nnot a signature line\n")
         #expect(merged.count == 2 && skipped == 1)
+        // A line that is not UTF-8 is skipped like any other, and spoils nothing.
+        let bytes = Array(signatures[2].line.utf8) + [0x0A, 0x6A, 0xFF, 0xFE, 0x0A] + Array(signatures[0].line.utf8)
+        let (fromBytes, skippedBytes) = ReportSignature.parse(bytes)
+        #expect(fromBytes.count == 2 && skippedBytes == 1)
         #expect(try parsed.verify(tender: run.tender, signatures: merged, now: run.openingTime).signers == [1, 3])
         // A signature over another report does not count, and does not spoil the others.
         let other = try await signedReport()
