@@ -4,10 +4,18 @@
 // Layering (dependencies point one way, upward):
 //   CSodium, COpenSSL        system libraries (libsodium, OpenSSL libcrypto)
 //   SealedBidShims           the only C code: macros and OSSL_PARAM plumbing as functions
-//   SealedBidPrimitives      the only Swift module that imports C
+//   SealedBidPrimitives      the only Swift module that imports C: hashes, AEAD, signatures,
+//                            P-256 arithmetic, X.509 and RFC 3161, secret memory
 //   SealedBidHPKE            RFC 9180 on the primitives
+//   SealedBidMerkle          RFC 9162 trees and proofs
+//   SealedBidEnvelope        envelope-v1: sealing and opening bids, bidder statements
+//   SealedBidCommittee       committee-v1: rosters, dealer and DKG, threshold decryption, resharing
+//   SealedBidLog             receipts-v1: signed notes, checkpoints, the submission log and its store
+//   SealedBidKeyFiles        keyfiles-v1: the key files the CLI reads and writes
+//   SealedBid                the facade: tender descriptor, portal service, stage opening, reports
 //   SealedBidVectors         upstream and project test-vector suites (used by tests and the CLI)
-//   sealbid                  the command-line tool, a thin shell
+//   sealbid                  the command-line tool, a thin shell over the facade
+// Specifications: docs/spec/. Fuzzing (Fuzz/) and benchmarks (Benchmarks/) are separate packages.
 import PackageDescription
 
 let strict: [SwiftSetting] = [

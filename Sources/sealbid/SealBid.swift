@@ -1,4 +1,5 @@
 import ArgumentParser
+import SealedBid
 import Foundation
 import SealedBidEnvelope
 import SealedBidPrimitives
@@ -18,6 +19,7 @@ struct SealBid: AsyncParsableCommand {
             not be read or written); 64 the command line is wrong; 70 an internal error (a bug: \
             please report it).
             """,
+        version: SealedBidVersion.description,
         subcommands: [
             Demo.self, Keygen.self, TenderCommand.self, Seal.self, CommitStatement.self, WithdrawStatement.self, Inspect.self, Verify.self, Decrypt.self,
             Committee.self, Portal.self,
