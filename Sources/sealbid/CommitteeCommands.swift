@@ -29,7 +29,7 @@ struct Committee: ParsableCommand {
             """,
         subcommands: [
             Roster.self, Deal.self, AcceptShare.self, DKGRound1.self, DKGRound2.self, DKGFinish.self, Confirm.self,
-            ReshareDeal.self, ReshareReceive.self,
+            ReshareDeal.self, ReshareReceive.self, Show.self,
         ]
     )
 }
@@ -284,4 +284,46 @@ func wipeAndRemove(_ path: String) -> Bool {
     }
     close(fd)
     return ok && unlink(path) == 0
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a roster, and the stage key made for it; optionally write the stage's public key file.",
+        discussion: """
+            Prints the roster's committee, stage, threshold, ceremony nonce, digest and members \
+            (with their keys' SHA-256 fingerprints), and with --stage-key the stage's public key \
+            and transcript hash. --out-public-key writes the stage's HPKE public key as a key file \
+            (sealbid-hpke-public-v1): what bidders seal to, when they seal without a descriptor.
+
+            Example:
+              sealbid committee show --roster roster.bin --stage-key stage-key.bin \
+                --out-public-key technical.pub
+            """)
+    @Option(help: "The roster file.") var roster: String
+    @Option(help: "The stage key file made for it (confirmed with 'confirm').") var stageKey: String?
+    @Option(help: "Write the stage's HPKE public key file (needs --stage-key).") var outPublicKey: String?
+
+    func validate() throws {
+        guard outPublicKey == nil || stageKey != nil else { throw ValidationError("--out-public-key needs --stage-key") }
+    }
+
+    func run() throws {
+        let parsed = try CommitteeRoster(encoded: readBytes(roster, limit: 1 << 20))
+        print("roster: committee \(parsed.committee), stage \(parsed.stage), \(parsed.threshold)-of-\(parsed.members.count)")
+        print("  ceremony \(parsed.ceremony.hexString), digest \(parsed.digest.hexString)")
+        print("  \(parsed.dealerKey.map { "dealer key \(SHA256.hash($0.rawRepresentation).hexString.prefix(16))…" } ?? "dealerless (DKG)")")
+        for card in parsed.members {
+            print("  member \(card.id.value): HPKE \(SHA256.hash(card.encryptionKey.rawRepresentation).hexString.prefix(16))…, Ed25519 \(SHA256.hash(card.signingKey.rawRepresentation).hexString.prefix(16))…")
+        }
+        guard let stageKey else { return }
+        let key = try StageKey(encoded: readBytes(stageKey, limit: 1 << 20), roster: parsed)
+        print("stage key: \(key.publicKey.rawRepresentation.hexString)")
+        print("  transcript \(key.transcriptHash.hexString)")
+        if let outPublicKey {
+            try KeyFile.write(
+                SecureBytes(copying: key.publicKey.rawRepresentation), kind: .hpkePublic, to: outPublicKey,
+                comment: "stage \(parsed.stage) of \(parsed.committee): HPKE public key")
+            print("wrote \(outPublicKey)")
+        }
+    }
 }

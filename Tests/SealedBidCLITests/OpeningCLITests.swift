@@ -27,6 +27,10 @@ struct OpeningCLITests {
         }
         try cli.ok(["committee", "confirm", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin",
                     "--signature", "sig-1.bin", "sig-2.bin", "sig-3.bin"])
+        let shown = try cli.ok(["committee", "show", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin",
+                                "--out-public-key", "technical.pub"])
+        #expect(shown.contains("2-of-3") && shown.contains("member 3") && shown.contains("stage key: 04"))
+        #expect(try String(contentsOfFile: cli.path("technical.pub"), encoding: .utf8).contains("sealbid-hpke-public-v1 04"))
     }
 
     static func member(_ i: Int) -> [String] { ["--id", "\(i)", "--hpke-key", "m\(i).hpke", "--signing-key", "m\(i).sign"] }
