@@ -281,21 +281,21 @@ public struct OpeningReport: Sendable, Equatable {
     public func check(against opening: StageOpening, shares: ShareFiles?) throws(ReportError) {
         guard tender == opening.tender.id.value, tenderDigest == opening.tender.digest, stage == opening.stage.value,
             envelope == opening.envelopeName.value, timestamps == opening.tender.timestamps.rawValue
-        else { throw .mismatch("another tender, stage or envelope") }
+        else { throw .mismatch("the report is for another tender, stage or envelope than the public files give") }
         guard let note = try? SignedCheckpoint(serialized: closingNote), note.checkpoint == opening.closing.checkpoint else {
-            throw .mismatch("another closing checkpoint")
+            throw .mismatch("the report has another closing checkpoint than the public files give")
         }
         let expectedQualified = opening.qualified.map { $0.map(\.value).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } }
-        guard qualified == expectedQualified else { throw .mismatch("another list of qualified bidders") }
-        guard openingID == opening.openingID else { throw .mismatch("another opening id: the report decrypted another set of bids") }
-        guard ignoredEntries == opening.ignoredEntries else { throw .mismatch("other ignored entries") }
-        guard lines.count == opening.otherLines.count + opening.bids.count else { throw .mismatch("another number of lines") }
+        guard qualified == expectedQualified else { throw .mismatch("the report has another list of qualified bidders than the one given") }
+        guard openingID == opening.openingID else { throw .mismatch("the report has another opening id than the public files give: it decrypted another set of bids") }
+        guard ignoredEntries == opening.ignoredEntries else { throw .mismatch("the report ignores other entries than the public files give") }
+        guard lines.count == opening.otherLines.count + opening.bids.count else { throw .mismatch("the report has another number of lines than the public files give") }
         for expected in opening.otherLines {
-            guard line(for: expected.bidder) == expected else { throw .mismatch("the line of \(expected.bidder)") }
+            guard line(for: expected.bidder) == expected else { throw .mismatch("the line of \(expected.bidder) is not what the public files give") }
         }
         for bid in opening.bids {
             guard let found = line(for: bid.entry.bidder), found.logIndex == bid.index, found.bidDigest == bid.entry.bidDigest.hexString
-            else { throw .mismatch("the line of \(bid.entry.bidder)") }
+            else { throw .mismatch("the line of \(bid.entry.bidder) is not what the public files give") }
             switch found.result {
             case .opened:
                 guard found.plaintextLength == EnvelopeFormat.plaintextLength(payloadLength: bid.envelope.payloadLength) else {
@@ -551,7 +551,7 @@ public enum ReportError: SealedBidError, Equatable, Sendable {
     public var description: String {
         switch self {
         case .malformed(let why), .invalid(let why), .wrongTender(let why): "\(code): \(why)"
-        case .mismatch(let why): "\(code): \(why) than the public files give"
+        case .mismatch(let why): "\(code): \(why)"
         case .tooFewSignatures(let have, let need): "\(code): \(have) member signature(s) verify, the stage needs \(need)"
         }
     }

@@ -64,3 +64,20 @@ extension OpeningReport {
         return .superseded(index: line.logIndex)
     }
 }
+
+extension OpeningReport.Verified {
+    /// That this report's stage opens after `previous`'s, on the same closing, with qualified
+    /// bidders among those `previous` opened (report-v1, "Stages"); for the first stage,
+    /// `previous` is nil and the report has no qualification list.
+    /// - Throws: ``ReportError/mismatch(_:)``.
+    public func checkFollows(_ previous: OpeningReport.Verified?, tender: Tender) throws(ReportError) {
+        do {
+            let qualified = try report.qualified.map { Set(try $0.map { try BidderID($0) }) }
+            try StageOpening.checkStageOrder(
+                tender: tender, stage: StageName(report.stage), closing: closing, qualified: qualified, previous: previous)
+        } catch {
+            throw .mismatch("the stage order: \(error)")
+        }
+    }
+}
+

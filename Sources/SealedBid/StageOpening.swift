@@ -48,12 +48,17 @@ public struct StageOpening: Sendable {
     ///   - records: the log's records as its store holds them (``FileLogStore/records(atPath:)``),
     ///     entries with their time-stamp tokens.
     ///   - bids: a copy of the portal's bid files.
-    ///   - qualified: for later stages, the bidders whose envelopes may be opened; nil opens all.
+    ///   - qualified: for a stage after the first, the bidders whose envelopes may be opened (each
+    ///     opened in the previous stage); nil opens every live bid. The first stage takes none.
+    ///   - previous: for a stage after the first (in the descriptor's order), the verified report
+    ///     of the stage before it: the closing must be its closing — a closed log never changes,
+    ///     so no later stage can be opened on another — and the qualified bidders must be among
+    ///     those it opened.
     /// - Throws: ``OpeningError`` when the closing or the log does not check: then no bid can be
     ///   shown to be exactly the bids submitted, and nothing is opened.
     public init(
         tender: Tender, stage: StageName, closing: SignedCheckpoint, records: [LogRecord], bids store: BidStore,
-        qualified: Set<BidderID>? = nil, now: Date = Date()
+        qualified: Set<BidderID>? = nil, previous: OpeningReport.Verified? = nil, now: Date = Date()
     ) throws(OpeningError) {
         let stageKey: StageKey, envelopeName: EnvelopeName
         do {
@@ -62,6 +67,7 @@ public struct StageOpening: Sendable {
         } catch {
             throw .invalidInput("\(error)")
         }
+        try Self.checkStageOrder(tender: tender, stage: stage, closing: closing, qualified: qualified, previous: previous)
         // 0. Not before the end of the grace window, by the opener's own clock: the closing's time
         // is the portal's claim.
         let end = tender.deadline.addingTimeInterval(TimeInterval(tender.grace))
@@ -121,7 +127,7 @@ public struct StageOpening: Sendable {
         }
         var states: [String: (index: UInt64, entry: LogEntry, check: EntryCheck)] = [:]
         var order: [String] = []
-        var seen: Set<[UInt8]> = []
+        var seen: Set<[UInt8]> = []  // (bidder, digest) pairs: lp8(bidder) || digest
         var ignored: [OpeningReport.IgnoredEntry] = []
         for (position, item) in logged.enumerated() {
             let index = UInt64(position), entry = item.entry
@@ -139,8 +145,11 @@ public struct StageOpening: Sendable {
                 states[entry.bidder] = (index, entry, checks[position])
                 continue
             }
-            // A digest counts once: logging a bid again would revive it after its bidder replaced it.
-            guard seen.insert(entry.bidDigest).inserted else {
+            // A digest counts once per bidder: logging a bid again would revive it after its bidder
+            // replaced it. Only the bidder's own earlier entries count here: an entry in another
+            // bidder's name with the same digest is that bidder's (void by its own checks: the file
+            // names its bidder), and must not turn this bidder's entry into an ignored replay.
+            guard seen.insert([UInt8(entry.bidder.utf8.count)] + Array(entry.bidder.utf8) + entry.bidDigest).inserted else {
                 ignored.append(.init(bidder: entry.bidder, logIndex: index, reason: IgnoreReason.replay.rawValue))
                 continue
             }
@@ -227,6 +236,33 @@ public struct StageOpening: Sendable {
         self.bids = opened
         self.otherLines = lines
         self.ignoredEntries = ignored
+    }
+
+    /// Stages open in the descriptor's order, each after the one before it, on the same closing.
+    static func checkStageOrder(
+        tender: Tender, stage: StageName, closing: SignedCheckpoint, qualified: Set<BidderID>?, previous: OpeningReport.Verified?
+    ) throws(OpeningError) {
+        let order = tender.stages.map(\.roster.stage)
+        guard let position = order.firstIndex(of: stage.value) else { throw .invalidInput("the tender has no stage '\(stage)'") }
+        guard position > 0 else {
+            guard qualified == nil, previous == nil else {
+                throw .invalidInput("'\(stage)' is the first stage: it opens every live bid, with no qualification and no previous report")
+            }
+            return
+        }
+        let before = order[position - 1]
+        guard let previous else {
+            throw .invalidInput("stage '\(stage)' opens after '\(before)': give the verified report of '\(before)'")
+        }
+        guard previous.report.tender == tender.id.value, ConstantTime.equals(previous.report.tenderDigest, tender.digest),
+            previous.report.stage == before
+        else { throw .invalidInput("the previous report is not the '\(before)' report of this tender") }
+        guard previous.closing.checkpoint == closing.checkpoint else {
+            throw .badClosing("closed-log-changed: stage '\(before)' was opened on another closing; a closed log never changes")
+        }
+        for id in qualified ?? [] where previous.report.line(for: id.value)?.result != .opened {
+            throw .invalidInput("\(id) is qualified but did not open in stage '\(before)'")
+        }
     }
 
     static func milliseconds(_ date: Date) -> UInt64 { UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))) }

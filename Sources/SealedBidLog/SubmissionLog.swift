@@ -123,7 +123,7 @@ public actor SubmissionLog {
         // received_at never decreases along the log (report-v1 refuses a log where it does): a
         // clock stepped back gives the previous entry's time, and the limits are checked against
         // the time that is stored, not the raw clock.
-        let receivedAt = max(Self.milliseconds(clock()), entries.last?.receivedAt ?? 0)
+        let receivedAt = try stampedNow()
         try checkOpen(for: kind, at: Date(timeIntervalSince1970: Double(receivedAt) / 1000))
         if kind == .upload {
             // An upload repeats the digest of the bidder's live commitment, and nothing else.
@@ -197,6 +197,19 @@ public actor SubmissionLog {
         return VerifiedEntry(entry: entries[index], index: UInt64(index))
     }
 
+    /// The time the next entry (or the closing) gets: the clock, or the last entry's time if the
+    /// clock stepped back by up to a minute. Further back, the log stops (`clock-behind`) rather
+    /// than stamp entries with a time it cannot vouch for; a clock that jumped forward and came
+    /// back would otherwise make every later entry late.
+    private func stampedNow() throws(LogError) -> UInt64 {
+        let now = Self.milliseconds(clock())
+        let last = entries.last?.receivedAt ?? 0
+        guard now + 60_000 >= last else {
+            throw .clockBehind("the clock is \((last - now) / 1000) s behind the last entry's time: fix the clock")
+        }
+        return max(now, last)
+    }
+
     /// Whether an entry of `kind` may be logged now: submissions, replacements, commitments and
     /// withdrawals before the deadline; uploads of committed bids until the end of the grace
     /// window; nothing after the closing.
@@ -220,7 +233,7 @@ public actor SubmissionLog {
         guard now >= deadline.addingTimeInterval(grace) else {
             throw .notOpen(grace > 0 ? "the grace window of \(tender) has not passed" : "the deadline of \(tender) has not passed")
         }
-        let at = max(Self.milliseconds(now), entries.last?.receivedAt ?? 0)
+        let at = try stampedNow()
         try store.append(.closed(size: tree.size, at: at))
         closing = (tree.size, at)
         let signed = try checkpoint(size: tree.size)

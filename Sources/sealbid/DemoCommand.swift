@@ -164,41 +164,52 @@ struct Demo: AsyncParsableCommand {
         // Each member's signed shares are published (shares/<stage>-<member>.bin): anyone can check
         // a report's participants and culprits against them.
         try FileManager.default.createDirectory(atPath: "\(dir)/shares", withIntermediateDirectories: true)
-        func memberShares(_ stage: StageName, qualified: Set<BidderID>? = nil) throws -> [DecryptionShares] {
+        func memberShares(_ stage: StageName, qualified: Set<BidderID>? = nil, previous: OpeningReport.Verified? = nil) throws
+            -> [DecryptionShares]
+        {
             try present.compactMap { member in
-                let own = try StageOpening(tender: tender, stage: stage, closing: closing, records: records, bids: bidStore, qualified: qualified)
+                let own = try StageOpening(
+                    tender: tender, stage: stage, closing: closing, records: records, bids: bidStore, qualified: qualified, previous: previous)
                 guard let honest = try own.decryptionShares(share: rehearsal.shares[stage.value]![member.id]!, keys: member) else { return nil }
                 let shares = member.id == cheater ? try honest.dishonest(keys: member) : honest
                 try writeNew(shares.encoded, to: "\(dir)/shares/\(stage)-\(member.id.value).bin")
                 return shares
             }
         }
-        let technicalOpening = try StageOpening(tender: tender, stage: technical, closing: closing, records: records, bids: bidStore)
-        let technicalReport = try await step("open technical stage (\(technicalOpening.bids.count) envelopes)") {
-            try technicalOpening.open(
-                with: try memberShares(technical), to: .directory("\(dir)/opened/technical"), progress: progressBar("technical"))
-        }
-
-        // 7. Technical evaluation: every fifth opened bidder is disqualified; only qualified price envelopes open.
-        let opened = technicalReport.lines.filter { $0.result == .opened }.map(\.bidder)
-        let qualified = Set(try opened.enumerated().filter { ($0.offset + 1) % 5 != 0 }.map { try BidderID($0.element) })
-        let priceOpening = try StageOpening(
-            tender: tender, stage: price, closing: closing, records: records, bids: bidStore, qualified: qualified)
-        let priceReport = try await step("open price stage (\(priceOpening.bids.count) envelopes)") {
-            try priceOpening.open(
-                with: try memberShares(price, qualified: qualified), to: .directory("\(dir)/opened/price"), progress: progressBar("price"))
-        }
-
-        // 8. Members sign the reports in parallel; the signatures are merged and verified.
+        // Members sign a report after checking it against their own opening and the share files;
+        // the signatures are merged and verified.
         var signers: [String: [UInt16]] = [:]
-        for (name, report, key) in [("technical", technicalReport, rehearsal.stageKeys[0]), ("price", priceReport, rehearsal.stageKeys[1])] {
+        func sign(_ name: String, _ report: OpeningReport, opening: StageOpening, shares: [DecryptionShares], key: StageKey) throws
+            -> OpeningReport.Verified
+        {
+            try report.check(against: opening, shares: .decryptionShares(shares.map(\.encoded)))
             let signatures = try present.map { try ReportSignature(report: report, roster: key.roster, keys: $0) }
             try writeNew(report.encoded, to: "\(dir)/report-\(name).json")
             try writeNew(Array(signatures.map { $0.line + "\n" }.joined().utf8), to: "\(dir)/report-\(name).sig")
             let verified = try report.verify(tender: tender, signatures: signatures)
             try writeNew(Array(report.markdown(signers: verified.signers).utf8), to: "\(dir)/report-\(name).md")
             signers[name] = verified.signers
+            return verified
         }
+        let technicalOpening = try StageOpening(tender: tender, stage: technical, closing: closing, records: records, bids: bidStore)
+        let technicalShares = try memberShares(technical)
+        let technicalReport = try await step("open technical stage (\(technicalOpening.bids.count) envelopes)") {
+            try technicalOpening.open(with: technicalShares, to: .directory("\(dir)/opened/technical"), progress: progressBar("technical"))
+        }
+        let technicalVerified = try sign("technical", technicalReport, opening: technicalOpening, shares: technicalShares, key: rehearsal.stageKeys[0])
+
+        // 7. Technical evaluation: every fifth opened bidder is disqualified; only qualified price
+        // envelopes open, on the closing of the technical report, after it.
+        let opened = technicalReport.lines.filter { $0.result == .opened }.map(\.bidder)
+        let qualified = Set(try opened.enumerated().filter { ($0.offset + 1) % 5 != 0 }.map { try BidderID($0.element) })
+        let priceOpening = try StageOpening(
+            tender: tender, stage: price, closing: closing, records: records, bids: bidStore, qualified: qualified,
+            previous: technicalVerified)
+        let priceShares = try memberShares(price, qualified: qualified, previous: technicalVerified)
+        let priceReport = try await step("open price stage (\(priceOpening.bids.count) envelopes)") {
+            try priceOpening.open(with: priceShares, to: .directory("\(dir)/opened/price"), progress: progressBar("price"))
+        }
+        _ = try sign("price", priceReport, opening: priceOpening, shares: priceShares, key: rehearsal.stageKeys[1])
 
         // 9. The bidders' own checks of their lines.
         let ownLineOK = technicalReport.line(for: names[2])?.bidDigest == finalDigests[names[2]]?.hexString

@@ -87,6 +87,8 @@ struct Seal: ParsableCommand {
     @Option(help: "Your own HPKE public key file: adds an escrow copy of every envelope key.") var escrowKey: String?
     @Option(help: "Output bid file (must not exist).") var out: String
 
+    func validate() throws { try descriptor.requirePinned() }
+
     func run() throws {
         let tender = try descriptor.load()
         var byEnvelope: [EnvelopeName: String] = [:]
@@ -123,6 +125,8 @@ struct StatementOptions: ParsableArguments {
     @Option(help: "Or its digest (hex).") var bidDigest: String?
     @OptionGroup var signer: SignerOptions
     @Option(help: "Output statement (must not exist).") var out: String
+
+    func validate() throws { try descriptor.requirePinned() }
 
     /// The tender, the bidder, the bid's digest and a signer the registry accepts for the bidder.
     func load() throws -> (Tender, BidderID, [UInt8], BidSigner) {
@@ -207,14 +211,18 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let source = try FileSource(path: bid)
         let header = try BidHeader.read(from: source)
+        // The header's checks without keys (envelope-v1 steps 1 to 8 with any signer): the
+        // signature, and the file's structure around it.
         let signature: String
+        var failure: EnvelopeError?
         do {
             _ = try BidOpener(source: source, policy: .signatureOnly())
             signature = "valid"
         } catch where error.code == "untrusted-signer" {
             signature = "valid (certificate chain not checked: use sealbid verify --roots)"
         } catch {
-            signature = "INVALID (\(error))"
+            signature = "REFUSED (\(error))"
+            failure = error
         }
         let report = InspectReport(header: header, path: bid, fileLength: source.length, signature: signature)
         if json {
@@ -224,7 +232,7 @@ struct Inspect: ParsableCommand {
         } else {
             report.printText()
         }
-        if !signature.hasPrefix("valid") { throw ExitCode.failure }
+        if let failure { throw failure }
     }
 }
 

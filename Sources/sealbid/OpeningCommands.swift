@@ -43,15 +43,13 @@ struct Opening: ParsableCommand {
         @Option(help: "The closing checkpoint (signed note).") var closing: String
         @Option(help: "A copy of the portal's log store (log.bin).") var log: String
         @Option(help: "A copy of the portal's bids/ folder.") var bids: String
-        @Option(help: "For later stages: the qualified bidders (comma-separated); the others are not opened.") var qualified: String?
+        @Option(help: "For later stages: the qualified bidders (comma-separated; \"\" for none); the others are not opened.")
+        var qualified: String?
+        @OptionGroup var previous: PreviousStageOptions
 
         /// A member pins the published descriptor: without its digest, whoever hands over the
         /// files could hand over another descriptor (another log key, other stage keys).
-        func requirePinnedDescriptor() throws {
-            guard descriptor.tenderDigest != nil else {
-                throw ValidationError("--tender-digest is required: a member checks the descriptor against its published SHA-256")
-            }
-        }
+        func requirePinnedDescriptor() throws { try descriptor.requirePinned() }
 
         func opening() throws -> StageOpening {
             let tender = try descriptor.load()
@@ -59,7 +57,7 @@ struct Opening: ParsableCommand {
             // Read only: a member's check never changes the coordinator's files.
             let records = try FileLogStore.records(atPath: log)
             let qualifiedSet = try qualified.map { list throws -> Set<BidderID> in
-                let items = list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                let items = list.isEmpty ? [] : list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 let ids = try items.map { item throws -> BidderID in
                     guard let id = try? BidderID(item) else { throw ValidationError("--qualified: '\(item)' is not a bidder id (comma-separated, no spaces)") }
                     return id
@@ -72,7 +70,26 @@ struct Opening: ParsableCommand {
             }
             return try StageOpening(
                 tender: tender, stage: StageName(stage), closing: closingNote, records: records, bids: BidStore(directory: bids),
-                qualified: qualifiedSet)
+                qualified: qualifiedSet, previous: previous.load(tender: tender))
+        }
+    }
+
+    /// A stage after the first opens after the one before it, on its closing: its signed report.
+    struct PreviousStageOptions: ParsableArguments {
+        @Option(help: "For a stage after the first: the signed report of the stage before it.") var previousReport: String?
+        @Option(parsing: .upToNextOption, help: "Its signature files (at least t members').") var previousSignatures: [String] = []
+
+        func validate() throws {
+            guard (previousReport == nil) == previousSignatures.isEmpty else {
+                throw ValidationError("--previous-report and --previous-signatures go together")
+            }
+        }
+
+        func load(tender: Tender) throws -> OpeningReport.Verified? {
+            guard let previousReport else { return nil }
+            let report = try OpeningReport(encoded: readBytes(previousReport, limit: OpeningReport.maximumSize))
+            let lines = ReportSignature.parse(try previousSignatures.flatMap { try readBytes($0, limit: 1 << 20) + [0x0A] }).signatures
+            return try report.verify(tender: tender, signatures: lines)
         }
     }
 
@@ -241,13 +258,19 @@ struct Opening: ParsableCommand {
             } catch {
                 guard case .tooFewSignatures = error else { throw error }
             }
-            // Threshold decryption: the published decryption-share files are required, so that the
-            // participants and culprits are checked. Reconstruction: released shares are checked when
-            // given, but handing them to every member hands each the stage key (R8).
-            if parsed.mode == .thresholdDecryption, shareFiles.dshare.isEmpty {
+            // The mode, participants and culprits are checked against the members' share files, of
+            // the report's mode: without them a coordinator could name an honest member, or call a
+            // threshold opening a reconstruction. (In reconstruction mode, t released shares hand
+            // their holder the stage key: residual risk R8.)
+            switch parsed.mode {
+            case .thresholdDecryption where shareFiles.dshare.isEmpty:
                 throw ValidationError("give the members' decryption-share files (--dshare): the report's participants and culprits are checked against them")
+            case .reconstruction where shareFiles.released.isEmpty:
+                throw ValidationError("give the released shares (--released): the report's participants and culprits are checked against them")
+            default: break
             }
-            try parsed.check(against: opening, shares: opening.bids.isEmpty || shareFiles.isEmpty ? nil : shareFiles.load().files)
+            try parsed.check(against: opening, shares: opening.bids.isEmpty ? nil : shareFiles.load().files)
+            print("checked: mode \(parsed.mode.rawValue), participants \(parsed.participants.map(String.init).joined(separator: ", ")), culprits \(parsed.culprits.isEmpty ? "none" : parsed.culprits.map(String.init).joined(separator: ", ")), \(parsed.lines.count) line(s)")
             let signature = try ReportSignature(report: parsed, roster: opening.stageKey.roster, keys: member.load())
             try writeNew(Array((signature.line + "\n").utf8), to: out)
             print("member \(signature.member) checked and signed report \(parsed.digest.hexString) into \(out)")

@@ -154,10 +154,16 @@ struct Portal: ParsableCommand {
         @Option(help: "Output receipt file.") var receipt: String
 
         func run() async throws {
-            let result = try await portal.service().commit(
+            let service = try portal.service()
+            let result = try await service.commit(
                 bidAt: bid, statement: readBytes(statement, limit: Commitment.maximumSize), from: BidderID(bidder))
             try writeNew(result.encoded, to: receipt)
-            print("logged the commitment of \(bidder); upload the bid before the end of the grace window; receipt \(receipt)")
+            let index = try result.verify(log: try portal.tender().log, origin: try portal.tender().origin).index
+            if let current = await service.currentIndex(of: try BidderID(bidder)), current != index {
+                print("already logged: the commitment of \(bidder) as entry \(index); a later entry (\(current)) stands for \(bidder); receipt \(receipt)")
+            } else {
+                print("logged the commitment of \(bidder) as entry \(index); upload the bid before the end of the grace window; receipt \(receipt)")
+            }
         }
     }
 

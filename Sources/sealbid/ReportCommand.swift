@@ -31,6 +31,7 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "A copy of the portal's log store (the closed log).") var log: String?
         @Option(help: "A copy of the portal's bids/ folder (with --log): recompute the report from the public files.") var bids: String?
         @OptionGroup var shareFiles: Opening.ShareFileOptions
+        @OptionGroup var previous: Opening.PreviousStageOptions
         @Option(help: "Check the line of this bidder.") var bidder: String?
         @Option(help: "Your bid file: its digest must be the one in your line.") var bid: String?
         @Option(help: "Your receipt: its entry must be the one in your line.") var receipt: String?
@@ -50,11 +51,14 @@ struct ReportCommand: ParsableCommand {
             let parsed = try OpeningReport(encoded: readBytes(report, limit: OpeningReport.maximumSize))
             let (lines, skipped) = ReportSignature.parse(try signatures.flatMap { try readBytes($0, limit: 1 << 20) + [0x0A] })
             let verified = try parsed.verify(tender: tender, signatures: lines)
+            let previousVerified = try previous.load(tender: tender)
+            if bids == nil, previousVerified != nil { try verified.checkFollows(previousVerified, tender: tender) }
             let records = try log.map { try FileLogStore.records(atPath: $0) }
             if let records, let bids {
                 let opening = try StageOpening(
                     tender: tender, stage: StageName(parsed.stage), closing: verified.closing, records: records,
-                    bids: BidStore(directory: bids), qualified: try parsed.qualified.map { Set(try $0.map { try BidderID($0) }) })
+                    bids: BidStore(directory: bids), qualified: try parsed.qualified.map { Set(try $0.map { try BidderID($0) }) },
+                    previous: previousVerified)
                 try parsed.check(against: opening, shares: shareFiles.isEmpty ? nil : shareFiles.load().files)
             }
             var bidderLines: [String] = []

@@ -37,7 +37,7 @@ struct SealBid: AsyncParsableCommand {
         do {
             command = try parseAsRoot(nil)
         } catch {
-            exit(withError: error)  // usage and help
+            usage(error)
         }
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -59,7 +59,7 @@ struct SealBid: AsyncParsableCommand {
         }
         // ArgumentParser's own outcomes (help, usage, validation, an explicit exit status).
         if error is ValidationError || error is CleanExit || error is ExitCode || exitCode(for: error) != .failure {
-            exit(withError: error)
+            usage(error)
         }
         let nsError = error as NSError
         if nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain {
@@ -68,6 +68,19 @@ struct SealBid: AsyncParsableCommand {
         }
         FileHandle.standardError.write(Data("sealbid: internal-error: \(String(describing: type(of: error))) (please report this)\n".utf8))
         Foundation.exit(70)
+    }
+
+    /// Help and `--version` as ArgumentParser prints them; a wrong command line as
+    /// `sealbid: usage: <message>` (exit status 64), with the command's usage line after it.
+    static func usage(_ error: Error) -> Never {
+        let status = exitCode(for: error)
+        guard status == .validationFailure else { exit(withError: error) }
+        FileHandle.standardError.write(Data("sealbid: usage: \(message(for: error))\n".utf8))
+        let full = fullMessage(for: error)
+        if let range = full.range(of: "Usage: ") {
+            FileHandle.standardError.write(Data((String(full[range.lowerBound...]).trimmingCharacters(in: .newlines) + "\n").utf8))
+        }
+        Foundation.exit(status.rawValue)
     }
 
     private static func warn(_ message: String) {

@@ -12,6 +12,14 @@ struct TenderOption: ParsableArguments {
     @Option(help: "The tender descriptor, as published (sealbid tender create).") var tender: String
     @Option(help: "Its published SHA-256 (hex): the descriptor is refused unless it matches.") var tenderDigest: String?
 
+    /// Bidders and members pin the published descriptor: without its digest, whoever hands over
+    /// the file could hand over another (other stage keys, another log key).
+    func requirePinned() throws {
+        guard tenderDigest != nil else {
+            throw ValidationError("--tender-digest is required: check the descriptor against its published SHA-256")
+        }
+    }
+
     func load() throws -> Tender {
         let expected = try tenderDigest.map { value throws -> [UInt8] in
             guard value.utf8.count == 64, let bytes = try? Hex.decode(value) else {

@@ -24,12 +24,13 @@ struct FaultTests {
                     "--origin", "portal.example/cli/T-CLI", "--stage", "technical:roster.bin:dealt/stage-key.bin",
                     "--envelope", "technical:technical", "--bidders", "registry.txt", "--out", "tender.txt"])
         try cli.ok(["portal", "init", "--dir", portalDir, "--tender", "tender.txt", "--log-key", "portal-log.key"])
+        let pinned = ["--tender", "tender.txt", "--tender-digest", SHA256.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: cli.path("tender.txt"))))).hexString]
         for bidder in bidders {
             try Data("proposal of \(bidder)".utf8).write(to: URL(fileURLWithPath: cli.path("\(bidder).pdf")))
-            try cli.ok(["seal", "--tender", "tender.txt", "--bidder", bidder, "--signing-key", "\(bidder).sign",
-                        "--file", "technical=\(bidder).pdf", "--out", "\(bidder).sbid"])
+            try cli.ok(["seal", "--bidder", bidder, "--signing-key", "\(bidder).sign",
+                        "--file", "technical=\(bidder).pdf", "--out", "\(bidder).sbid"] + pinned)
         }
-        return ["--tender", "tender.txt"]
+        return pinned
     }
 
     /// Every receipt file verifies against the final log, and no two receipts share an index.
@@ -142,14 +143,14 @@ struct FaultTests {
     func interruptedDecryption() throws {
         let cli = try CLI()
         defer { cli.remove() }
-        _ = try Self.tender(cli, bidders: ["BIG"])
+        let pinned = try Self.tender(cli, bidders: ["BIG"])
         try cli.ok(["keygen", "hpke", "escrow"])
         // A large document, so that the decryption is still running when the signal comes.
         let fd = open(cli.path("big.pdf"), O_WRONLY | O_CREAT, 0o600)
         #expect(ftruncate(fd, 400 << 20) == 0)
         close(fd)
-        try cli.ok(["seal", "--tender", "tender.txt", "--bidder", "BIG", "--signing-key", "BIG.sign", "--escrow-key", "escrow.pub",
-                    "--file", "technical=big.pdf", "--out", "big.sbid"])
+        try cli.ok(["seal", "--bidder", "BIG", "--signing-key", "BIG.sign", "--escrow-key", "escrow.pub",
+                    "--file", "technical=big.pdf", "--out", "big.sbid"] + pinned)
         try FileManager.default.removeItem(atPath: cli.path("big.pdf"))
         for signal in [SIGTERM, SIGINT] {
             let process = Process()

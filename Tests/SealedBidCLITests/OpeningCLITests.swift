@@ -90,21 +90,21 @@ struct OpeningCLITests {
         #expect(try cli.run(["seal", "--bidder", "BETA", "--signing-key", "ACME.sign", "--file", "technical=fake.pdf", "--out", "fake.sbid"] + tender)
             .output.contains("untrusted-signer"))
         // ...so the dishonest party makes its own descriptor, registering the keys it holds for BETA.
-        let lax = "BETA ed25519 \(try readPublicKey(cli.path("ACME.sign.pub")).rawRepresentation.hexString)\n"
+        let laxRegistry = "BETA ed25519 \(try readPublicKey(cli.path("ACME.sign.pub")).rawRepresentation.hexString)\n"
             + "BETA ed25519 \(try readPublicKey(cli.path("portal-log.key.pub")).rawRepresentation.hexString)\n"
-        try lax.write(toFile: cli.path("lax-registry.txt"), atomically: true, encoding: .utf8)
+        try laxRegistry.write(toFile: cli.path("lax-registry.txt"), atomically: true, encoding: .utf8)
         try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "\(grace)",
                     "--log-key", "portal-log.key.pub", "--origin", "portal.example/cli/T-CLI",
                     "--stage", "technical:roster.bin:dealt/stage-key.bin", "--envelope", "technical:technical",
                     "--bidders", "lax-registry.txt", "--out", "tender-lax.txt"])
-        try cli.ok(["seal", "--bidder", "BETA", "--signing-key", "ACME.sign", "--file", "technical=fake.pdf", "--out", "fake.sbid",
-                    "--tender", "tender-lax.txt"])
+        let lax = ["--tender", "tender-lax.txt", "--tender-digest",
+                   SHA256.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: cli.path("tender-lax.txt"))))).hexString]
+        try cli.ok(["seal", "--bidder", "BETA", "--signing-key", "ACME.sign", "--file", "technical=fake.pdf", "--out", "fake.sbid"] + lax)
         #expect(try cli.run(["portal", "submit", "--dir", "portal", "--bid", "fake.sbid", "--bidder", "BETA", "--receipt", "y.receipt"])
             .output.contains("untrusted-signer"))
         // GAMMA withdraws with a statement it signs; the portal cannot make one in its name.
         try cli.ok(["withdraw", "--bidder", "GAMMA", "--signing-key", "GAMMA.sign", "--bid", "GAMMA.sbid", "--out", "gamma.withdrawal"] + tender)
-        try cli.ok(["withdraw", "--bidder", "BETA", "--signing-key", "portal-log.key", "--bid", "BETA.sbid", "--out", "forged.withdrawal",
-                    "--tender", "tender-lax.txt"])
+        try cli.ok(["withdraw", "--bidder", "BETA", "--signing-key", "portal-log.key", "--bid", "BETA.sbid", "--out", "forged.withdrawal"] + lax)
         #expect(try cli.run(["portal", "withdraw", "--dir", "portal", "--bidder", "BETA", "--statement", "forged.withdrawal", "--receipt", "w.receipt"])
             .output.contains("untrusted-signer"))
         try cli.ok(["portal", "withdraw", "--dir", "portal", "--bidder", "GAMMA", "--statement", "gamma.withdrawal", "--receipt", "gamma-w.receipt"])
@@ -172,6 +172,15 @@ struct OpeningCLITests {
                              "--signing-key", "m1.sign", "--dshare", "d1.bin", "d3.bin"] + inputs).status != 0)
         // A line added after signing, or a key written twice, is not the signed report.
         let original = try String(contentsOfFile: cli.path("report.json"), encoding: .utf8)
+        // A threshold opening relabelled as a reconstruction (to name member 2 without its files):
+        // a member signs neither without the released shares nor against the decryption shares.
+        try original.replacingOccurrences(of: "\"mode\":\"threshold-decryption\"", with: "\"mode\":\"reconstruction\"")
+            .write(toFile: cli.path("relabelled.json"), atomically: true, encoding: .utf8)
+        #expect(try cli.run(["opening", "sign", "--report", "relabelled.json", "--out", "r.sig"] + inputs + Self.member(2)).status == 64)
+        #expect(try cli.run(["opening", "sign", "--report", "relabelled.json", "--out", "r.sig", "--dshare", "d1.bin", "d3.bin"]
+            + inputs + Self.member(2)).output.contains("--released"))
+        // The first stage takes no qualification list.
+        #expect(try cli.run(["opening", "prepare", "--qualified", "ACME"] + inputs).output.contains("first stage"))
         for (name, forged) in [
             ("winner.json", original.replacingOccurrences(of: "{\"closingNote\"", with: "{\"a\":\"ACME wins\",\"closingNote\"")),
             ("pretty.json", original.replacingOccurrences(of: ",\"culprits\"", with: ", \"culprits\"")),
@@ -198,9 +207,11 @@ struct OpeningCLITests {
         for stage in ["technical", "price"] {
             let shares = try FileManager.default.contentsOfDirectory(atPath: cli.path("demo/shares")).filter { $0.hasPrefix("\(stage)-") }
                 .map { "demo/shares/\($0)" }
+            // The price stage opens after the technical one, on its closing: its report comes along.
+            let previous = stage == "price" ? ["--previous-report", "demo/report-technical.json", "--previous-signatures", "demo/report-technical.sig"] : []
             try cli.ok(["report", "verify", "demo/report-\(stage).json", "--signatures", "demo/report-\(stage).sig", "--bidder", "BIDDER-0003",
                         "--bid", "demo/bidders/BIDDER-0003.sbid", "--receipt", "demo/bidders/BIDDER-0003.receipt", "--log", "demo/portal/log.bin",
-                        "--bids", "demo/portal/bids", "--dshare"] + shares + tender)
+                        "--bids", "demo/portal/bids", "--dshare"] + shares + tender + previous)
         }
     }
 }

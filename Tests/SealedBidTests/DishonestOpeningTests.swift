@@ -370,4 +370,64 @@ struct DishonestOpeningTests {
         let reordered = entries + [late]
         #expect(code { _ = try run.opening(run.technical, closing: try run.forgedClosing(reordered), records: reordered) } == "log-mismatch")
     }
+
+    @Test("an entry in another bidder's name with the victim's digest does not turn the victim's entries into ignored replays")
+    func otherBidderReplay() async throws {
+        let run = try await TenderRun(bidders: 3, submit: false)
+        try await run.submit("BIDDER-1")
+        let first = try entries(run)[0]
+        // The portal logs the victim's replacement digest under a made-up bidder first, then the real replacement.
+        let replacement = try run.seal("BIDDER-1", tag: "-v2")
+        let header = try BidHeader.read(from: FileSource(path: replacement))
+        try run.store.store(copyOf: replacement, as: .bid) { _ in header.bidDigest }
+        var all = try run.records.filter { if case .entry = $0 { true } else { false } }
+        all.append(try run.forgedEntry(.submit, bidder: "ZZZ", digest: header.bidDigest, length: header.expectedFileLength))
+        all.append(try run.forgedEntry(.replace, bidder: "BIDDER-1", digest: header.bidDigest, length: header.expectedFileLength))
+        let report = try run.open(run.technical, closing: try run.forgedClosing(all), records: all)
+        // The replacement counts (not the replaced bid), and the made-up bidder's entry is void and shown.
+        #expect(report.line(for: "BIDDER-1")?.bidDigest == header.bidDigest.hexString && report.line(for: "BIDDER-1")?.bidDigest != first.bidDigest.hexString)
+        #expect(report.result("BIDDER-1") == "opened")
+        #expect(report.result("ZZZ").hasPrefix("void"))
+        #expect(report.ignoredEntries.isEmpty)
+        // The bidder's own replay of its earlier bid is still ignored.
+        all.append(try run.forgedEntry(.replace, bidder: "BIDDER-1", digest: first.bidDigest, length: first.bidLength))
+        let replayed = try run.open(run.technical, closing: try run.forgedClosing(all), records: all)
+        #expect(replayed.line(for: "BIDDER-1")?.bidDigest == header.bidDigest.hexString)
+        #expect(replayed.ignoredEntries.map(\.reason) == ["replay"])
+    }
+
+    @Test("a later stage opens after the one before it, on its closing, with qualified bidders it opened")
+    func laterStageOnAnotherClosing() async throws {
+        let run = try await TenderRun(bidders: 3)
+        let closing = try await run.close()
+        let records = try run.records
+        let previous = try #require(try run.previousReport(before: run.price, closing: closing))
+        func price(_ closing: SignedCheckpoint, records: [LogRecord], qualified: Set<BidderID>? = nil, previous: OpeningReport.Verified?) -> String {
+            code {
+                _ = try StageOpening(
+                    tender: run.tender, stage: run.price, closing: closing, records: records, bids: run.store, qualified: qualified,
+                    previous: previous, now: run.openingTime)
+            }
+        }
+        #expect(price(closing, records: records, previous: previous) == "no error")
+        // Without the technical report, or on another closing signed later over fewer entries.
+        #expect(price(closing, records: records, previous: nil) == "invalid-input")
+        let entries = records.filter { if case .entry = $0 { true } else { false } }
+        let shorter = Array(entries.dropLast())
+        let second = try run.forgedClosing(shorter, at: run.tender.deadline.addingTimeInterval(3600))
+        #expect(price(second, records: shorter, previous: previous) == "bad-closing")
+        // A qualified bidder must have opened in the technical stage; the first stage takes no list.
+        #expect(price(closing, records: records, qualified: [try BidderID("NOBODY")], previous: previous) == "invalid-input")
+        #expect(code {
+            _ = try StageOpening(
+                tender: run.tender, stage: run.technical, closing: closing, records: records, bids: run.store,
+                qualified: [try BidderID("BIDDER-1")], now: run.openingTime)
+        } == "invalid-input")
+        // A verifier of the price report without the public files checks the order too.
+        let report = try run.open(run.price, closing: closing)
+        let signatures = try run.members.map { try ReportSignature(report: report, roster: run.stageKeys["price"]!.roster, keys: $0) }
+        let verified = try report.verify(tender: run.tender, signatures: signatures, now: run.openingTime)
+        try verified.checkFollows(previous, tender: run.tender)
+        #expect(code { try verified.checkFollows(nil, tender: run.tender) } == "report-mismatch")
+    }
 }

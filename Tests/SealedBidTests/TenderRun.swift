@@ -109,7 +109,17 @@ final class TenderRun: @unchecked Sendable {
     {
         try StageOpening(
             tender: tender, stage: stage, closing: closing, records: records ?? self.records, bids: store, qualified: qualified,
-            now: openingTime)
+            previous: try previousReport(before: stage, closing: closing, records: records), now: openingTime)
+    }
+
+    /// For the price stage: the technical stage's report, opened on the same closing and signed by
+    /// every member (what members of a later stage take as published).
+    func previousReport(before stage: StageName, closing: SignedCheckpoint, records: [LogRecord]? = nil) throws -> OpeningReport.Verified? {
+        guard stage == price else { return nil }
+        let report = try open(technical, closing: closing, records: records)
+        let roster = stageKeys["technical"]!.roster
+        let signatures = try members.map { try ReportSignature(report: report, roster: roster, keys: $0) }
+        return try report.verify(tender: tender, signatures: signatures, now: openingTime)
     }
 
     /// Members 1 and 2 each build their own opening and compute their shares.
