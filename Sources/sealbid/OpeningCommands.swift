@@ -68,6 +68,7 @@ struct Opening: ParsableCommand {
                 }
                 return Set(ids)
             }
+            try requireDirectory(bids, option: "--bids")
             return try StageOpening(
                 tender: tender, stage: StageName(stage), closing: closingNote, records: records, bids: BidStore(directory: bids),
                 qualified: qualifiedSet, previous: previous.load(tender: tender))
@@ -101,11 +102,12 @@ struct Opening: ParsableCommand {
         func run() throws {
             let opening = try inputs.opening()
             print("stage '\(opening.stage)' of \(opening.tender.id): \(opening.bids.count) envelope(s) to open, opening id \(opening.openingID.hexString)\(testModeWarning(opening.tender))")
-            for bid in opening.bids { print("  entry \(bid.index): \(bid.entry.bidder)") }
-            for line in opening.otherLines {
-                print("  entry \(line.logIndex): \(line.bidder): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")")
-            }
-            for entry in opening.ignoredEntries { print("  entry \(entry.logIndex): \(entry.bidder): ignored (\(entry.reason))") }
+            // In log order: the bids to open, the other lines, the ignored entries.
+            let listed =
+                opening.bids.map { ($0.index, "\($0.entry.bidder)") }
+                + opening.otherLines.map { ($0.logIndex, "\($0.bidder): \($0.result.rawValue)\($0.reason.map { " (\($0))" } ?? "")") }
+                + opening.ignoredEntries.map { ($0.logIndex, "\($0.bidder): ignored (\($0.reason))") }
+            for (index, text) in listed.sorted(by: { $0.0 < $1.0 }) { print("  entry \(index): \(text)") }
         }
     }
 

@@ -191,10 +191,13 @@ struct Portal: ParsableCommand {
         @Option(help: "Output receipt file.") var receipt: String
 
         func run() async throws {
-            let result = try await portal.service().withdraw(
+            let service = try portal.service()
+            let before = await service.size
+            let result = try await service.withdraw(
                 statement: readBytes(statement, limit: Withdrawal.maximumSize), from: BidderID(bidder))
             try writeNew(result.encoded, to: receipt)
-            print("logged the withdrawal of \(bidder); receipt \(receipt)")
+            let index = try result.verify(log: try portal.tender().log, origin: try portal.tender().origin).index
+            print("\(await service.size > before ? "logged" : "already logged:") the withdrawal of \(bidder) as entry \(index); receipt \(receipt)")
         }
     }
 

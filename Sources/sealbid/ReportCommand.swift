@@ -55,6 +55,7 @@ struct ReportCommand: ParsableCommand {
             if bids == nil, previousVerified != nil { try verified.checkFollows(previousVerified, tender: tender) }
             let records = try log.map { try FileLogStore.records(atPath: $0) }
             if let records, let bids {
+                try requireDirectory(bids, option: "--bids")
                 let opening = try StageOpening(
                     tender: tender, stage: StageName(parsed.stage), closing: verified.closing, records: records,
                     bids: BidStore(directory: bids), qualified: try parsed.qualified.map { Set(try $0.map { try BidderID($0) }) },
@@ -63,17 +64,12 @@ struct ReportCommand: ParsableCommand {
             }
             var bidderLines: [String] = []
             if let bidder {
-                // The receipt first: a bidder whose entries were all ignored has no line, and the
-                // receipt says why.
-                var receiptIgnored = false
+                // The receipt first: it says why when the bidder has no line.
                 if let receipt, let records {
                     switch try parsed.checkReceipt(Receipt(encoded: readBytes(receipt, limit: 1 << 20)), bidder: bidder, tender: tender, records: records) {
                     case .counted: bidderLines.append("  your receipt's entry is in the closed log, and is the one the report counts")
                     case .superseded(let index):
                         bidderLines.append("  NOTE: your receipt's entry is in the closed log; a later entry in your name (log index \(index)) counts")
-                    case .ignored(let reason):
-                        receiptIgnored = true
-                        bidderLines.append("  NOTE: your receipt's entry is in the closed log but changed nothing (ignored: \(reason))")
                     }
                 }
                 if let line = parsed.line(for: bidder) {
@@ -85,7 +81,7 @@ struct ReportCommand: ParsableCommand {
                         }
                         bidderLines.append("  your bid's digest matches the report")
                     }
-                } else if !receiptIgnored {
+                } else {
                     throw ReportError.mismatch("no line for \(bidder): your bid is not in this opening")
                 }
             }

@@ -27,6 +27,10 @@ struct TenderOption: ParsableArguments {
             }
             return bytes
         }
+        if expected == nil {
+            FileHandle.standardError.write(
+                Data("sealbid: warning: the descriptor is not pinned: give --tender-digest with its published SHA-256\n".utf8))
+        }
         return try Tender(encoded: readBytes(tender, limit: Tender.maximumSize), expectedDigest: expected)
     }
 }
