@@ -545,16 +545,8 @@ public struct StageOpening: Sendable {
     /// The contributions that decode, and the members who signed a file for this opening that
     /// does not (their fault: none of their contributions is used).
     private func decode(_ files: [[UInt8]]) -> (usable: [DecryptionShares], signedGarbage: Set<MemberID>) {
-        var decoded: [DecryptionShares] = []
-        var signedGarbage: Set<MemberID> = []
-        for bytes in files {
-            if let shares = try? DecryptionShares(encoded: bytes) {
-                decoded.append(shares)
-            } else if let member = DecryptionShares.signer(ofUndecodable: bytes, roster: stageKey.roster, openingID: openingID) {
-                signedGarbage.insert(member)
-            }
-        }
-        return (decoded.filter { !signedGarbage.contains($0.member) }, signedGarbage)
+        let sorted = DecryptionShares.sort(files: files, roster: stageKey.roster, openingID: openingID)
+        return (sorted.usable, Set(sorted.signedUndecodable))
     }
 
     /// Reconstruct mode: the stage key is interpolated from released shares.

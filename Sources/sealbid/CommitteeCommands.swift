@@ -58,6 +58,21 @@ struct MemberOptions: ParsableArguments {
     }
 }
 
+/// The messages in `paths` that decode. A file that does not decode is nobody's (committee-v1,
+/// "Signed messages"): it is skipped with a warning, never fatal, as the library ignores it.
+func decodedMessages<Message>(_ paths: [String], _ decode: ([UInt8]) throws -> Message) throws -> [Message] {
+    var messages: [Message] = []
+    for path in paths {
+        let bytes = try readBytes(path)
+        do {
+            messages.append(try decode(bytes))
+        } catch {
+            FileHandle.standardError.write(Data("sealbid: warning: skipped \(path), which does not decode: \(error)\n".utf8))
+        }
+    }
+    return messages
+}
+
 // MARK: Roster and dealer
 
 struct Roster: ParsableCommand {
@@ -160,8 +175,7 @@ struct DKGRound2: ParsableCommand {
         let roster = try roster.load()
         let keys = try member.load()
         let secret = try DKG.Round1Secret(fileRepresentation: KeyFile.read(state, kind: .dkgState), roster: roster, keys: keys)
-        let packages = try round1.map { try DKG.Round1Package(encoded: readBytes($0)) }
-        let shares = try DKG.round2(secret, packages: packages)
+        let shares = try DKG.round2(secret, packages: decodedMessages(round1, DKG.Round1Package.init(encoded:)))
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         for share in shares {
             try writeNew(share.encoded, to: "\(outDir)/dkg-share-\(share.sender)-to-\(share.recipient.value).bin")
@@ -186,9 +200,8 @@ struct DKGFinish: ParsableCommand {
         let roster = try roster.load()
         let keys = try member.load()
         let secret = try DKG.Round1Secret(fileRepresentation: KeyFile.read(state, kind: .dkgState), roster: roster, keys: keys)
-        let packages = try round1.map { try DKG.Round1Package(encoded: readBytes($0)) }
-        let sealed = try shares.map { try SealedShare(encoded: readBytes($0)) }
-        let (share, stageKey) = try DKG.finish(secret, packages: packages, shares: sealed)
+        let (share, stageKey) = try DKG.finish(
+            secret, packages: decodedMessages(round1, DKG.Round1Package.init(encoded:)), shares: decodedMessages(shares, SealedShare.init(encoded:)))
         try KeyFile.write(share.fileRepresentation(roster: roster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(stageKey.encoded, to: outStageKey)
         try writeNew(TranscriptSignature(stageKey: stageKey, keys: keys).encoded, to: outSignature)
@@ -210,7 +223,7 @@ struct Confirm: ParsableCommand {
     func run() throws {
         let roster = try roster.load()
         let key = try stageKey.load(roster)
-        try DKG.confirm(stageKey: key, signatures: signatures.map { try TranscriptSignature(encoded: readBytes($0)) })
+        try DKG.confirm(stageKey: key, signatures: decodedMessages(signatures, TranscriptSignature.init(encoded:)))
         print("confirmed: all \(roster.members.count) members signed stage key \(key.digest.hexString)")
     }
 }
@@ -254,7 +267,7 @@ struct ReshareReceive: ParsableCommand {
         let newRoster = try CommitteeRoster(encoded: readBytes(newRoster))
         let keys = try member.load()
         let (share, newKey) = try Resharing.receive(
-            packages: package.compactMap { try? Resharing.Package(encoded: readBytes($0)) }, oldKey: oldKey,
+            packages: decodedMessages(package, Resharing.Package.init(encoded:)), oldKey: oldKey,
             newRoster: newRoster, keys: keys)
         try KeyFile.write(share.fileRepresentation(roster: newRoster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(newKey.encoded, to: outStageKey)

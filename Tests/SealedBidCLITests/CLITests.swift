@@ -88,7 +88,11 @@ struct CommitteeCLITests {
         }
         let keys = try (1...3).map { try Data(contentsOf: URL(fileURLWithPath: cli.path("stage-key-\($0).bin"))) }
         #expect(keys[0] == keys[1] && keys[1] == keys[2])
-        try cli.ok(["committee", "confirm", "--roster", "roster.bin", "--stage-key", "stage-key-1.bin", "--signature", "sig-1.bin", "sig-2.bin", "sig-3.bin"])
+        // A file that does not decode is nobody's: skipped with a warning, not fatal (committee-v1, "Signed messages").
+        try Data([0, 1, 0, 1, 6]).write(to: URL(fileURLWithPath: cli.path("garbage.bin")))
+        let confirmed = try cli.ok(
+            ["committee", "confirm", "--roster", "roster.bin", "--stage-key", "stage-key-1.bin", "--signature", "sig-1.bin", "garbage.bin", "sig-2.bin", "sig-3.bin"])
+        #expect(confirmed.contains("skipped garbage.bin"))
         // A missing signature is named.
         let missing = try cli.run(["committee", "confirm", "--roster", "roster.bin", "--stage-key", "stage-key-1.bin", "--signature", "sig-1.bin", "sig-2.bin"])
         #expect(missing.status != 0 && missing.output.contains("missing-participant") && missing.output.contains("member 3"))

@@ -10,7 +10,7 @@ struct ProjectVectorTests {
     /// suite -> (vectors, of which successes or the kinds' counts).
     static let expected: [String: (passed: Int, decisions: [String: Int])] = [
         "sealbid/envelope-v1": (49, ["success": 7, "failure": 42]),
-        "sealbid/committee-v1": (44, ["combine": 8, "confirm": 4, "dealing": 5, "dkg-finish": 12, "reconstruct": 5, "roster": 10]),
+        "sealbid/committee-v1": (126, ["combine": 18, "confirm": 5, "dealing": 9, "decode": 30, "dkg-finish": 19, "reconstruct": 9, "reshare": 13, "roster": 23]),
         "sealbid/receipts-v1": (20, ["consistency": 4, "receipt": 16]),
     ]
 
