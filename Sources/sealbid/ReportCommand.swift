@@ -7,7 +7,15 @@ import SealedBidPrimitives
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Opening reports.", subcommands: [Verify.self, Merge.self])
+        commandName: "report", abstract: "Opening reports.",
+        discussion: """
+            Example (members' signatures merged, then the report checked):
+              sealbid report merge --signatures report.sig-1 report.sig-2 \\
+                --out report.sig
+              sealbid report verify report.json --tender tender.txt \\
+                --tender-digest 3f2a... --signatures report.sig
+            """,
+        subcommands: [Verify.self, Merge.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -20,8 +28,9 @@ struct ReportCommand: ParsableCommand {
                 must be a prefix of the closed log, so its exact entry is the one opened.
 
                 Example (a bidder checking the line about their bid):
-                  sealbid report verify report-technical.json --tender tender.txt --tender-digest 3f2a... \\
-                    --signatures report-technical.sig --bidder NPWP:01.234.567.8-901.000 --bid my-bid.sbid \\
+                  sealbid report verify report-technical.json --tender tender.txt \\
+                    --tender-digest 3f2a... --signatures report-technical.sig \\
+                    --bidder NPWP:01.234.567.8-901.000 --bid my-bid.sbid \\
                     --receipt my.receipt --log log.bin
                 """)
 
@@ -102,7 +111,8 @@ struct ReportCommand: ParsableCommand {
             abstract: "Merge members' signature files into one (sorted, duplicates removed).",
             discussion: """
                 Example:
-                  sealbid report merge --signatures report.sig-1 report.sig-2 report.sig-4 --out report.sig
+                  sealbid report merge --signatures report.sig-1 report.sig-2 report.sig-4 \\
+                    --out report.sig
                 """)
         @Option(parsing: .upToNextOption, help: "Signature files.") var signatures: [String]
         @Option(help: "Output file (must not exist).") var out: String

@@ -23,16 +23,26 @@ struct CLI {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    /// Runs `sealbid args...` (or another `executable`); returns (exit status, stdout + stderr).
+    /// Runs `sealbid args...` (or another `executable`), with `environment` set and `unsetting`
+    /// removed from this process's environment; returns (exit status, stdout + stderr, or stdout
+    /// alone without `standardError`).
     @discardableResult
-    func run(_ arguments: [String], executable: URL = Self.binary) throws -> (status: Int32, output: String) {
+    func run(
+        _ arguments: [String], executable: URL = Self.binary, environment: [String: String] = [:], unsetting: [String] = [],
+        standardError: Bool = true
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty || !unsetting.isEmpty {
+            var variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            for name in unsetting { variables[name] = nil }
+            process.environment = variables
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = pipe
+        process.standardError = standardError ? pipe : FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
