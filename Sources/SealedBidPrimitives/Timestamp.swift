@@ -158,6 +158,14 @@ public struct TimestampAuthority: Sendable {
         guard let key = keyPEM.withUnsafeBytes({ sb_private_key_from_pem($0.baseAddress, $0.count) }) else {
             throw .unsupportedKey(reason: "no unencrypted private key in the authority's PEM")
         }
+        // Tokens signed with a key that is not the certificate's verify nowhere: refuse the pair now.
+        var spki = [UInt8](repeating: 0, count: 2048)
+        var length = 0
+        let encoded = spki.withUnsafeMutableBufferPointer { sb_public_key_spki_der(key, $0.baseAddress, $0.count, &length) }
+        guard encoded == 1, !certificate.subjectPublicKeyInfo.isEmpty, Array(spki.prefix(length)) == certificate.subjectPublicKeyInfo else {
+            EVP_PKEY_free(key)
+            throw .unsupportedKey(reason: "the authority's private key is not the key of its certificate")
+        }
         return Signer(certificate: certificate, key: key)
     }
 

@@ -330,7 +330,10 @@ done:
 }
 
 int sb_x509_spki_der(X509 *cert, void *out, size_t cap, size_t *out_len) {
-    EVP_PKEY *pkey = X509_get0_pubkey(cert);
+    return sb_public_key_spki_der(X509_get0_pubkey(cert), out, cap, out_len);
+}
+
+int sb_public_key_spki_der(EVP_PKEY *pkey, void *out, size_t cap, size_t *out_len) {
     if (pkey == NULL) return 0;
     int len = i2d_PUBKEY(pkey, NULL);
     if (len <= 0 || (size_t)len > cap) return 0;

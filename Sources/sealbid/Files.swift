@@ -41,12 +41,18 @@ func readCheckpoint(_ path: String) throws -> SignedCheckpoint {
 }
 
 /// Writes a public file that must not exist yet (never overwrites), durably; `-` is standard output.
+/// Refuses an output path that exists (`-`, standard output, never does). Commands with an effect
+/// beyond their output (a log entry, a closing) call it from `validate()`, before doing anything.
+func refuseExisting(_ path: String) throws {
+    guard path == "-" || !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
+}
+
 func writeNew(_ bytes: [UInt8], to path: String) throws {
     if path == "-" {
         FileHandle.standardOutput.write(Data(bytes))
         return
     }
-    guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
+    try refuseExisting(path)
     let sink = try FileSink(path: path)
     do {
         try bytes.withUnsafeBytes { (b) throws in try sink.write(b, at: 0) }

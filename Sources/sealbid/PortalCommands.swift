@@ -40,6 +40,26 @@ struct Portal: ParsableCommand {
         /// descriptor says `timestamps test-authority`.
         let testAuthorityCertificate: String?
         let testAuthorityKey: String?
+
+        /// What asks for a token over a digest: the test authority for a `test-authority` tender,
+        /// nothing for `none`; a tender that requires an outside authority cannot be run from files.
+        func timestamper(for tender: Tender, clock: @escaping @Sendable () -> Date) throws -> (@Sendable ([UInt8]) throws -> [UInt8])? {
+            if tender.timestamps == .required {
+                // An RFC 3161 client for an outside authority is not part of the file-based CLI.
+                throw ValidationError("this tender requires time-stamps from an outside authority; the file-based portal cannot reach one")
+            }
+            guard let cert = testAuthorityCertificate, let key = testAuthorityKey else { return nil }
+            guard tender.timestamps == .testAuthority else {
+                throw ValidationError("a test time-stamp authority is only for tenders with 'timestamps test-authority'")
+            }
+            let authority = try TimestampAuthority(certificatePEM: try readText(cert), keyPEM: SecureBytes(contentsOfFile: key))
+            return { digest in
+                let request = try TimestampRequest(digest: digest)
+                let serial = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+                return try TimestampToken(response: authority.respond(to: request.derRepresentation, at: clock(), serial: serial))
+                    .derRepresentation
+            }
+        }
     }
 
     struct DirectoryOption: ParsableArguments {
@@ -51,24 +71,7 @@ struct Portal: ParsableCommand {
             let tender = try tender()
             let config = try JSONDecoder().decode(Config.self, from: Data(readBytes("\(dir)/portal.json", limit: 1 << 16)))
             let signer = try NoteSigner(name: tender.origin, key: KeyFile.ed25519PrivateKey("\(dir)/portal.key"))
-            var timestamper: (@Sendable ([UInt8]) throws -> [UInt8])?
-            if let cert = config.testAuthorityCertificate, let key = config.testAuthorityKey {
-                guard tender.timestamps == .testAuthority else {
-                    throw ValidationError("a test time-stamp authority is only for tenders with 'timestamps test-authority'")
-                }
-                let authority = try TimestampAuthority(certificatePEM: try readText(cert), keyPEM: SecureBytes(contentsOfFile: key))
-                let now = clock ?? { Date() }
-                timestamper = { digest in
-                    let request = try TimestampRequest(digest: digest)
-                    let serial = UInt64(Date().timeIntervalSince1970 * 1_000_000)
-                    return try TimestampToken(response: authority.respond(to: request.derRepresentation, at: now(), serial: serial))
-                        .derRepresentation
-                }
-            }
-            if tender.timestamps == .required {
-                // An RFC 3161 client for an outside authority is not part of the file-based CLI.
-                throw ValidationError("this tender requires time-stamps from an outside authority; the file-based portal cannot reach one")
-            }
+            let timestamper = try config.timestamper(for: tender, clock: clock ?? { Date() })
             return try PortalService(tender: tender, directory: dir, signer: signer, clock: clock ?? { Date() }, timestamper: timestamper)
         }
     }
@@ -104,18 +107,26 @@ struct Portal: ParsableCommand {
                 throw ValidationError("the descriptor says 'timestamps test-authority': give --test-tsa-cert and --test-tsa-key")
             }
             guard !FileManager.default.fileExists(atPath: dir) else { throw ValidationError("\(dir) exists") }
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try writeNew(tender.encoded, to: "\(dir)/tender.txt")
-            try KeyFile.write(key.seed, kind: .ed25519Private, to: "\(dir)/portal.key", comment: "log signing key of \(tender.origin): keep secret")
             let config = Config(
                 testAuthorityCertificate: testTsaCert.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                 testAuthorityKey: testTsaKey.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try writeNew([UInt8](try encoder.encode(config)), to: "\(dir)/portal.json")
-            // The only place a log store is created: opening one never does (receipts-v1, "Durable store").
+            // The same authority the portal's later commands use: the head is stamped like every checkpoint.
+            let timestamper = try config.timestamper(for: tender, clock: { Date() })
             let signer = try NoteSigner(name: tender.origin, key: key)
-            _ = try await PortalService.create(tender: tender, directory: dir, signer: signer)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            do {
+                try writeNew(tender.encoded, to: "\(dir)/tender.txt")
+                try KeyFile.write(key.seed, kind: .ed25519Private, to: "\(dir)/portal.key", comment: "log signing key of \(tender.origin): keep secret")
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try writeNew([UInt8](try encoder.encode(config)), to: "\(dir)/portal.json")
+                // The only place a log store is created: opening one never does (receipts-v1, "Durable store").
+                _ = try await PortalService.create(tender: tender, directory: dir, signer: signer, timestamper: timestamper)
+            } catch {
+                // A failed init leaves no portal behind (this command created the directory).
+                try? FileManager.default.removeItem(atPath: dir)
+                throw error
+            }
             print("portal for \(tender.id): origin \(tender.origin), deadline \(TenderTime.format(tender.deadline) ?? "?")\(testModeWarning(tender))")
         }
     }
@@ -136,6 +147,8 @@ struct Portal: ParsableCommand {
         @Option(help: "The uploader as the portal authenticated them.") var bidder: String
         @Option(help: "The bid file.") var bid: String
         @Option(help: "Output receipt file.") var receipt: String
+
+        func validate() throws { try refuseExisting(receipt) }
 
         func run() async throws {
             let service = try portal.service()
@@ -170,6 +183,8 @@ struct Portal: ParsableCommand {
         @Option(help: "The bidder's commitment statement (sealbid commit).") var statement: String
         @Option(help: "Output receipt file.") var receipt: String
 
+        func validate() throws { try refuseExisting(receipt) }
+
         func run() async throws {
             let service = try portal.service()
             let result = try await service.commit(
@@ -197,6 +212,8 @@ struct Portal: ParsableCommand {
         @Option(help: "The whole bid file.") var bid: String
         @Option(help: "Output receipt file (of the upload entry).") var receipt: String
 
+        func validate() throws { try refuseExisting(receipt) }
+
         func run() async throws {
             let receipt = try await portal.service().upload(bidAt: bid, from: BidderID(bidder))
             try writeNew(receipt.encoded, to: self.receipt)
@@ -217,6 +234,8 @@ struct Portal: ParsableCommand {
         @Option(help: "The uploader as the portal authenticated them.") var bidder: String
         @Option(help: "The withdrawal statement.") var statement: String
         @Option(help: "Output receipt file.") var receipt: String
+
+        func validate() throws { try refuseExisting(receipt) }
 
         func run() async throws {
             let service = try portal.service()
@@ -239,6 +258,8 @@ struct Portal: ParsableCommand {
         @OptionGroup var portal: DirectoryOption
         @Option(help: "Output file for the closing checkpoint (signed note).") var out: String
 
+        func validate() throws { try refuseExisting(out) }
+
         func run() async throws {
             let closing = try await portal.service().close()
             try writeNew(Array(closing.note.serialized.utf8), to: out)
@@ -256,6 +277,8 @@ struct Portal: ParsableCommand {
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The bid's (or statement's) digest, hex.") var digest: String
         @Option(help: "Output receipt file.") var out: String
+
+        func validate() throws { try refuseExisting(out) }
 
         func run() async throws {
             guard digest.utf8.count == 64, let bytes = try? Hex.decode(digest) else { throw ValidationError("--digest is 64 hex digits") }

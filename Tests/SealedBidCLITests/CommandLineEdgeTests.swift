@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+import SealedBidLog
 import SealedBidPrimitives
+import SealedBidTestSupport
 
 /// The command line's edges (issue 14, items 6-8): short and standard-stream paths, special
 /// files, out-of-range options, and errors that each carry a stable code and the documented
@@ -103,5 +105,72 @@ struct CommandLineEdgeTests {
         for name in ["c.sbid", "t1.txt", "t2.txt", "t3.txt"] {
             #expect(!FileManager.default.fileExists(atPath: cli.path(name)), "\(name) was written")
         }
+    }
+
+    static func entries(_ cli: CLI, _ portal: String = "portal") throws -> Int {
+        try FileLogStore.records(atPath: cli.path("\(portal)/log.bin")).filter { if case .entry = $0 { true } else { false } }.count
+    }
+
+    @Test("a portal command whose output exists is refused before it logs or closes anything (it acted, then said 'usage')")
+    func portalOutputsCheckedFirst() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let tender = try Self.tender(cli)
+        try cli.ok(["portal", "init", "--dir", "portal", "--log-key", "log.key"] + tender)
+        try cli.ok(Self.seal("bid.sbid", tender))
+        try cli.ok(["withdraw", "--bidder", "A", "--signing-key", "A.sign", "--bid", "bid.sbid", "--out", "A.withdrawal"] + tender)
+        try cli.ok(["commit", "--bidder", "A", "--signing-key", "A.sign", "--bid", "bid.sbid", "--out", "A.commitment"] + tender)
+        try Data("taken".utf8).write(to: URL(fileURLWithPath: cli.path("taken")))
+        let before = try Data(contentsOf: URL(fileURLWithPath: cli.path("portal/log.bin")))
+        for arguments in [
+            ["portal", "submit", "--dir", "portal", "--bid", "bid.sbid", "--bidder", "A", "--receipt", "taken"],
+            ["portal", "commit", "--dir", "portal", "--bidder", "A", "--bid", "bid.sbid", "--statement", "A.commitment", "--receipt", "taken"],
+            ["portal", "upload", "--dir", "portal", "--bid", "bid.sbid", "--bidder", "A", "--receipt", "taken"],
+            ["portal", "withdraw", "--dir", "portal", "--bidder", "A", "--statement", "A.withdrawal", "--receipt", "taken"],
+            ["portal", "close", "--dir", "portal", "--out", "taken"],
+        ] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 64 && result.output.hasPrefix("sealbid: usage: taken exists"), "\(arguments): \(result)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: cli.path("portal/log.bin"))) == before, "the log changed")
+        #expect(try String(contentsOfFile: cli.path("taken"), encoding: .utf8) == "taken")
+        // The same submission with a free output is logged once.
+        try cli.ok(["portal", "submit", "--dir", "portal", "--bid", "bid.sbid", "--bidder", "A", "--receipt", "A.receipt"])
+        #expect(try Self.entries(cli) == 1)
+    }
+
+    @Test("a test-authority portal initialises with its time-stamp key (it exited 1 yet worked); a failed init leaves no directory")
+    func testAuthorityPortalInit() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let pki = try TestPKI.make()
+        defer { pki.remove() }
+        let tsa = ["--test-tsa-cert", pki.directory.appendingPathComponent("tsa.pem").path,
+                   "--test-tsa-key", pki.directory.appendingPathComponent("tsa.key").path]
+        try OpeningCLITests.committee(cli)
+        try cli.ok(["keygen", "ed25519", "A.sign"])
+        try cli.ok(["keygen", "ed25519", "log.key"])
+        try cli.ok(["tender", "registry", "--add", "A:ed25519:A.sign.pub", "--out", "registry.txt"])
+        try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", "2099-01-01T00:00:00Z", "--log-key", "log.key.pub",
+                    "--origin", "portal.example/T-CLI", "--stage", "technical:roster.bin:dealt/stage-key.bin", "--envelope", "technical:technical",
+                    "--bidders", "registry.txt", "--timestamps", "test-authority", "--tsa-roots", pki.directory.appendingPathComponent("root.pem").path,
+                    "--out", "tender.txt"])
+        let tender = ["--tender", "tender.txt", "--tender-digest",
+                      SHA256.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: cli.path("tender.txt"))))).hexString]
+        // A key that is not the authority's certificate's: refused, and nothing is left behind.
+        let wrong = ["--test-tsa-cert", pki.directory.appendingPathComponent("tsa.pem").path,
+                     "--test-tsa-key", pki.directory.appendingPathComponent("root.key").path]
+        let refused = try cli.run(["portal", "init", "--dir", "bad", "--log-key", "log.key"] + wrong + tender)
+        #expect(refused.status != 0 && refused.output.hasPrefix("sealbid: "), "\(refused)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("bad")))
+        let initialised = try cli.run(["portal", "init", "--dir", "portal", "--log-key", "log.key"] + tsa + tender)
+        #expect(initialised.status == 0 && initialised.output.contains("TEST MODE"), "\(initialised)")
+        try Data("proposal".utf8).write(to: URL(fileURLWithPath: cli.path("p.pdf")))
+        try cli.ok(["seal", "--bidder", "A", "--signing-key", "A.sign", "--file", "technical=p.pdf", "--out", "bid.sbid"] + tender)
+        try cli.ok(["portal", "submit", "--dir", "portal", "--bid", "bid.sbid", "--bidder", "A", "--receipt", "A.receipt"])
+        // The receipt carries the authority's token, and verifies against the descriptor's roots.
+        let verified = try cli.ok(["receipt", "verify", "A.receipt"] + tender)
+        #expect(verified.contains("valid receipt: entry 0"), "\(verified)")
+        #expect(verified.lowercased().contains("time-stamp") || verified.lowercased().contains("token"), "\(verified)")
     }
 }

@@ -75,5 +75,12 @@ struct TimestampTests {
         let lax = TimestampAuthority(certificatePEM: try pki.pem("tsa2.pem"), keyPEM: try pki.pem("tsa2.key"))
         #expect(throws: CryptoError.self) { try lax.respond(to: request.derRepresentation, at: now, serial: 44) }
         #expect(throws: CryptoError.self) { try TimestampRequest(digest: [1, 2, 3]) }
+        // A key that is not the certificate's is refused when the authority is made, not at verification.
+        let mismatched = try pki.pem("tsa.key")
+        #expect(throws: CryptoError.unsupportedKey(reason: "the authority's private key is not the key of its certificate")) {
+            try TimestampAuthority(certificatePEM: try pki.pem("tsa2.pem"), keyPEM: SecureBytes(copying: Array(mismatched.utf8)))
+        }
+        let wrongPair = TimestampAuthority(certificatePEM: try pki.pem("tsa.pem"), keyPEM: try pki.pem("root.key"))
+        #expect(throws: CryptoError.self) { try wrongPair.respond(to: request.derRepresentation, at: now, serial: 45) }
     }
 }

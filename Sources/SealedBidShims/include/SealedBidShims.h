@@ -89,6 +89,8 @@ int sb_x509_verify_chain(X509 *leaf,
                          int64_t at_time, int *verify_error);
 // The leaf's public key as a SubjectPublicKeyInfo (DER).
 int sb_x509_spki_der(X509 *cert, void *out, size_t cap, size_t *out_len);
+/* The public half of `pkey` as DER SubjectPublicKeyInfo (as sb_x509_spki_der for a certificate). */
+int sb_public_key_spki_der(EVP_PKEY *pkey, void *out, size_t cap, size_t *out_len);
 // The certificate validity window in seconds since the epoch.
 int sb_x509_validity(X509 *cert, int64_t *not_before, int64_t *not_after);
 // The keyUsage bits (KU_* of x509v3.h): UINT32_MAX when the certificate has no keyUsage
