@@ -146,7 +146,7 @@ public struct OpeningReport: Sendable, Equatable {
     public init(encoded bytes: [UInt8]) throws(ReportError) {
         guard bytes.count <= Self.maximumSize else { throw .malformed("larger than 256 MiB") }
         let json: CanonicalJSON
-        do { json = try CanonicalJSON(parsing: bytes) } catch { throw .malformed(error.description) }
+        do { json = try CanonicalJSON(parsing: bytes) } catch { throw .malformed("byte \(error.offset): \(error.reason)") }
         var r = try JSONFields(json, keys: [
             "format", "tender", "tenderDigest", "stage", "envelope", "openingID", "closingNote", "timestamps", "mode", "participants",
             "culprits", "lines", "ignoredEntries",

@@ -22,7 +22,7 @@ struct Vectors: ParsableCommand {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Regenerate the project's own vector files (deterministic: same bytes every run).",
-            discussion: "Writes envelope/*.json and committee/*.json under DIR (default: ./TestVectors)."
+            discussion: "Writes envelope/, committee/, receipts/, tender/ and report/ *.json under DIR (default: ./TestVectors)."
         )
 
         @Argument(help: "The TestVectors directory.")
@@ -31,7 +31,8 @@ struct Vectors: ParsableCommand {
         func run() async throws {
             let suites: [(folder: String, files: [(name: String, json: Data)])] = [
                 ("envelope", try EnvelopeVectors.generate()), ("committee", try CommitteeVectors.generate()),
-                ("receipts", try await ReceiptVectors.generate()),
+                ("receipts", try await ReceiptVectors.generate()), ("tender", try TenderVectors.generate()),
+                ("report", try ReportVectors.generate()),
             ]
             for suite in suites {
                 let folder = URL(fileURLWithPath: directory).appendingPathComponent(suite.folder)

@@ -11,12 +11,16 @@ struct ProjectVectorTests {
     static let expected: [String: (passed: Int, decisions: [String: Int])] = [
         "sealbid/envelope-v1": (49, ["success": 7, "failure": 42]),
         "sealbid/committee-v1": (44, ["combine": 8, "confirm": 4, "dealing": 5, "dkg-finish": 12, "reconstruct": 5, "roster": 10]),
-        "sealbid/receipts-v1": (20, ["consistency": 4, "receipt": 16]),
+        "sealbid/receipts-v1": (
+            150, ["consistency": 4, "entry": 27, "receipt": 72, "store": 16, "tender-consistency": 8, "tender-receipt": 23]
+        ),
+        "sealbid/tender-v1": (104, ["success": 14, "failure": 90]),
+        "sealbid/report-v1": (133, ["parse": 52, "registry": 21, "verify": 60]),
     ]
 
     @Test(
         "every project vector gives its expected result",
-        arguments: ["sealbid/envelope-v1", "sealbid/committee-v1", "sealbid/receipts-v1"])
+        arguments: ["sealbid/envelope-v1", "sealbid/committee-v1", "sealbid/receipts-v1", "sealbid/tender-v1", "sealbid/report-v1"])
     func projectVectors(_ name: String) throws {
         let suite = try #require(VectorRunner.projectSuites.first { $0.name == name })
         let report = VectorRunner.run(suite, root: Self.root)
@@ -32,11 +36,13 @@ struct ProjectVectorTests {
         switch folder {
         case "envelope": try EnvelopeVectors.generate()
         case "committee": try CommitteeVectors.generate()
+        case "tender": try TenderVectors.generate()
+        case "report": try ReportVectors.generate()
         default: try await ReceiptVectors.generate()
         }
     }
 
-    @Test("the committed files are exactly what the generators write", arguments: ["envelope", "committee", "receipts"])
+    @Test("the committed files are exactly what the generators write", arguments: ["envelope", "committee", "receipts", "tender", "report"])
     func generatorIsDeterministicAndCommitted(_ folder: String) async throws {
         let generated = try await Self.generate(folder)
         let again = try await Self.generate(folder)
