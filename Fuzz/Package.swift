@@ -13,9 +13,9 @@ let sealedBid = URL(fileURLWithPath: #filePath).deletingLastPathComponent().dele
 
 /// One executable per parser; `Targets/<name>/Entry.swift` names its harness in `FuzzSupport`.
 let fuzzTargets = [
-    "bid-header", "payload", "receipt", "note", "checkpoint", "merkle-proof", "log-store", "key-file",
-    "roster", "stage-key", "sealed-share", "dkg-round1", "decryption-shares", "transcript-signature", "resharing",
-    "secret-share", "opening-report", "bidder-registry", "x509", "pem", "timestamp", "ecdsa",
+    "bid-header", "payload", "withdrawal", "commitment", "receipt", "note", "checkpoint", "merkle-proof", "log-store", "key-file",
+    "roster", "stage-key", "dealing", "sealed-share", "dkg-round1", "decryption-shares", "released-share", "transcript-signature",
+    "resharing", "secret-share", "tender", "opening-report", "report-signature", "bidder-registry", "x509", "pem", "timestamp", "ecdsa",
 ]
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]

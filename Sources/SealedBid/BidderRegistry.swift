@@ -17,7 +17,7 @@ public struct BidderRegistry: Sendable, Equatable {
     public struct Identity: Sendable, Hashable {
         public enum Kind: Sendable, Hashable {
             case ed25519(Ed25519PublicKey)
-            /// A leaf certificate subject in RFC 2253 form, as OpenSSL prints it.
+            /// A leaf certificate subject in its canonical text (envelope-v1, "Certificate subjects").
             case x509Subject(String)
         }
         public let bidder: BidderID

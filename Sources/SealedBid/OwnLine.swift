@@ -11,9 +11,6 @@ extension OpeningReport {
         /// A later entry in the bidder's name counts (a replacement, the upload of a commitment,
         /// a withdrawal); `index` is its log index.
         case superseded(index: UInt64)
-        /// The receipt's entry is in the closed log but changed nothing (report-v1 "ignored
-        /// entries"), for this reason.
-        case ignored(reason: String)
     }
 
     /// A bidder's check of its own line with its receipt and a copy of the public log. The
@@ -21,7 +18,8 @@ extension OpeningReport {
     /// a prefix of the closed log — so its exact entry (kind, time, digest, length) is the one in
     /// the log that was opened: a portal that showed the bidder one log and closed another (a
     /// fork) is caught here, and the receipt proves it. Then the line must count that entry or a
-    /// later one of the bidder's.
+    /// later one of the bidder's; an entry the opening ignored, or a receipt checkpoint that is
+    /// another closing, is a mismatch.
     /// - Parameters:
     ///   - records: the portal's log store as published (`log.bin`); it must be the closed log.
     /// - Throws: ``ReportError/mismatch(_:)``.
@@ -45,13 +43,26 @@ extension OpeningReport {
         guard tree.size == closing.checkpoint.size, (try? tree.root()) == closing.checkpoint.rootHash else {
             throw .mismatch("the log given is not the closed log of this report")
         }
+        // A receipt's checkpoint that is itself a closing must be this closing: the portal's own
+        // signature on another closing proves it closed twice.
+        if let closedAt = verified.checkpoint.checkpoint.closedAt(tender: tender.id.value) {
+            guard verified.checkpoint.checkpoint == closing.checkpoint else {
+                throw .mismatch("your receipt's checkpoint is a closing (at \(closedAt)) other than the report's: the portal closed the log twice")
+            }
+        }
         let size = verified.checkpoint.checkpoint.size
         guard size <= tree.size, (try? tree.root(size: size)) == verified.checkpoint.checkpoint.rootHash else {
             throw .mismatch(
                 "your receipt's log (size \(size)) is not a prefix of the closed log: the portal showed you another log than the one it closed (keep the receipt: it proves this)"
             )
         }
-        if let ignored = ignoredEntries.first(where: { $0.logIndex == verified.index }) { return .ignored(reason: ignored.reason) }
+        // An honest portal never acknowledges an entry the opening ignores (it refuses a replay, a
+        // stale withdrawal, an unmatched upload): a receipt for one shows the portal logged around it.
+        if let ignored = ignoredEntries.first(where: { $0.logIndex == verified.index }) {
+            throw .mismatch(
+                "your receipt's entry (log index \(verified.index)) is in the closed log but the opening ignored it (\(ignored.reason)): the portal acknowledged an entry it should have refused, or logged another before it"
+            )
+        }
         guard let line = line(for: bidder) else { throw .mismatch("no line for \(bidder), though your entry is in the closed log") }
         if verified.index == line.logIndex {
             guard verified.entry.bidDigest.hexString == line.bidDigest, (verified.entry.kind == .withdraw) == (line.result == .withdrawn)

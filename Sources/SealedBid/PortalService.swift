@@ -36,7 +36,13 @@ public actor PortalService {
         self.log = try SubmissionLog(
             origin: tender.origin, tender: tender.id.value, deadline: tender.deadline, grace: TimeInterval(tender.grace), signer: signer,
             store: try store ?? FileLogStore(path: "\(directory)/log.bin"), clock: clock, timestamper: timestamper,
-            timestampsRequired: tender.timestamps.requiresTokens)
+            timestampsRequired: tender.timestamps.requiresTokens,
+            timestampCheck: { entry, token in
+                let limit = entry.kind == .upload ? tender.deadline.addingTimeInterval(TimeInterval(tender.grace)) : tender.deadline
+                if let problem = StageOpening.timestampProblem(entry, token: token, tender: tender, limit: limit) {
+                    throw LogError.timestamp("\(problem.rawValue): the opening would void this entry (is this portal's clock right?)")
+                }
+            })
     }
 
     /// Creates a new portal: the directory, an empty log store with its head, the bids folder.

@@ -67,7 +67,8 @@ public struct StageOpening: Sendable {
         } catch {
             throw .invalidInput("\(error)")
         }
-        try Self.checkStageOrder(tender: tender, stage: stage, closing: closing, qualified: qualified, previous: previous)
+        // A later stage without a list opens only the bidders its previous stage opened.
+        let qualified = try Self.checkStageOrder(tender: tender, stage: stage, closing: closing, qualified: qualified, previous: previous)
         // 0. Not before the end of the grace window, by the opener's own clock: the closing's time
         // is the portal's claim.
         let end = tender.deadline.addingTimeInterval(TimeInterval(tender.grace))
@@ -127,7 +128,10 @@ public struct StageOpening: Sendable {
         }
         var states: [String: (index: UInt64, entry: LogEntry, check: EntryCheck)] = [:]
         var order: [String] = []
-        var seen: Set<[UInt8]> = []  // (bidder, digest) pairs: lp8(bidder) || digest
+        // Every entry that took effect (became its bidder's current entry, valid or void), as
+        // lp8(bidder) || domain || digest, the domain 0 for bids (submit, replace, commit) and 1 for
+        // withdrawal statements.
+        var counted: Set<[UInt8]> = []
         var ignored: [OpeningReport.IgnoredEntry] = []
         for (position, item) in logged.enumerated() {
             let index = UInt64(position), entry = item.entry
@@ -146,10 +150,13 @@ public struct StageOpening: Sendable {
                 continue
             }
             // A digest counts once per bidder: logging a bid again would revive it after its bidder
-            // replaced it. Only the bidder's own earlier entries count here: an entry in another
-            // bidder's name with the same digest is that bidder's (void by its own checks: the file
-            // names its bidder), and must not turn this bidder's entry into an ignored replay.
-            guard seen.insert([UInt8(entry.bidder.utf8.count)] + Array(entry.bidder.utf8) + entry.bidDigest).inserted else {
+            // replaced it. Only the bidder's own earlier entries of the same domain that took effect
+            // count here: an entry in another bidder's name is that bidder's; an ignored entry (a
+            // stale withdrawal logged ahead with a digest the portal predicted) changed nothing; and
+            // a bid entry never collides with a withdrawal statement's digest (another domain).
+            let domain: UInt8 = entry.kind == .withdraw ? 1 : 0
+            let key = [UInt8(entry.bidder.utf8.count)] + Array(entry.bidder.utf8) + [domain] + entry.bidDigest
+            guard !counted.contains(key) else {
                 ignored.append(.init(bidder: entry.bidder, logIndex: index, reason: IgnoreReason.replay.rawValue))
                 continue
             }
@@ -164,6 +171,7 @@ public struct StageOpening: Sendable {
             }
             if states[entry.bidder] == nil { order.append(entry.bidder) }
             states[entry.bidder] = (index, entry, checks[position])
+            counted.insert(key)
         }
         // 4. The stage's checks on each bidder's live bid.
         var toOpen: [Bid] = []
@@ -224,6 +232,9 @@ public struct StageOpening: Sendable {
             }
             opened.append(bid)
         }
+        if let previous {
+            try Self.checkSameLiveSet(previous: previous.report, lines: lines, bids: opened, ignored: ignored)
+        }
         self.tender = tender
         self.stage = stage
         self.envelopeName = envelopeName
@@ -238,17 +249,49 @@ public struct StageOpening: Sendable {
         self.ignoredEntries = ignored
     }
 
+    /// The same closing gives every stage the same live entries: each bidder's line counts the
+    /// same entry (index and digest) as in the previous stage, void, withdrawn or never uploaded
+    /// there exactly when here, and the same entries are ignored. A difference means the files
+    /// given are not those the previous stage was opened on (a bid file left out of one copy).
+    static func checkSameLiveSet(
+        previous: OpeningReport, lines: [OpeningReport.Line], bids: [Bid], ignored: [OpeningReport.IgnoredEntry]
+    ) throws(OpeningError) {
+        func standing(_ result: OpeningReport.Result, _ reason: String?) -> String {
+            switch result {
+            case .void, .withdrawn: "\(result.rawValue) \(reason ?? "")"
+            case .notOpened where reason == "committed-never-uploaded": "committed-never-uploaded"
+            default: "live"
+            }
+        }
+        var here: [String: (index: UInt64, digest: String, standing: String)] = [:]
+        for line in lines { here[line.bidder] = (line.logIndex, line.bidDigest, standing(line.result, line.reason)) }
+        for bid in bids { here[bid.entry.bidder] = (bid.index, bid.entry.bidDigest.hexString, "live") }
+        guard Set(here.keys) == Set(previous.lines.map(\.bidder)), ignored == previous.ignoredEntries else {
+            throw .logMismatch("the live entries differ from the previous stage's report: not the files it was opened on")
+        }
+        for line in previous.lines {
+            guard let now = here[line.bidder], now.index == line.logIndex, now.digest == line.bidDigest,
+                now.standing == standing(line.result, line.reason)
+            else {
+                throw .logMismatch("\(line.bidder)'s entry stands otherwise than in the previous stage's report: not the files it was opened on")
+            }
+        }
+    }
+
     /// Stages open in the descriptor's order, each after the one before it, on the same closing.
+    /// Returns the qualification of this opening: none for the first stage; for a later stage the
+    /// list given, or without one every bidder the previous stage opened.
+    @discardableResult
     static func checkStageOrder(
         tender: Tender, stage: StageName, closing: SignedCheckpoint, qualified: Set<BidderID>?, previous: OpeningReport.Verified?
-    ) throws(OpeningError) {
+    ) throws(OpeningError) -> Set<BidderID>? {
         let order = tender.stages.map(\.roster.stage)
         guard let position = order.firstIndex(of: stage.value) else { throw .invalidInput("the tender has no stage '\(stage)'") }
         guard position > 0 else {
             guard qualified == nil, previous == nil else {
                 throw .invalidInput("'\(stage)' is the first stage: it opens every live bid, with no qualification and no previous report")
             }
-            return
+            return nil
         }
         let before = order[position - 1]
         guard let previous else {
@@ -263,6 +306,8 @@ public struct StageOpening: Sendable {
         for id in qualified ?? [] where previous.report.line(for: id.value)?.result != .opened {
             throw .invalidInput("\(id) is qualified but did not open in stage '\(before)'")
         }
+        if let qualified { return qualified }
+        return Set(previous.report.lines.filter { $0.result == .opened }.compactMap { try? BidderID($0.bidder) })
     }
 
     static func milliseconds(_ date: Date) -> UInt64 { UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))) }
@@ -500,16 +545,8 @@ public struct StageOpening: Sendable {
     /// The contributions that decode, and the members who signed a file for this opening that
     /// does not (their fault: none of their contributions is used).
     private func decode(_ files: [[UInt8]]) -> (usable: [DecryptionShares], signedGarbage: Set<MemberID>) {
-        var decoded: [DecryptionShares] = []
-        var signedGarbage: Set<MemberID> = []
-        for bytes in files {
-            if let shares = try? DecryptionShares(encoded: bytes) {
-                decoded.append(shares)
-            } else if let member = DecryptionShares.signer(ofUndecodable: bytes, roster: stageKey.roster, openingID: openingID) {
-                signedGarbage.insert(member)
-            }
-        }
-        return (decoded.filter { !signedGarbage.contains($0.member) }, signedGarbage)
+        let sorted = DecryptionShares.sort(files: files, roster: stageKey.roster, openingID: openingID)
+        return (sorted.usable, Set(sorted.signedUndecodable))
     }
 
     /// Reconstruct mode: the stage key is interpolated from released shares.

@@ -36,7 +36,6 @@ public enum CommitteeError: SealedBidError, Equatable, Sendable {
     case badProofOfPossession(culprits: [MemberID])
     case badShare(culprits: [MemberID])
     case badDealerShare
-    case badDecryptionProof(culprits: [MemberID])
     case inconsistentTranscript(culprits: [MemberID])
     case missingParticipants([MemberID])
     case tooFewShares(have: Int, need: Int, culprits: [MemberID])
@@ -55,7 +54,6 @@ public enum CommitteeError: SealedBidError, Equatable, Sendable {
         case .badProofOfPossession: "bad-proof-of-possession"
         case .badShare: "bad-share"
         case .badDealerShare: "bad-dealer-share"
-        case .badDecryptionProof: "bad-decryption-proof"
         case .inconsistentTranscript: "inconsistent-transcript"
         case .missingParticipants: "missing-participant"
         case .tooFewShares: "too-few-shares"
@@ -73,7 +71,7 @@ public enum CommitteeError: SealedBidError, Equatable, Sendable {
         case .duplicateIdentifier, .unknownMember:
             // A roster or caller mistake, not a member's misbehaviour.
             []
-        case .wrongCommitmentCount(let c, _), .badProofOfPossession(let c), .badShare(let c), .badDecryptionProof(let c),
+        case .wrongCommitmentCount(let c, _), .badProofOfPossession(let c), .badShare(let c),
             .inconsistentTranscript(let c), .missingParticipants(let c):
             c
         case .tooFewShares(_, _, let c): c
@@ -92,7 +90,6 @@ public enum CommitteeError: SealedBidError, Equatable, Sendable {
         case .badProofOfPossession(let c): "\(code): \(list(c))"
         case .badShare(let c): "\(code): \(list(c)) sent shares that do not match their commitments"
         case .badDealerShare: "\(code): the dealer's share does not match the commitments"
-        case .badDecryptionProof(let c): "\(code): \(list(c)) sent decryption shares whose proofs fail"
         case .inconsistentTranscript(let c): "\(code): \(list(c)) saw a different transcript"
         case .missingParticipants(let c): "\(code): nothing valid from \(list(c))"
         case .tooFewShares(let have, let need, let c):

@@ -64,8 +64,13 @@ extension MessageReader {
         return signature
     }
 
+    /// A roster's Ed25519 key: a canonical point of the prime-order subgroup, not of small order
+    /// (libsodium's `crypto_core_ed25519_is_valid_point`), as key generation makes them; any other
+    /// key could never sign under primitives-v1's policy, so its member could never take part.
     mutating func ed25519Key() throws(CommitteeError) -> Ed25519PublicKey {
-        guard let key = try? Ed25519PublicKey(rawRepresentation: try take(32)) else { throw .malformed("Ed25519 key") }
+        guard let key = try? Ed25519PublicKey(rawRepresentation: try take(32)), key.isValidPoint else {
+            throw .malformed("an Ed25519 key that is not a canonical point of the prime-order subgroup")
+        }
         return key
     }
 }
@@ -159,7 +164,7 @@ extension DecryptionShares {
         let opening = try r.take(32)
         let member = try r.member()
         let count = try r.u32()
-        guard count >= 1, count <= 1 << 20 else { throw .malformed("share count \(count) out of range") }
+        guard count >= 1, count <= DecryptionShares.maximumBatch else { throw .malformed("share count \(count) out of range") }
         var encs: [P256Point] = [], shares: [P256Point] = []
         for _ in 0..<count {
             encs.append(try r.point())
@@ -268,7 +273,8 @@ extension DKG.Round1Secret {
         defer { ConstantTime.wipe(&raw) }
         guard raw.count == 34 + 32 * roster.threshold else { throw .malformed("DKG state length") }
         guard Array(raw[0..<32]) == roster.digest else { throw .malformed("the DKG state is for another roster") }
-        guard UInt16(raw[32]) << 8 | UInt16(raw[33]) == keys.id.value else { throw .wrongRecipient(keys.id) }
+        let owner = try MemberID(UInt16(raw[32]) << 8 | UInt16(raw[33]))
+        guard owner == keys.id else { throw .wrongRecipient(owner) }
         var coefficients: [P256Scalar] = []
         for k in 0..<roster.threshold {
             guard let c = try? P256Scalar(bytes: raw[(34 + 32 * k)..<(66 + 32 * k)]) else { throw .malformed("coefficient") }

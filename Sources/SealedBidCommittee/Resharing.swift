@@ -52,27 +52,40 @@ public enum Resharing {
     public static func deal(share: SecretShare, keys: MemberKeys, oldKey: StageKey, newRoster: CommitteeRoster) throws(CommitteeError)
         -> Package
     {
+        try deal(share: share, keys: keys, oldKey: oldKey, newRoster: newRoster, randomness: .system)
+    }
+
+    /// For the test-vector generator only.
+    package static func deal(share: SecretShare, keys: MemberKeys, oldKey: StageKey, newRoster: CommitteeRoster, randomness: ScalarSource)
+        throws(CommitteeError) -> Package
+    {
         guard share.id == keys.id, try oldKey.roster.card(keys.id) == keys.card else {
             throw .keyMismatch("these keys are not the share holder's card in the old roster")
         }
         guard try oldKey.commitment.verify(share) else { throw .keyMismatch("this share does not belong to the old stage key") }
-        guard newRoster.committee == oldKey.roster.committee, newRoster.stage == oldKey.roster.stage else {
-            throw .invalidRoster("resharing keeps the committee id and the stage")
-        }
-        guard newRoster.ceremony != oldKey.roster.ceremony else { throw .invalidRoster("the new roster needs a new ceremony nonce") }
-        let polynomial = SecretPolynomial(threshold: newRoster.threshold, constant: share.value)
+        try checkNewRoster(newRoster, oldKey: oldKey)
+        let polynomial = SecretPolynomial(threshold: newRoster.threshold, constant: share.value, randomness: randomness)
         let commitment = try polynomial.commitment()
         var shares: [SealedShare] = []
         for card in newRoster.members {
             shares.append(
                 try SealedShare.seal(
                     polynomial.evaluate(card.id), to: card, rosterDigest: newRoster.digest, sender: share.id.value,
-                    signer: keys.signingKey, commitment: commitment, purpose: "reshare-share"))
+                    signer: keys.signingKey, commitment: commitment, purpose: "reshare-share", randomness: randomness))
         }
         let body = Package.body(old: oldKey.roster.digest, new: newRoster.digest, from: share.id, commitment: commitment, shares: shares)
         return Package(
             oldRosterDigest: oldKey.roster.digest, newRosterDigest: newRoster.digest, from: share.id, commitment: commitment,
             shares: shares, signature: CommitteeFormat.sign(body, with: keys.signingKey))
+    }
+
+    /// The new roster keeps the committee id and the stage and has a ceremony nonce of its own
+    /// (committee-v1, "Resharing").
+    static func checkNewRoster(_ newRoster: CommitteeRoster, oldKey: StageKey) throws(CommitteeError) {
+        guard newRoster.committee == oldKey.roster.committee, newRoster.stage == oldKey.roster.stage else {
+            throw .invalidRoster("resharing keeps the committee id and the stage")
+        }
+        guard newRoster.ceremony != oldKey.roster.ceremony else { throw .invalidRoster("the new roster needs a new ceremony nonce") }
     }
 
     /// A new member combines the packages of a set of at least t old members.
@@ -84,10 +97,8 @@ public enum Resharing {
     public static func receive(packages: [Package], oldKey: StageKey, newRoster: CommitteeRoster, keys: MemberKeys)
         throws(CommitteeError) -> (share: SecretShare, stageKey: StageKey)
     {
+        try checkNewRoster(newRoster, oldKey: oldKey)
         guard try newRoster.card(keys.id) == keys.card else { throw .keyMismatch("these keys are not your card in the new roster") }
-        guard newRoster.committee == oldKey.roster.committee, newRoster.stage == oldKey.roster.stage else {
-            throw .invalidRoster("resharing keeps the committee id and the stage")
-        }
         var bySender: [MemberID: [Package]] = [:]
         for package in packages
         where package.oldRosterDigest == oldKey.roster.digest && package.newRosterDigest == newRoster.digest

@@ -130,6 +130,9 @@ public struct CommitteeRoster: Sendable, Hashable {
         for member in members {
             guard seen.insert(member.id).inserted else { throw .duplicateIdentifier(member.id) }
         }
+        guard members.allSatisfy(\.signingKey.isValidPoint), dealerKey?.isValidPoint != false else {
+            throw .invalidRoster("an Ed25519 key that is not a canonical point of the prime-order subgroup")
+        }
         // One key pair, one seat: a member holding two seats would sign and decrypt as both.
         guard Set(members.map(\.encryptionKey)).count == members.count, Set(members.map(\.signingKey)).count == members.count else {
             throw .invalidRoster("two seats share a key: every member has its own HPKE and Ed25519 keys")

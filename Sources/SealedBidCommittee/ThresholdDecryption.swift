@@ -30,6 +30,10 @@ public struct DecryptionShares: SignedCommitteeMessage, Hashable {
         self.signature = signature
     }
 
+    /// The most envelopes one batch can hold: RFC 9497's ComputeComposites numbers the pairs
+    /// with `I2OSP(i, 2)`.
+    public static let maximumBatch = Int(UInt16.max)
+
     /// The DLEQ context: `"sealbid/committee-v1 dleq" || 0x00 || roster digest`.
     static func context(_ rosterDigest: [UInt8]) -> [UInt8] { CommitteeFormat.label("dleq") + rosterDigest }
 
@@ -43,13 +47,12 @@ public struct DecryptionShares: SignedCommitteeMessage, Hashable {
         share: SecretShare, keys: MemberKeys, stageKey: StageKey, openingID: [UInt8], encapsulatedKeys: [HPKE.EncapsulatedKey],
         randomness: ScalarSource = .system
     ) throws(CommitteeError) -> DecryptionShares {
-        guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes to decrypt") }
+        try checkBatch(encapsulatedKeys)
         guard openingID.count == 32 else { throw .malformed("an opening id is 32 bytes") }
         guard share.id == keys.id, try stageKey.roster.card(keys.id) == keys.card else {
             throw .keyMismatch("these keys are not the share holder's roster card")
         }
         let E = encapsulatedKeys.map(\.publicKey.point)
-        guard Set(E).count == E.count else { throw .malformed("the same enc twice in one batch") }
         let Y = try stageKey.verificationShare(share.id)
         let image = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(share.value) }
         guard image == Y else { throw .keyMismatch("this share does not belong to this stage key") }
@@ -64,6 +67,19 @@ public struct DecryptionShares: SignedCommitteeMessage, Hashable {
         return DecryptionShares(
             rosterDigest: digest, openingID: openingID, member: share.id, encapsulatedKeys: E, shares: D, proof: proof,
             signature: CommitteeFormat.sign(body, with: keys.signingKey))
+    }
+
+    /// The envelopes of one batch: 1 to ``maximumBatch`` pairwise distinct `enc` values.
+    /// - Throws: ``CommitteeError/malformed(_:)`` otherwise.
+    @discardableResult
+    static func checkBatch(_ encapsulatedKeys: [HPKE.EncapsulatedKey]) throws(CommitteeError) -> [P256Point] {
+        guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes in the batch") }
+        guard encapsulatedKeys.count <= maximumBatch else {
+            throw .malformed("\(encapsulatedKeys.count) envelopes in one batch, at most \(maximumBatch)")
+        }
+        let points = encapsulatedKeys.map(\.publicKey.point)
+        guard Set(points).count == points.count else { throw .malformed("the same enc twice in one batch") }
+        return points
     }
 
     /// Checks the proof against the member's verification share (the caller checks the signature).
@@ -159,10 +175,8 @@ public enum ThresholdCombiner {
     private static func judge(
         stageKey: StageKey, openingID: [UInt8], encapsulatedKeys: [HPKE.EncapsulatedKey], contributions: [DecryptionShares]
     ) throws(CommitteeError) -> (Outcome, [P256Point], [MemberID: [P256Point: P256Point]]) {
-        guard !encapsulatedKeys.isEmpty else { throw .malformed("no envelopes to combine") }
-        let asked = encapsulatedKeys.map(\.publicKey.point)
+        let asked = try DecryptionShares.checkBatch(encapsulatedKeys)
         let askedSet = Set(asked)
-        guard askedSet.count == asked.count else { throw .malformed("the same enc twice in one batch") }
         let roster = stageKey.roster
         // Unsigned, mis-signed and foreign contributions are dropped before anything else, and
         // identical copies are judged once (a flood of one file costs one verification).
@@ -333,6 +347,28 @@ extension DecryptionShares {
 }
 
 extension DecryptionShares {
+    /// Share files as they arrived, sorted as a combination treats them (committee-v1, "Decryption
+    /// shares"): the contributions that decode, less every contribution of a member who signed a file
+    /// for this roster and opening that does not decode; those members, sorted; and how many files
+    /// do not decode and name nobody (skipped).
+    public static func sort(files: [[UInt8]], roster: CommitteeRoster, openingID: [UInt8])
+        -> (usable: [DecryptionShares], signedUndecodable: [MemberID], unattributed: Int)
+    {
+        var decoded: [DecryptionShares] = []
+        var signers: Set<MemberID> = []
+        var unattributed = 0
+        for bytes in files {
+            if let shares = try? DecryptionShares(encoded: bytes) {
+                decoded.append(shares)
+            } else if let member = signer(ofUndecodable: bytes, roster: roster, openingID: openingID) {
+                signers.insert(member)
+            } else {
+                unattributed += 1
+            }
+        }
+        return (decoded.filter { !signers.contains($0.member) }, signers.sorted(), unattributed)
+    }
+
     /// The member who signed `bytes`, a contribution for this roster and opening that does not
     /// decode (an off-curve point, a count of zero): a signed malformed message is its sender's
     /// fault like any other wrong message; an unsigned one is nobody's.

@@ -265,13 +265,19 @@ public enum TrustedDealer {
 
     /// A member checks the dealing and opens and verifies its share; returns the share and the
     /// stage key it derives (whose digest it then signs).
-    /// - Throws: ``CommitteeError/malformed(_:)`` for a dealing or share not signed by the roster's
-    ///   dealer or not of this roster (ignored: nobody is blamed), ``CommitteeError/wrongCommitmentCount(culprit:expected:found:)``,
+    /// The checks are committee-v1's, in its order ("Trusted dealer").
+    /// - Throws: ``CommitteeError/invalidRoster(_:)`` for a roster without a dealer key;
+    ///   ``CommitteeError/unknownMember(_:)`` or ``CommitteeError/keyMismatch(_:)`` unless `keys` are the member's
+    ///   roster card (a member with the wrong key file must not blame the dealer);
+    ///   ``CommitteeError/malformed(_:)`` for a dealing or share not signed by the roster's dealer or not of
+    ///   this roster (nobody is blamed), or a dealing without exactly t commitments;
+    ///   ``CommitteeError/wrongRecipient(_:)`` for another member's share;
     ///   ``CommitteeError/badDealerShare`` when a signed share does not open or match.
     public static func receive(_ sealed: SealedShare, dealing: DealingMessage, roster: CommitteeRoster, keys: MemberKeys)
         throws(CommitteeError) -> (share: SecretShare, stageKey: StageKey)
     {
         guard let dealer = roster.dealerKey else { throw .invalidRoster("this roster has no dealer") }
+        guard try roster.card(keys.id) == keys.card else { throw .keyMismatch("these keys are not \(keys.id)'s roster card") }
         guard dealing.rosterDigest == roster.digest, dealing.isSigned(by: dealer) else {
             throw .malformed("the dealing is not signed by this roster's dealer")
         }

@@ -189,7 +189,8 @@ public struct BidHeader: Sendable {
         guard suite == EnvelopeFormat.suite else { throw .unsupportedSuite(suite) }
         let length = Int(prefix[12]) << 24 | Int(prefix[13]) << 16 | Int(prefix[14]) << 8 | Int(prefix[15])
         guard length >= EnvelopeFormat.minimumHeaderLength, length <= EnvelopeFormat.maximumHeaderLength else {
-            throw .malformedHeader("header_length \(length) is outside 64...1048576")
+            throw .malformedHeader(
+                "header_length \(length) is outside \(EnvelopeFormat.minimumHeaderLength)...\(EnvelopeFormat.maximumHeaderLength)")
         }
         return length
     }

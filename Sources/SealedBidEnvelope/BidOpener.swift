@@ -281,8 +281,8 @@ final class HashingSink: RandomAccessSink, @unchecked Sendable {
 }
 
 /// A bidder's signature (envelope-v1, Opening step 7), for bids and withdrawal statements alike:
-/// the signature over `message`, then the chain to the policy's roots at its time, then the
-/// registered identities.
+/// the signature over `message`, then the chain to the policy's roots at its time and the leaf's
+/// key usage, then the registered identities.
 enum SignatureCheck {
     static func verify(signer: SignerIdentity, signature: [UInt8], message: [UInt8], policy: SignerPolicy) throws(EnvelopeError) {
         switch signer {
@@ -304,6 +304,9 @@ enum SignatureCheck {
                     leaf: leaf, intermediates: Array(chain.dropFirst()), roots: policy.x509Roots, at: policy.verificationTime)
             } catch {
                 throw .untrustedSigner("\(error)")
+            }
+            guard leaf.keyUsageAllowsSignatures else {
+                throw .untrustedSigner("the leaf certificate's key usage allows neither digitalSignature nor nonRepudiation")
             }
             if let subjects = policy.x509Subjects, !(leaf.subject.map(subjects.contains) ?? false) {
                 throw .untrustedSigner("the certificate subject is not registered for this bidder")

@@ -102,7 +102,10 @@ public struct BidSealer: ~Copyable {
             var escrow: EscrowWrap?
             if let escrowKey = recipe.escrowKey {
                 let (escrowEnc, escrowWrapped) = try lift { () throws(CryptoError) in
-                    let wrap = try binding.seal(.escrow, envelopeKey: key, to: escrowKey)
+                    var wrap = try binding.seal(.escrow, envelopeKey: key, to: escrowKey)
+                    if index == 0, let tamper = tampering?.escrowWrap {
+                        wrap = try tamper.apply(.escrow, binding: binding, key: key, recipient: escrowKey, randomness: randomness)
+                    }
                     return (wrap.enc, wrap.ciphertext)
                 }
                 escrow = EscrowWrap(recipientKey: escrowKey, encapsulatedKey: escrowEnc, wrappedKey: escrowWrapped)
@@ -116,7 +119,9 @@ public struct BidSealer: ~Copyable {
         let headerLength =
             BidHeader.coreLength(tender: tender, bidder: bidder, signer: signer.identity, entrySizes: entrySizes)
             + recipes.count * 32 + 64
-        guard headerLength <= EnvelopeFormat.maximumHeaderLength else { throw .invalidInput("the header would exceed 1 MiB") }
+        guard headerLength <= EnvelopeFormat.maximumHeaderLength else {
+            throw .invalidInput("the header would exceed \(EnvelopeFormat.maximumHeaderLength) bytes")
+        }
         let first = EnvelopeBinding(tender: tender, bidder: bidder, name: recipes[0].name, stage: recipes[0].stage)
         var encryptor = try PayloadEncryptor(
             envelopeKey: keys[0], context: first.payloadContext, salt: randomness.bytes(count: EnvelopeFormat.saltSize))

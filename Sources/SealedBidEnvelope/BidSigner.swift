@@ -59,9 +59,10 @@ public struct SignerPolicy: Sendable {
     /// When set, only these Ed25519 keys are accepted (for example from bidder registration);
     /// an empty set accepts no Ed25519 signer at all.
     public var ed25519Keys: Set<Ed25519PublicKey>?
-    /// When set, an X.509 signer is accepted only if its leaf certificate's subject
-    /// (``X509Certificate/subject``, RFC 2253) is one of these: the bidder's registered
-    /// identity in the national PKI. Without it, anyone the roots certify is accepted.
+    /// When set, an X.509 signer is accepted only if its leaf certificate's subject, in its
+    /// canonical text (``X509Certificate/subject``; envelope-v1, "Certificate subjects"), is one
+    /// of these, byte for byte: the bidder's registered identity in the national PKI. Without it,
+    /// anyone the roots certify is accepted.
     public var x509Subjects: Set<String>?
 
     public init(

@@ -138,6 +138,10 @@ public struct Commitment: Sendable {
 
     public var encoded: [UInt8] { statement.encoded }
 
+    /// `statement_digest`: `SHA-256("sealbid/commitment-v1 digest" || 0x00 || everything before
+    /// the signature)`, the signature left out.
+    public var digest: [UInt8] { statement.digest }
+
     /// Checks the signature with the bidder's registered identities and that the statement is
     /// for this tender and bidder, as ``Withdrawal/verify(tender:bidder:policy:)``.
     public func verify(tender: TenderID, bidder: BidderID, policy: SignerPolicy) throws(EnvelopeError) {

@@ -9,10 +9,15 @@ public enum EnvelopeFormat {
     /// Bytes before the variable part of the header: magic, version, suite, header_length.
     static let fixedPrefixLength = 16
     public static let minimumHeaderLength = 64
-    public static let maximumHeaderLength = 1 << 20
     public static let maximumEnvelopes = 16
     public static let maximumCertificates = 4
     public static let maximumCertificateLength = 16384
+    /// The largest well-formed header, 74829 bytes (spec, "core"): 128-byte ids, a signer of four
+    /// 16384-byte certificates, and 16 envelopes with 32-byte names and escrow copies. A larger
+    /// `header_length` can only be malformed, so it is refused before anything is read.
+    public static let maximumHeaderLength =
+        fixedPrefixLength + 2 * (1 + 128) + (2 + maximumCertificates * (2 + maximumCertificateLength)) + 1
+        + maximumEnvelopes * (2 * (1 + 32) + 65 + 65 + 48 + 64 + 1 + (65 + 65 + 48) + 8 + 32 + 32) + 64
 
     /// C2SP chunked-encryption parameters for `AEAD_AES_256_GCM`.
     public static let chunkSize = 16384

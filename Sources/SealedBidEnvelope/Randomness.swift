@@ -64,21 +64,24 @@ package struct SealTampering: Sendable {
     package var macs: (@Sendable ([[UInt8]]) -> [[UInt8]])?
     /// Replaces the first envelope's committee wrap (the proof is made for the replacement).
     package var committeeWrap: WrapTampering?
+    /// Replaces the first envelope's escrow wrap.
+    package var escrowWrap: WrapTampering?
 
     package init(
         core: (@Sendable ([UInt8]) -> [UInt8])? = nil, macs: (@Sendable ([[UInt8]]) -> [[UInt8]])? = nil,
-        committeeWrap: WrapTampering? = nil
+        committeeWrap: WrapTampering? = nil, escrowWrap: WrapTampering? = nil
     ) {
         self.core = core
         self.macs = macs
         self.committeeWrap = committeeWrap
+        self.escrowWrap = escrowWrap
     }
 }
 
-/// Broken committee wraps a dishonest sealer could make.
+/// Broken committee (or escrow) wraps a dishonest sealer could make.
 package enum WrapTampering: Sendable {
-    /// Another key wrapped to the committee, correctly derived from that key (the escrow
-    /// copy keeps the real one): the "free option" of envelope-v1's "Void envelopes".
+    /// Another key wrapped, correctly derived from that key (for the committee wrap, the escrow
+    /// copy keeps the real one: the "free option" of envelope-v1's "Void envelopes").
     case otherKey
     /// The real key, wrapped with an ephemeral key that is not derived from it.
     case randomEphemeral
@@ -86,17 +89,18 @@ package enum WrapTampering: Sendable {
     /// share one ephemeral key get the same `enc`, each with a valid proof.
     case sharedEphemeral(ikm: [UInt8])
 
-    func apply(binding: EnvelopeBinding, key: SecureBytes, recipient: HPKE.PublicKey, randomness: SealRandomness)
-        throws(CryptoError) -> (enc: HPKE.EncapsulatedKey, ciphertext: [UInt8], ephemeral: HPKE.PrivateKey)
-    {
+    func apply(
+        _ wrap: EnvelopeBinding.Wrap = .committee, binding: EnvelopeBinding, key: SecureBytes, recipient: HPKE.PublicKey,
+        randomness: SealRandomness
+    ) throws(CryptoError) -> (enc: HPKE.EncapsulatedKey, ciphertext: [UInt8], ephemeral: HPKE.PrivateKey) {
         switch self {
         case .otherKey:
-            return try binding.seal(.committee, envelopeKey: randomness.secret(count: 32), to: recipient)
+            return try binding.seal(wrap, envelopeKey: randomness.secret(count: 32), to: recipient)
         case .randomEphemeral, .sharedEphemeral:
             var ikm = randomness.bytes(count: 32)
             if case .sharedEphemeral(let shared) = self { ikm = shared }
             let ephemeral = try HPKE.PrivateKey.derive(fromIKM: ikm)
-            var sender = try HPKE.Sender(recipientKey: recipient, info: binding.wrapInfo, ephemeralKey: ephemeral)
+            var sender = try HPKE.Sender(recipientKey: recipient, info: binding[keyPath: wrap.info], ephemeralKey: ephemeral)
             return (sender.encapsulatedKey, try sender.seal(key), ephemeral)
         }
     }

@@ -2,9 +2,9 @@ import Foundation
 import SealedBidHPKE
 import SealedBidPrimitives
 
-/// Key files (`docs/spec/keyfiles-v1.md`): one line, `<type> <lowercase hex>`,
-/// a trailing newline, and `#` comment lines. Private key files are created
-/// with mode 0600 and are never overwritten.
+/// Key files (`docs/spec/keyfiles-v1.md`): one line `<type> <hex>`, `#` comment lines and blank
+/// lines, LF or CRLF line ends. Writers emit lowercase hex and a final LF. Private key files are
+/// created with mode 0600 and are never overwritten.
 public enum KeyFile {
     public enum Kind: String, CaseIterable, Sendable {
         case hpkePrivate = "sealbid-hpke-private-v1"
@@ -30,9 +30,12 @@ public enum KeyFile {
         public var isSecret: Bool { self != .hpkePublic && self != .ed25519Public }
     }
 
+    /// Every description is `<code>: <message>`, like the other errors of the library.
     public enum Error: SealedBidError, Equatable {
-        case unreadable(String)
-        case malformed(String)
+        /// The file (path) cannot be read: missing, not a regular file, over 1 MiB, changed while read.
+        case unreadable(String, reason: String)
+        /// The file (path) is not a key file; `reason` names the rule and the line, never key text.
+        case malformed(String, reason: String)
         /// `found` is the type of the file when it is another SealedBid key type, otherwise a
         /// fixed phrase: the first word of a foreign file is never echoed (it may be a secret).
         case wrongKind(expected: Kind, found: String)
@@ -52,8 +55,8 @@ public enum KeyFile {
 
         public var description: String {
             switch self {
-            case .unreadable(let path): "\(code): cannot read key file \(path)"
-            case .malformed(let path): "\(code): \(path) is not a SealedBid key file"
+            case .unreadable(let path, let reason): "\(code): cannot read key file \(path): \(reason)"
+            case .malformed(let path, let reason): "\(code): \(path) is not a SealedBid key file: \(reason)"
             case .wrongKind(let expected, let found): "\(code): expected a \(expected.rawValue) key file, found \(found)"
             case .exists(let path): "\(code): \(path) exists; refusing to overwrite a key file"
             case .unwritable(let path): "\(code): cannot write key file \(path)"
@@ -76,37 +79,57 @@ public enum KeyFile {
     /// `String` or array ever holds the key or its hexadecimal text.
     public static func read(_ path: String, kind: Kind) throws(Error) -> SecureBytes {
         let file: SecureBytes
-        do { file = try SecureBytes(contentsOfFile: path, maximumCount: maximumFileSize) } catch { throw .unreadable(path) }
+        do { file = try SecureBytes(contentsOfFile: path, maximumCount: maximumFileSize) } catch {
+            throw .unreadable(path, reason: error.reason)
+        }
         return try file.withUnsafeBytes { (text) throws(Error) -> SecureBytes in
             let line = try keyLine(text, path: path)
-            guard let space = find(UInt8(ascii: " "), in: text, line) else { throw .malformed(path) }
+            guard let space = find(UInt8(ascii: " "), in: text, line) else {
+                throw .malformed(path, reason: "the key line has no space after its type")
+            }
             let type = UnsafeRawBufferPointer(rebasing: text[line.lowerBound..<space])
             guard equal(type, kind.rawValue) else {
                 throw .wrongKind(expected: kind, found: Kind.allCases.first { equal(type, $0.rawValue) }?.rawValue ?? unknownType)
             }
             let hex = UnsafeRawBufferPointer(rebasing: text[(space + 1)..<line.upperBound])
-            guard hex.count % 2 == 0, kind.accepts(byteCount: hex.count / 2) else { throw .malformed(path) }
+            guard hex.count % 2 == 0, kind.accepts(byteCount: hex.count / 2) else {
+                throw .malformed(path, reason: "the key is \(hex.count) characters, not the hexadecimal of a \(kind.rawValue) key")
+            }
             return try SecureBytes(count: hex.count / 2) { (out: UnsafeMutableRawBufferPointer) throws(Error) in
-                guard Hex.decode(hex, into: out) else { throw .malformed(path) }
+                guard Hex.decode(hex, into: out) else { throw .malformed(path, reason: "the key is not hexadecimal") }
             }
         }
     }
 
-    /// The range of the one line that is neither empty nor a `#` comment.
+    /// The range of the one key line, without its line end and trailing whitespace (keyfiles-v1,
+    /// "Lines"): lines end at LF or at the end of the file; trailing SP, HTAB and CR are not part
+    /// of a line; a line left empty is blank, one starting with `#` a comment; an indented line is
+    /// refused. Only the first byte of a line and the bytes at its end are looked at: for the key
+    /// line, the type's first byte and the key's last digit, which is never whitespace, so the
+    /// work done is the same for every key.
     private static func keyLine(_ text: UnsafeRawBufferPointer, path: String) throws(Error) -> Range<Int> {
-        var found: Range<Int>?
+        var found: (range: Range<Int>, number: Int)?
         var start = 0
+        var number = 1
         while start < text.count {
-            let end = find(UInt8(ascii: "\n"), in: text, start..<text.count) ?? text.count
-            // Only the first byte of each line is looked at: for the key line it is the type's.
-            if end > start, text[start] != UInt8(ascii: "#") {
-                guard found == nil else { throw .malformed(path) }
-                found = start..<end
+            let next = find(UInt8(ascii: "\n"), in: text, start..<text.count) ?? text.count
+            var end = next
+            while end > start, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains(text[end - 1]) { end -= 1 }
+            if end > start {
+                let first = text[start]
+                if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+                    throw .malformed(path, reason: "line \(number) is indented")
+                }
+                if first != UInt8(ascii: "#") {
+                    if let found { throw .malformed(path, reason: "more than one key line (lines \(found.number) and \(number))") }
+                    found = (start..<end, number)
+                }
             }
-            start = end + 1
+            start = next + 1
+            number += 1
         }
-        guard let found else { throw .malformed(path) }
-        return found
+        guard let found else { throw .malformed(path, reason: "no key line") }
+        return found.range
     }
 
     /// The first offset of `byte` in `text[range]` (`memchr`, whose time depends only on where

@@ -22,9 +22,6 @@ public enum LogError: SealedBidError, Equatable, Sendable {
     case duplicateBid(String)
     /// A checkpoint of a closed log other than its closing: the portal appended after closing.
     case closedLogChanged(String)
-    /// The portal's clock is more than a minute behind the last entry's time: it stopped logging
-    /// rather than give entries a time it cannot vouch for.
-    case clockBehind(String)
 
     public var code: String {
         switch self {
@@ -47,7 +44,6 @@ public enum LogError: SealedBidError, Equatable, Sendable {
         case .timestampUnavailable: "timestamp-unavailable"
         case .duplicateBid: "duplicate-bid"
         case .closedLogChanged: "closed-log-changed"
-        case .clockBehind: "clock-behind"
         }
     }
 
@@ -55,7 +51,7 @@ public enum LogError: SealedBidError, Equatable, Sendable {
         switch self {
         case .malformedNote(let s), .malformedKey(let s), .malformedCheckpoint(let s), .proof(let s), .malformedEntry(let s),
             .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s), .timestamp(let s),
-            .timestampUnavailable(let s), .duplicateBid(let s), .closedLogChanged(let s), .clockBehind(let s):
+            .timestampUnavailable(let s), .duplicateBid(let s), .closedLogChanged(let s):
             "\(code): \(s)"
         case .badSignature(let name): "\(code): the signature by \(name) does not verify"
         case .wrongOrigin(let expected, let found): "\(code): checkpoint of '\(found)', expected '\(expected)'"

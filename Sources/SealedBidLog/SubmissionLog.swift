@@ -19,6 +19,7 @@ public actor SubmissionLog {
     private let timestamper: (@Sendable ([UInt8]) throws -> [UInt8])?
     /// Whether every entry must carry a token (the tender's `timestamps` is not `none`).
     private let timestampsRequired: Bool
+    private let timestampCheck: (@Sendable (LogEntry, [UInt8]) throws -> Void)?
     private var tokens: [UInt64: [UInt8]] = [:]
     private var tree = MerkleTree()
     private var entries: [LogEntry] = []
@@ -34,7 +35,7 @@ public actor SubmissionLog {
     public init(
         origin: String, tender: String, deadline: Date, grace: TimeInterval = 0, signer: NoteSigner, store: any LogStore,
         clock: @escaping @Sendable () -> Date = { Date() }, timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil,
-        timestampsRequired: Bool = false
+        timestampsRequired: Bool = false, timestampCheck: (@Sendable (LogEntry, [UInt8]) throws -> Void)? = nil
     ) throws(LogError) {
         guard origin.hasSuffix("/" + tender), origin.count > tender.count + 1 else {
             throw .wrongOrigin(expected: "<log prefix>/\(tender)", found: origin)
@@ -42,6 +43,7 @@ public actor SubmissionLog {
         guard !timestampsRequired || timestamper != nil else { throw .timestampUnavailable("time-stamps are required and no authority is set") }
         self.timestamper = timestamper
         self.timestampsRequired = timestampsRequired
+        self.timestampCheck = timestampCheck
         self.origin = origin
         self.tender = tender
         self.deadline = deadline
@@ -123,7 +125,7 @@ public actor SubmissionLog {
         // received_at never decreases along the log (report-v1 refuses a log where it does): a
         // clock stepped back gives the previous entry's time, and the limits are checked against
         // the time that is stored, not the raw clock.
-        let receivedAt = try stampedNow()
+        let receivedAt = stampedNow()
         try checkOpen(for: kind, at: Date(timeIntervalSince1970: Double(receivedAt) / 1000))
         if kind == .upload {
             // An upload repeats the digest of the bidder's live commitment, and nothing else.
@@ -144,6 +146,11 @@ public actor SubmissionLog {
             } catch {
                 // Without a required token the entry would never be opened: refuse it now, log nothing.
                 if timestampsRequired { throw .timestampUnavailable("the time-stamp authority did not answer: \(error)") }
+            }
+            // The opening's own rule on the token (its authority, its time before the limit and close
+            // to received_at): an entry it would void is refused now rather than acknowledged.
+            if timestampsRequired, let timestampCheck {
+                do { try timestampCheck(entry, token) } catch { throw .timestampUnavailable("\(error)") }
             }
         }
         try store.append(.entry(entry.encoded, token: token))  // durable before acknowledged
@@ -198,17 +205,10 @@ public actor SubmissionLog {
     }
 
     /// The time the next entry (or the closing) gets: the clock, or the last entry's time if the
-    /// clock stepped back by up to a minute. Further back, the log stops (`clock-behind`) rather
-    /// than stamp entries with a time it cannot vouch for; a clock that jumped forward and came
-    /// back would otherwise make every later entry late.
-    private func stampedNow() throws(LogError) -> UInt64 {
-        let now = Self.milliseconds(clock())
-        let last = entries.last?.receivedAt ?? 0
-        guard now + 60_000 >= last else {
-            throw .clockBehind("the clock is \((last - now) / 1000) s behind the last entry's time: fix the clock")
-        }
-        return max(now, last)
-    }
+    /// clock stepped back, so that `received_at` never decreases. (A clock that jumped forward
+    /// gives later entries its time until the clock catches up; with time-stamps, the token check
+    /// before acknowledging refuses entries whose time the authority contradicts.)
+    private func stampedNow() -> UInt64 { max(Self.milliseconds(clock()), entries.last?.receivedAt ?? 0) }
 
     /// Whether an entry of `kind` may be logged now: submissions, replacements, commitments and
     /// withdrawals before the deadline; uploads of committed bids until the end of the grace
@@ -233,7 +233,7 @@ public actor SubmissionLog {
         guard now >= deadline.addingTimeInterval(grace) else {
             throw .notOpen(grace > 0 ? "the grace window of \(tender) has not passed" : "the deadline of \(tender) has not passed")
         }
-        let at = try stampedNow()
+        let at = stampedNow()
         try store.append(.closed(size: tree.size, at: at))
         closing = (tree.size, at)
         let signed = try checkpoint(size: tree.size)

@@ -13,7 +13,7 @@ public protocol SealedBidError: Error, CustomStringConvertible {
 
 extension SealedBidError {
     /// `io-error` and `storage-error` are about the machine, every other code about the input.
-    public var isEnvironmental: Bool { code == "io-error" || code == "storage-error" || code == "clock-behind" }
+    public var isEnvironmental: Bool { code == "io-error" || code == "storage-error" }
 }
 
 public enum CryptoError: SealedBidError, Equatable, Hashable, Sendable {

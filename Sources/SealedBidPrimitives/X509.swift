@@ -76,14 +76,21 @@ public final class X509Certificate: @unchecked Sendable {
         return Date(timeIntervalSince1970: TimeInterval(notBefore))...Date(timeIntervalSince1970: TimeInterval(notAfter))
     }
 
-    /// The subject name in RFC 2253 form (for example `CN=PT Maju,serialNumber=NPWP 01.234,C=ID`),
-    /// the string a portal registers to pin a bidder's certificates (``SignerPolicy``).
-    /// Nil when the name cannot be printed (or is longer than 16 KiB), so a pin on it fails closed.
+    /// The subject name in its canonical text (`docs/spec/envelope-v1.md`, "Certificate
+    /// subjects"): an RFC 4514 string such as `CN=PT Maju,serialNumber=NPWP 01.234,C=ID`, computed
+    /// from the DER by ``X509Name`` so that every implementation writes the same bytes. It is the
+    /// string a portal registers to pin a bidder's certificates (``SignerPolicy``). Nil when the
+    /// name has no canonical text (a string invalid in its type), so a pin on it fails closed.
     public var subject: String? {
-        var out = [UInt8](repeating: 0, count: 16384)
-        var length = 0
-        let ok = out.withUnsafeMutableBufferPointer { sb_x509_subject_rfc2253(handle, $0.baseAddress, $0.count, &length) }
-        return ok == 1 ? String(decoding: out.prefix(length), as: UTF8.self) : nil
+        X509Name.subject(ofCertificate: derRepresentation).flatMap { X509Name.canonicalText(derRepresentation, name: $0) }
+    }
+
+    /// Whether the key may make signatures: the certificate has no keyUsage extension, or one with
+    /// digitalSignature or nonRepudiation (contentCommitment). An encryption-only certificate
+    /// (keyAgreement, keyEncipherment) does not sign bids (envelope-v1, Opening step 7).
+    public var keyUsageAllowsSignatures: Bool {
+        // UINT32_MAX without the extension; 0 when OpenSSL cannot decode the extensions.
+        sb_x509_key_usage(handle) & (0x80 | 0x40) != 0
     }
 
     /// The subject public key as DER SubjectPublicKeyInfo.
@@ -128,9 +135,11 @@ public enum X509ChainVerifier {
 }
 
 /// The structural rules that make BER into DER, checked before OpenSSL parses: every length in
-/// its shortest definite form, every tag in its shortest form, and every constructed value made
-/// of exactly its elements. (Content rules — minimal INTEGERs, BOOLEAN 0xFF — are left to the
-/// re-encoding comparison.)
+/// its shortest definite form, every tag in its shortest form, every constructed value made of
+/// exactly its elements, and every BOOLEAN one byte, 0x00 or 0xFF (OpenSSL keeps a BOOLEAN's
+/// byte as given and writes it back unchanged, so the re-encoding comparison cannot see a BER
+/// TRUE). Other content rules — minimal INTEGERs, zero BIT STRING padding — are left to the
+/// re-encoding comparison. Values inside an OCTET STRING (extension values) are not examined.
 enum DERStructure {
     static func isStrict(_ bytes: [UInt8]) -> Bool {
         var position = 0
@@ -154,29 +163,18 @@ enum DERStructure {
             }
             guard number >= 31 else { return false }
         }
-        guard position < end else { return false }
-        let first = bytes[position]
-        position += 1
-        var length = 0
-        if first < 0x80 {
-            length = Int(first)
-        } else {
-            let count = Int(first & 0x7F)
-            // 0x80 is BER's indefinite length; lengths fit in 4 bytes here (certificates are small).
-            guard count >= 1, count <= 4, end - position >= count, bytes[position] != 0 else { return false }
-            for _ in 0..<count {
-                length = length << 8 | Int(bytes[position])
-                position += 1
-            }
-            guard length >= 0x80 else { return false }  // would fit the short form
+        // 0x80 (BER's indefinite length) and lengths over 4 bytes do not decode; certificates are small.
+        guard let (length, minimal) = DERCursor.length(bytes, &position, end: end), minimal, end - position >= length else {
+            return false
         }
-        guard end - position >= length else { return false }
         let contentEnd = position + length
         if tag & 0x20 != 0 {
             while position < contentEnd {
                 guard element(bytes, &position, end: contentEnd, depth: depth + 1) else { return false }
             }
         } else {
+            // BOOLEAN: DER allows only 0x00 and 0xFF.
+            if tag == 0x01, length != 1 || (bytes[position] != 0x00 && bytes[position] != 0xFF) { return false }
             position = contentEnd
         }
         return position == contentEnd

@@ -18,6 +18,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <openssl/ts.h>
 #include <openssl/pem.h>
 #include <openssl/bio.h>
@@ -350,21 +351,10 @@ int sb_x509_validity(X509 *cert, int64_t *not_before, int64_t *not_after) {
     return 1;
 }
 
-int sb_x509_subject_rfc2253(X509 *cert, char *out, size_t cap, size_t *out_len) {
-    // RFC 2253 string form, UTF-8 kept as is (no \\UXXXX escapes): one stable text per name.
-    const X509_NAME *name = X509_get_subject_name(cert);
-    BIO *bio = BIO_new(BIO_s_mem());
-    if (name == NULL || bio == NULL) { BIO_free(bio); return 0; }
-    int ok = X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0;
-    char *data = NULL;
-    long len = BIO_get_mem_data(bio, &data);
-    ok = ok && len >= 0 && (size_t)len <= cap;
-    if (ok) {
-        memcpy(out, data, (size_t)len);
-        *out_len = (size_t)len;
-    }
-    BIO_free(bio);
-    return ok;
+uint32_t sb_x509_key_usage(X509 *cert) {
+    uint32_t usage = X509_get_key_usage(cert);
+    ERR_clear_error();
+    return usage;
 }
 
 int sb_ec_points_mul(const EC_GROUP *group, EC_POINT *r, size_t num,

@@ -13,19 +13,25 @@ struct Committee: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Committee keys: rosters, dealing, DKG rounds, confirmation, resharing.",
         discussion: """
-            A typical dealerless ceremony for one stage (every member runs its own steps; every \
-            message is signed with the member's roster key, and a new attempt needs a new roster):
-              sealbid keygen hpke m1.hpke && sealbid keygen ed25519 m1.sign          (each member)
-              sealbid committee roster --committee LPSE-2026-0042 --stage technical --threshold 2 \\
-                --member 1:m1.hpke.pub:m1.sign.pub --member 2:... --member 3:... --out roster.bin
+            A dealerless ceremony for one stage: every member runs its own steps on its own \
+            machine; every message is signed with the member's roster key, and a new attempt \
+            needs a new roster. The opening is 'sealbid opening': members compute decryption \
+            shares only through 'sealbid opening share', which checks every bid first.
+
+            Example (a DKG for one stage; '#' says who runs a step):
+              sealbid keygen hpke m1.hpke; sealbid keygen ed25519 m1.sign  # each member
+              sealbid committee roster --committee LPSE-2026-0042 --stage technical \\
+                --threshold 2 --member 1:m1.hpke.pub:m1.sign.pub --member 2:... \\
+                --member 3:... --out roster.bin
               sealbid committee dkg-round1 --roster roster.bin --id 1 --hpke-key m1.hpke \\
-                --signing-key m1.sign --state m1.state --out round1-1.bin             (each member)
-              sealbid committee dkg-round2 ... --round1 round1-*.bin --out-dir to-send (each member)
-              sealbid committee dkg-finish ... --shares received/*.bin --out-share m1.share \\
-                --out-stage-key stage-key.bin --out-signature sig-1.bin               (each member)
-              sealbid committee confirm --roster roster.bin --stage-key stage-key.bin --signature sig-*.bin
-            The opening is 'sealbid opening': members compute decryption shares only through \
-            'sealbid opening share', which checks every bid first.
+                --signing-key m1.sign --state m1.state --out round1-1.bin  # each member
+              sealbid committee dkg-round2 ... --round1 round1-*.bin \\
+                --out-dir to-send                                          # each member
+              sealbid committee dkg-finish ... --shares received/*.bin \\
+                --out-share m1.share --out-stage-key stage-key.bin \\
+                --out-signature sig-1.bin                                  # each member
+              sealbid committee confirm --roster roster.bin --stage-key stage-key.bin \\
+                --signature sig-*.bin
             """,
         subcommands: [
             Roster.self, Deal.self, AcceptShare.self, DKGRound1.self, DKGRound2.self, DKGFinish.self, Confirm.self,
@@ -58,10 +64,36 @@ struct MemberOptions: ParsableArguments {
     }
 }
 
+/// The messages in `paths` that decode. A file that does not decode is nobody's (committee-v1,
+/// "Signed messages"): it is skipped with a warning, never fatal, as the library ignores it.
+func decodedMessages<Message>(_ paths: [String], _ decode: ([UInt8]) throws -> Message) throws -> [Message] {
+    var messages: [Message] = []
+    for path in paths {
+        let bytes = try readBytes(path)
+        do {
+            messages.append(try decode(bytes))
+        } catch {
+            FileHandle.standardError.write(Data("sealbid: warning: skipped \(path), which does not decode: \(error)\n".utf8))
+        }
+    }
+    return messages
+}
+
 // MARK: Roster and dealer
 
 struct Roster: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Build a stage roster from the members' public key files.")
+    static let configuration = CommandConfiguration(
+        abstract: "Build a stage roster from the members' public key files.",
+        discussion: """
+            With --dealer-key, the roster is for a trusted dealing ('deal'); without it, for \
+            the dealerless DKG.
+
+            Example (three members, any two of whom can open):
+              sealbid committee roster --committee LPSE-2026-0042 --stage technical \\
+                --threshold 2 --member 1:m1.hpke.pub:m1.sign.pub \\
+                --member 2:m2.hpke.pub:m2.sign.pub --member 3:m3.hpke.pub:m3.sign.pub \\
+                --out roster.bin
+            """)
     @Option(help: "Committee (tender) id.") var committee: String
     @Option(help: "Stage name.") var stage: String
     @Option(help: "t: the smallest number of members who can open.") var threshold: Int
@@ -90,6 +122,10 @@ struct Deal: ParsableCommand {
         discussion: """
             Each member then runs 'accept-share' and signs the stage key it derives; the dealing \
             counts only once 'confirm' sees every member's signature over the same stage key.
+
+            Example:
+              sealbid committee deal --roster roster.bin --dealer-key dealer.sign \\
+                --out-dir dealt
             """)
     @OptionGroup var roster: RosterOption
     @Option(help: "The dealer's Ed25519 private key file (the roster names its public key).") var dealerKey: String
@@ -109,7 +145,14 @@ struct Deal: ParsableCommand {
 
 struct AcceptShare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A member checks the dealing and its share, stores the share (0600) and signs the stage key it derived.")
+        abstract: "A member checks the dealing and its share, stores the share (0600) and signs the stage key it derived.",
+        discussion: """
+            Example (member 1):
+              sealbid committee accept-share --roster roster.bin --id 1 \\
+                --hpke-key m1.hpke --signing-key m1.sign --dealing dealt/dealing.bin \\
+                --share dealt/share-1.bin --out-share m1.share \\
+                --out-stage-key stage-key-1.bin --out-signature sig-1.bin
+            """)
     @OptionGroup var roster: RosterOption
     @OptionGroup var member: MemberOptions
     @Option(help: "The dealer's signed dealing.") var dealing: String
@@ -133,7 +176,13 @@ struct AcceptShare: ParsableCommand {
 // MARK: DKG
 
 struct DKGRound1: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dkg-round1", abstract: "DKG round 1: commit and prove possession.")
+    static let configuration = CommandConfiguration(
+        commandName: "dkg-round1", abstract: "DKG round 1: commit and prove possession.",
+        discussion: """
+            Example (member 1):
+              sealbid committee dkg-round1 --roster roster.bin --id 1 --hpke-key m1.hpke \\
+                --signing-key m1.sign --state m1.state --out round1-1.bin
+            """)
     @OptionGroup var roster: RosterOption
     @OptionGroup var member: MemberOptions
     @Option(help: "Output secret state file (0600), needed in later rounds.") var state: String
@@ -149,7 +198,14 @@ struct DKGRound1: ParsableCommand {
 }
 
 struct DKGRound2: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dkg-round2", abstract: "DKG round 2: check round 1, seal a share to each other member.")
+    static let configuration = CommandConfiguration(
+        commandName: "dkg-round2", abstract: "DKG round 2: check round 1, seal a share to each other member.",
+        discussion: """
+            Example (member 1, with every member's round-1 package):
+              sealbid committee dkg-round2 --roster roster.bin --id 1 --hpke-key m1.hpke \\
+                --signing-key m1.sign --state m1.state --round1 round1-*.bin \\
+                --out-dir sent-1
+            """)
     @OptionGroup var roster: RosterOption
     @OptionGroup var member: MemberOptions
     @Option(help: "Your DKG state file.") var state: String
@@ -160,8 +216,7 @@ struct DKGRound2: ParsableCommand {
         let roster = try roster.load()
         let keys = try member.load()
         let secret = try DKG.Round1Secret(fileRepresentation: KeyFile.read(state, kind: .dkgState), roster: roster, keys: keys)
-        let packages = try round1.map { try DKG.Round1Package(encoded: readBytes($0)) }
-        let shares = try DKG.round2(secret, packages: packages)
+        let shares = try DKG.round2(secret, packages: decodedMessages(round1, DKG.Round1Package.init(encoded:)))
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         for share in shares {
             try writeNew(share.encoded, to: "\(outDir)/dkg-share-\(share.sender)-to-\(share.recipient.value).bin")
@@ -172,7 +227,15 @@ struct DKGRound2: ParsableCommand {
 
 struct DKGFinish: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dkg-finish", abstract: "DKG finish: verify received shares (blaming senders), derive the share and stage key, sign the transcript.")
+        commandName: "dkg-finish", abstract: "DKG finish: verify received shares (blaming senders), derive the share and stage key, sign the transcript.",
+        discussion: """
+            Example (member 1, with the shares members 2 and 3 sent it):
+              sealbid committee dkg-finish --roster roster.bin --id 1 --hpke-key m1.hpke \\
+                --signing-key m1.sign --state m1.state --round1 round1-*.bin \\
+                --shares sent-2/dkg-share-2-to-1.bin sent-3/dkg-share-3-to-1.bin \\
+                --out-share m1.share --out-stage-key stage-key-1.bin \\
+                --out-signature sig-1.bin
+            """)
     @OptionGroup var roster: RosterOption
     @OptionGroup var member: MemberOptions
     @Option(help: "Your DKG state file.") var state: String
@@ -186,9 +249,8 @@ struct DKGFinish: ParsableCommand {
         let roster = try roster.load()
         let keys = try member.load()
         let secret = try DKG.Round1Secret(fileRepresentation: KeyFile.read(state, kind: .dkgState), roster: roster, keys: keys)
-        let packages = try round1.map { try DKG.Round1Package(encoded: readBytes($0)) }
-        let sealed = try shares.map { try SealedShare(encoded: readBytes($0)) }
-        let (share, stageKey) = try DKG.finish(secret, packages: packages, shares: sealed)
+        let (share, stageKey) = try DKG.finish(
+            secret, packages: decodedMessages(round1, DKG.Round1Package.init(encoded:)), shares: decodedMessages(shares, SealedShare.init(encoded:)))
         try KeyFile.write(share.fileRepresentation(roster: roster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(stageKey.encoded, to: outStageKey)
         try writeNew(TranscriptSignature(stageKey: stageKey, keys: keys).encoded, to: outSignature)
@@ -202,7 +264,12 @@ struct DKGFinish: ParsableCommand {
 
 struct Confirm: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check that every member signed this stage key (no split view, no swapped stage key file).")
+        abstract: "Check that every member signed this stage key (no split view, no swapped stage key file).",
+        discussion: """
+            Example:
+              sealbid committee confirm --roster roster.bin --stage-key stage-key.bin \\
+                --signature sig-1.bin sig-2.bin sig-3.bin
+            """)
     @OptionGroup var roster: RosterOption
     @OptionGroup var stageKey: StageKeyOption
     @Option(name: .customLong("signature"), parsing: .upToNextOption, help: "Every member's transcript signature.") var signatures: [String]
@@ -210,7 +277,7 @@ struct Confirm: ParsableCommand {
     func run() throws {
         let roster = try roster.load()
         let key = try stageKey.load(roster)
-        try DKG.confirm(stageKey: key, signatures: signatures.map { try TranscriptSignature(encoded: readBytes($0)) })
+        try DKG.confirm(stageKey: key, signatures: decodedMessages(signatures, TranscriptSignature.init(encoded:)))
         print("confirmed: all \(roster.members.count) members signed stage key \(key.digest.hexString)")
     }
 }
@@ -218,7 +285,15 @@ struct Confirm: ParsableCommand {
 // MARK: Resharing
 
 struct ReshareDeal: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "An old member deals its share to a new roster.")
+    static let configuration = CommandConfiguration(
+        abstract: "An old member deals its share to a new roster.",
+        discussion: """
+            Example (old member 1, towards the new roster):
+              sealbid committee reshare-deal --roster roster.bin \\
+                --stage-key stage-key.bin --id 1 --hpke-key m1.hpke \\
+                --signing-key m1.sign --share m1.share --new-roster roster-2.bin \\
+                --out reshare-1.bin
+            """)
     @OptionGroup var roster: RosterOption
     @OptionGroup var stageKey: StageKeyOption
     @OptionGroup var member: MemberOptions
@@ -238,7 +313,16 @@ struct ReshareDeal: ParsableCommand {
 }
 
 struct ReshareReceive: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "A new member combines resharing packages into its new share.")
+    static let configuration = CommandConfiguration(
+        abstract: "A new member combines resharing packages into its new share.",
+        discussion: """
+            Example (new member 4, with packages from at least t old members):
+              sealbid committee reshare-receive --roster roster.bin \\
+                --stage-key stage-key.bin --id 4 --hpke-key m4.hpke \\
+                --signing-key m4.sign --new-roster roster-2.bin \\
+                --package reshare-1.bin reshare-2.bin --out-share m4.share \\
+                --out-stage-key new-stage-key-4.bin --out-signature new-sig-4.bin
+            """)
     @OptionGroup var roster: RosterOption
     @OptionGroup var stageKey: StageKeyOption
     @OptionGroup var member: MemberOptions
@@ -254,7 +338,7 @@ struct ReshareReceive: ParsableCommand {
         let newRoster = try CommitteeRoster(encoded: readBytes(newRoster))
         let keys = try member.load()
         let (share, newKey) = try Resharing.receive(
-            packages: package.compactMap { try? Resharing.Package(encoded: readBytes($0)) }, oldKey: oldKey,
+            packages: decodedMessages(package, Resharing.Package.init(encoded:)), oldKey: oldKey,
             newRoster: newRoster, keys: keys)
         try KeyFile.write(share.fileRepresentation(roster: newRoster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(newKey.encoded, to: outStageKey)
@@ -296,7 +380,7 @@ struct Show: ParsableCommand {
             (sealbid-hpke-public-v1): what bidders seal to, when they seal without a descriptor.
 
             Example:
-              sealbid committee show --roster roster.bin --stage-key stage-key.bin \
+              sealbid committee show --roster roster.bin --stage-key stage-key.bin \\
                 --out-public-key technical.pub
             """)
     @Option(help: "The roster file.") var roster: String

@@ -24,6 +24,10 @@ struct Demo: AsyncParsableCommand {
             decryption share, named in the report); only qualified bidders' price envelopes are \
             opened; members sign both reports in parallel and the merged signatures are verified. \
             The last lines print the CLI commands that verify the published artefacts.
+
+            Example:
+              sealbid demo
+              sealbid demo --bidders 200 --members 5 --threshold 3 --workdir demo
             """)
 
     @Option(help: "Number of bidders.") var bidders: Int = 20

@@ -74,8 +74,9 @@ struct Seal: ParsableCommand {
             'sealbid decrypt --escrow-key': the escrow copy recomputes the committee's wrap too.
 
             Example (a two-envelope bid):
-              sealbid seal --tender tender.txt --tender-digest 3f2a... --bidder NPWP:01.234.567.8-901.000 \
-                --signing-key bidder.key --escrow-key bidder-escrow.key.pub \
+              sealbid seal --tender tender.txt --tender-digest 3f2a... \\
+                --bidder NPWP:01.234.567.8-901.000 --signing-key bidder.key \\
+                --escrow-key bidder-escrow.key.pub \\
                 --file technical=proposal.pdf --file price=price.xlsx --out bid.sbid
             """
     )
@@ -154,8 +155,8 @@ struct WithdrawStatement: ParsableCommand {
             be your live bid when the portal logs it. Upload it with 'sealbid portal withdraw'.
 
             Example:
-              sealbid withdraw --tender tender.txt --bidder ACME --signing-key acme.key --bid acme.sbid \
-                --out acme.withdrawal
+              sealbid withdraw --tender tender.txt --tender-digest 3f2a... \\
+                --bidder ACME --signing-key acme.key --bid acme.sbid --out acme.withdrawal
             """)
     @OptionGroup var options: StatementOptions
 
@@ -179,8 +180,8 @@ struct CommitStatement: ParsableCommand {
             as one.
 
             Example:
-              sealbid commit --tender tender.txt --bidder ACME --signing-key acme.key --bid acme.sbid \
-                --out acme.commitment
+              sealbid commit --tender tender.txt --tender-digest 3f2a... \\
+                --bidder ACME --signing-key acme.key --bid acme.sbid --out acme.commitment
             """)
     @OptionGroup var options: StatementOptions
 
@@ -202,6 +203,7 @@ struct Inspect: ParsableCommand {
 
             Example:
               sealbid inspect bid.sbid
+              sealbid inspect bid.sbid --json
             """
     )
 
@@ -303,8 +305,10 @@ struct Verify: ParsableCommand {
             Exits 0 only if the file is exactly as the bidder signed it. Portals run this on \
             upload; bidders run it before upload; anyone can run it at the opening.
 
-            Example:
-              sealbid verify bid.sbid --tender LPSE-2026-0042 --roots national-root.pem
+            Example (as ACME's bid for the descriptor; or with PKI roots alone):
+              sealbid verify acme.sbid --tender tender.txt --tender-digest 3f2a... \\
+                --bidder ACME
+              sealbid verify bid.sbid --roots national-root.pem
             """
     )
 

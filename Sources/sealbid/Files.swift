@@ -24,6 +24,14 @@ func readText(_ path: String, limit: Int = 64 << 20) throws -> String {
     return text
 }
 
+/// A folder the command reads (a copy of `bids/`): a wrong path is a usage error, not an empty store.
+func requireDirectory(_ path: String, option: String) throws {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("\(option) \(path) is not a directory")
+    }
+}
+
 /// A signed note (a checkpoint, a closing): a file that is not UTF-8 is a malformed note, not a usage error.
 func readCheckpoint(_ path: String) throws -> SignedCheckpoint {
     guard let text = String(validating: try readBytes(path, limit: SignedNote.maximumSize), as: UTF8.self) else {

@@ -22,18 +22,22 @@ struct Opening: ParsableCommand {
             checkpoint, the whole log and every bid against the descriptor before computing \
             anything, so a coordinator cannot get any other envelope decrypted.
 
-            Example (technical stage, threshold decryption):
-              sealbid opening prepare --tender tender.txt --stage technical --closing closing.note \\
-                --log log.bin --bids bids
-              sealbid opening share --tender tender.txt --tender-digest 3f2a... --stage technical \\
-                --closing closing.note --log log.bin --bids bids --id 1 --hpke-key m1.hpke \\
-                --signing-key m1.sign --share m1-technical.share --out dshare-1.bin   (each member)
-              sealbid opening run --tender tender.txt --stage technical --closing closing.note \\
-                --log log.bin --bids bids --dshare dshare-*.bin --out-dir opened --report report.json
-              sealbid opening sign --tender tender.txt --tender-digest 3f2a... --stage technical \\
-                --closing closing.note --log log.bin --bids bids --report report.json --id 1 \\
-                --hpke-key m1.hpke --signing-key m1.sign --out report.sig-1            (each member)
-              sealbid report verify report.json --tender tender.txt --signatures report.sig-*
+            Example (technical stage, threshold decryption; '#' says who runs a step):
+              sealbid opening prepare --tender tender.txt --tender-digest 3f2a... \\
+                --stage technical --closing closing.note --log log.bin --bids bids
+              sealbid opening share --tender tender.txt --tender-digest 3f2a... \\
+                --stage technical --closing closing.note --log log.bin --bids bids \\
+                --id 1 --hpke-key m1.hpke --signing-key m1.sign \\
+                --share m1-technical.share --out dshare-1.bin    # each member
+              sealbid opening run --tender tender.txt --stage technical \\
+                --closing closing.note --log log.bin --bids bids --dshare dshare-*.bin \\
+                --out-dir opened --report report.json
+              sealbid opening sign --tender tender.txt --tender-digest 3f2a... \\
+                --stage technical --closing closing.note --log log.bin --bids bids \\
+                --dshare dshare-*.bin --report report.json --id 1 --hpke-key m1.hpke \\
+                --signing-key m1.sign --out report.sig-1           # each member
+              sealbid report verify report.json --tender tender.txt \\
+                --tender-digest 3f2a... --signatures report.sig-*
             """,
         subcommands: [Prepare.self, Share.self, Release.self, Run.self, Sign.self])
 
@@ -68,6 +72,7 @@ struct Opening: ParsableCommand {
                 }
                 return Set(ids)
             }
+            try requireDirectory(bids, option: "--bids")
             return try StageOpening(
                 tender: tender, stage: StageName(stage), closing: closingNote, records: records, bids: BidStore(directory: bids),
                 qualified: qualifiedSet, previous: previous.load(tender: tender))
@@ -95,17 +100,27 @@ struct Opening: ParsableCommand {
 
     struct Prepare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the closing, the log and every bid against the descriptor, and list what this stage opens.")
+            abstract: "Check the closing, the log and every bid against the descriptor, and list what this stage opens.",
+            discussion: """
+                Example (the first stage; then a later one, after the first's signed report):
+                  sealbid opening prepare --tender tender.txt --tender-digest 3f2a... \\
+                    --stage technical --closing closing.note --log log.bin --bids bids
+                  sealbid opening prepare --tender tender.txt --tender-digest 3f2a... \\
+                    --stage price --qualified ACME,BETA --closing closing.note \\
+                    --log log.bin --bids bids --previous-report report-technical.json \\
+                    --previous-signatures report-technical.sig
+                """)
         @OptionGroup var inputs: Inputs
 
         func run() throws {
             let opening = try inputs.opening()
             print("stage '\(opening.stage)' of \(opening.tender.id): \(opening.bids.count) envelope(s) to open, opening id \(opening.openingID.hexString)\(testModeWarning(opening.tender))")
-            for bid in opening.bids { print("  entry \(bid.index): \(bid.entry.bidder)") }
-            for line in opening.otherLines {
-                print("  entry \(line.logIndex): \(line.bidder): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")")
-            }
-            for entry in opening.ignoredEntries { print("  entry \(entry.logIndex): \(entry.bidder): ignored (\(entry.reason))") }
+            // In log order: the bids to open, the other lines, the ignored entries.
+            let listed =
+                opening.bids.map { ($0.index, "\($0.entry.bidder)") }
+                + opening.otherLines.map { ($0.logIndex, "\($0.bidder): \($0.result.rawValue)\($0.reason.map { " (\($0))" } ?? "")") }
+                + opening.ignoredEntries.map { ($0.logIndex, "\($0.bidder): ignored (\($0.reason))") }
+            for (index, text) in listed.sorted(by: { $0.0 < $1.0 }) { print("  entry \(index): \(text)") }
         }
     }
 
@@ -117,6 +132,12 @@ struct Opening: ParsableCommand {
                 descriptor's log key and origin, closing root from all entries, each entry's file, \
                 signer and time, qualification, stage key and key-wrap proof of every envelope) \
                 before computing anything, and binds its shares to this opening's id.
+
+                Example (member 1):
+                  sealbid opening share --tender tender.txt --tender-digest 3f2a... \\
+                    --stage technical --closing closing.note --log log.bin --bids bids \\
+                    --id 1 --hpke-key m1.hpke --signing-key m1.sign \\
+                    --share m1-technical.share --out dshare-1.bin
                 """)
         @OptionGroup var inputs: Inputs
         @OptionGroup var member: MemberOptions
@@ -145,6 +166,12 @@ struct Opening: ParsableCommand {
                 The released share is your secret share itself, bound to this opening and signed: \
                 whoever holds t of them holds the stage key, and can decrypt every envelope of the \
                 stage, qualified or not, now or later. Hand it over in person. Prefer 'share'.
+
+                Example (member 1):
+                  sealbid opening release --tender tender.txt --tender-digest 3f2a... \\
+                    --stage technical --closing closing.note --log log.bin --bids bids \\
+                    --id 1 --hpke-key m1.hpke --signing-key m1.sign \\
+                    --share m1-technical.share --out released-1.share
                 """)
         @OptionGroup var inputs: Inputs
         @OptionGroup var member: MemberOptions
@@ -202,7 +229,13 @@ struct Opening: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Combine the members' shares (naming members whose signed shares are wrong), decrypt, write the report.")
+            abstract: "Combine the members' shares (naming members whose signed shares are wrong), decrypt, write the report.",
+            discussion: """
+                Example:
+                  sealbid opening run --tender tender.txt --stage technical \\
+                    --closing closing.note --log log.bin --bids bids --dshare dshare-*.bin \\
+                    --out-dir opened --report report.json
+                """)
         @OptionGroup var inputs: Inputs
         @OptionGroup var shareFiles: ShareFileOptions
         @Option(help: "Output directory for the plaintexts.") var outDir: String
@@ -240,6 +273,12 @@ struct Opening: ParsableCommand {
                 the members' share files the report's mode, participants and culprits; only the \
                 outcome of each decryption is taken from the coordinator. The signature is a \
                 detached line in its own file (merge them with 'report merge').
+
+                Example (member 1):
+                  sealbid opening sign --tender tender.txt --tender-digest 3f2a... \\
+                    --stage technical --closing closing.note --log log.bin --bids bids \\
+                    --dshare dshare-*.bin --report report.json --id 1 --hpke-key m1.hpke \\
+                    --signing-key m1.sign --out report.sig-1
                 """)
         @OptionGroup var inputs: Inputs
         @OptionGroup var shareFiles: ShareFileOptions

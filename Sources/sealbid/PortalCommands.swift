@@ -18,11 +18,15 @@ struct Portal: ParsableCommand {
 
             Example:
               sealbid keygen ed25519 portal-log.key
-              sealbid tender create ... --log-key portal-log.key.pub --origin lpse.example.go.id/portal/T --out tender.txt
-              sealbid portal init --dir portal --tender tender.txt --log-key portal-log.key
-              sealbid portal submit --dir portal --bidder ACME --bid acme.sbid --receipt acme.receipt
+              sealbid tender create ... --log-key portal-log.key.pub \\
+                --origin lpse.example.go.id/portal/T --out tender.txt
+              sealbid portal init --dir portal --tender tender.txt \\
+                --tender-digest 3f2a... --log-key portal-log.key
+              sealbid portal submit --dir portal --bidder ACME --bid acme.sbid \\
+                --receipt acme.receipt
               sealbid portal close --dir portal --out closing.note
-              sealbid receipt verify acme.receipt --tender tender.txt
+              sealbid receipt verify acme.receipt --tender tender.txt \\
+                --tender-digest 3f2a...
             """,
         subcommands: [
             Init.self, Submit.self, Commit.self, Upload.self, Withdraw.self, Close.self, ReceiptFor.self, Checkpoint.self,
@@ -71,7 +75,12 @@ struct Portal: ParsableCommand {
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a portal directory for a tender: its descriptor, the log's signing key, an empty log.")
+            abstract: "Create a portal directory for a tender: its descriptor, the log's signing key, an empty log.",
+            discussion: """
+                Example:
+                  sealbid portal init --dir portal --tender tender.txt \\
+                    --tender-digest 3f2a... --log-key portal-log.key
+                """)
         @Option(help: "The portal directory (created; must not exist).") var dir: String
         @OptionGroup var descriptor: TenderOption
         @Option(help: "The log's Ed25519 private key file: its public key must be the descriptor's log key.") var logKey: String
@@ -118,6 +127,10 @@ struct Portal: ParsableCommand {
                 The bidder is the uploader as the portal authenticated them; the bid must name them \
                 and be signed by one of their identities in the descriptor's registry. Submitting \
                 the same file again returns its receipt.
+
+                Example:
+                  sealbid portal submit --dir portal --bidder ACME --bid acme.sbid \\
+                    --receipt acme.receipt
                 """)
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The uploader as the portal authenticated them.") var bidder: String
@@ -146,6 +159,10 @@ struct Portal: ParsableCommand {
                 first header_length bytes of the bid, or the whole file) and the bidder's signed \
                 commitment statement ('sealbid commit') are checked and the bid's digest logged; the \
                 whole bid must then be uploaded before the end of the grace window.
+
+                Example (the header alone is enough here; 'upload' sends the rest):
+                  sealbid portal commit --dir portal --bidder ACME --bid acme.sbid \\
+                    --statement acme.commitment --receipt acme-commit.receipt
                 """)
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The uploader as the portal authenticated them.") var bidder: String
@@ -169,7 +186,12 @@ struct Portal: ParsableCommand {
 
     struct Upload: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Log the ciphertext of a committed bid (until the end of the grace window; the log closes after it).")
+            abstract: "Log the ciphertext of a committed bid (until the end of the grace window; the log closes after it).",
+            discussion: """
+                Example:
+                  sealbid portal upload --dir portal --bidder ACME --bid acme.sbid \\
+                    --receipt acme-upload.receipt
+                """)
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The uploader as the portal authenticated them.") var bidder: String
         @Option(help: "The whole bid file.") var bid: String
@@ -184,22 +206,36 @@ struct Portal: ParsableCommand {
     }
 
     struct Withdraw: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Log a bidder's signed withdrawal statement (sealbid withdraw).")
+        static let configuration = CommandConfiguration(
+            abstract: "Log a bidder's signed withdrawal statement (sealbid withdraw).",
+            discussion: """
+                Example:
+                  sealbid portal withdraw --dir portal --bidder ACME \\
+                    --statement acme.withdrawal --receipt acme-withdrawal.receipt
+                """)
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The uploader as the portal authenticated them.") var bidder: String
         @Option(help: "The withdrawal statement.") var statement: String
         @Option(help: "Output receipt file.") var receipt: String
 
         func run() async throws {
-            let result = try await portal.service().withdraw(
+            let service = try portal.service()
+            let before = await service.size
+            let result = try await service.withdraw(
                 statement: readBytes(statement, limit: Withdrawal.maximumSize), from: BidderID(bidder))
             try writeNew(result.encoded, to: receipt)
-            print("logged the withdrawal of \(bidder); receipt \(receipt)")
+            let index = try result.verify(log: try portal.tender().log, origin: try portal.tender().origin).index
+            print("\(await service.size > before ? "logged" : "already logged:") the withdrawal of \(bidder) as entry \(index); receipt \(receipt)")
         }
     }
 
     struct Close: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Close the log once the deadline and grace window have passed; write the closing checkpoint.")
+        static let configuration = CommandConfiguration(
+            abstract: "Close the log once the deadline and grace window have passed; write the closing checkpoint.",
+            discussion: """
+                Example:
+                  sealbid portal close --dir portal --out closing.note
+                """)
         @OptionGroup var portal: DirectoryOption
         @Option(help: "Output file for the closing checkpoint (signed note).") var out: String
 
@@ -212,7 +248,11 @@ struct Portal: ParsableCommand {
 
     struct ReceiptFor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "receipt", abstract: "Write the receipt of a logged bid, commitment or withdrawal, by its digest.")
+            commandName: "receipt", abstract: "Write the receipt of a logged bid, commitment or withdrawal, by its digest.",
+            discussion: """
+                Example (the digest 'sealbid seal' printed, or 'sealbid inspect' shows):
+                  sealbid portal receipt --dir portal --digest 9c1e... --out acme.receipt
+                """)
         @OptionGroup var portal: DirectoryOption
         @Option(help: "The bid's (or statement's) digest, hex.") var digest: String
         @Option(help: "Output receipt file.") var out: String
@@ -226,7 +266,12 @@ struct Portal: ParsableCommand {
     }
 
     struct Checkpoint: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a signed checkpoint of the current log.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write a signed checkpoint of the current log.",
+            discussion: """
+                Example:
+                  sealbid portal checkpoint --dir portal --out checkpoint-1.note
+                """)
         @OptionGroup var portal: DirectoryOption
         @Option(help: "Output file.") var out: String
 
@@ -239,7 +284,12 @@ struct Portal: ParsableCommand {
 
     struct ProveConsistency: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a consistency proof between two sizes of a log store (concatenated 32-byte hashes).")
+            abstract: "Write a consistency proof between two sizes of a log store (concatenated 32-byte hashes).",
+            discussion: """
+                Example (from a checkpoint of size 120 to the closing, of size 245):
+                  sealbid portal prove-consistency --log portal/log.bin --from 120 \\
+                    --to 245 --out proof.bin
+                """)
         @Option(help: "The log store (a portal's log.bin, or a copy).") var log: String
         @Option var from: UInt64
         @Option var to: UInt64
@@ -302,14 +352,21 @@ struct MerkleTreeOfLog {
 
 struct ReceiptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "receipt", abstract: "Receipts.", subcommands: [Verify.self])
+        commandName: "receipt", abstract: "Receipts.",
+        discussion: """
+            Example:
+              sealbid receipt verify acme.receipt --tender tender.txt \\
+                --tender-digest 3f2a...
+            """,
+        subcommands: [Verify.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify a receipt offline from its bytes and the tender descriptor (log key, origin, time-stamp policy).",
             discussion: """
                 Example:
-                  sealbid receipt verify acme.receipt --tender tender.txt --tender-digest 3f2a...
+                  sealbid receipt verify acme.receipt --tender tender.txt \\
+                    --tender-digest 3f2a...
                 """)
         @Argument(help: "The receipt file.") var receipt: String
         @OptionGroup var descriptor: TenderOption
@@ -330,11 +387,23 @@ struct ReceiptCommand: ParsableCommand {
 }
 
 struct LogCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "log", abstract: "Log checkpoints.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "Log checkpoints.",
+        discussion: """
+            Example (with a proof from 'sealbid portal prove-consistency'):
+              sealbid log verify --old checkpoint-1.note --new closing.note \\
+                --proof proof.bin --tender tender.txt --tender-digest 3f2a...
+            """,
+        subcommands: [Verify.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check that a later checkpoint extends an earlier one (nothing dropped, added before, or rewritten).")
+            abstract: "Check that a later checkpoint extends an earlier one (nothing dropped, added before, or rewritten).",
+            discussion: """
+                Example:
+                  sealbid log verify --old checkpoint-1.note --new closing.note \\
+                    --proof proof.bin --tender tender.txt --tender-digest 3f2a...
+                """)
         @Option(help: "The earlier checkpoint (signed note).") var old: String
         @Option(help: "The later checkpoint (signed note).") var new: String
         @Option(help: "The consistency proof file (sealbid portal prove-consistency).") var proof: String
@@ -354,10 +423,21 @@ struct LogCommand: ParsableCommand {
 }
 
 struct TimestampCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "timestamp", abstract: "RFC 3161 tokens.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(
+        commandName: "timestamp", abstract: "RFC 3161 tokens.",
+        discussion: """
+            Example:
+              sealbid timestamp verify acme.tsr --data acme.sbid --roots tsa-root.pem
+            """,
+        subcommands: [Verify.self])
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify an RFC 3161 token or response for a file or a SHA-256 digest.")
+        static let configuration = CommandConfiguration(
+            abstract: "Verify an RFC 3161 token or response for a file or a SHA-256 digest.",
+            discussion: """
+                Example:
+                  sealbid timestamp verify acme.tsr --data acme.sbid --roots tsa-root.pem
+                """)
         @Argument(help: "A DER TimeStampResp or TimeStampToken.") var token: String
         @Option(help: "The time-stamped file.") var data: String?
         @Option(help: "Or its SHA-256 digest in hex.") var digest: String?

@@ -7,7 +7,15 @@ import SealedBidPrimitives
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Opening reports.", subcommands: [Verify.self, Merge.self])
+        commandName: "report", abstract: "Opening reports.",
+        discussion: """
+            Example (members' signatures merged, then the report checked):
+              sealbid report merge --signatures report.sig-1 report.sig-2 \\
+                --out report.sig
+              sealbid report verify report.json --tender tender.txt \\
+                --tender-digest 3f2a... --signatures report.sig
+            """,
+        subcommands: [Verify.self, Merge.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -20,8 +28,9 @@ struct ReportCommand: ParsableCommand {
                 must be a prefix of the closed log, so its exact entry is the one opened.
 
                 Example (a bidder checking the line about their bid):
-                  sealbid report verify report-technical.json --tender tender.txt --tender-digest 3f2a... \\
-                    --signatures report-technical.sig --bidder NPWP:01.234.567.8-901.000 --bid my-bid.sbid \\
+                  sealbid report verify report-technical.json --tender tender.txt \\
+                    --tender-digest 3f2a... --signatures report-technical.sig \\
+                    --bidder NPWP:01.234.567.8-901.000 --bid my-bid.sbid \\
                     --receipt my.receipt --log log.bin
                 """)
 
@@ -55,6 +64,7 @@ struct ReportCommand: ParsableCommand {
             if bids == nil, previousVerified != nil { try verified.checkFollows(previousVerified, tender: tender) }
             let records = try log.map { try FileLogStore.records(atPath: $0) }
             if let records, let bids {
+                try requireDirectory(bids, option: "--bids")
                 let opening = try StageOpening(
                     tender: tender, stage: StageName(parsed.stage), closing: verified.closing, records: records,
                     bids: BidStore(directory: bids), qualified: try parsed.qualified.map { Set(try $0.map { try BidderID($0) }) },
@@ -63,17 +73,12 @@ struct ReportCommand: ParsableCommand {
             }
             var bidderLines: [String] = []
             if let bidder {
-                // The receipt first: a bidder whose entries were all ignored has no line, and the
-                // receipt says why.
-                var receiptIgnored = false
+                // The receipt first: it says why when the bidder has no line.
                 if let receipt, let records {
                     switch try parsed.checkReceipt(Receipt(encoded: readBytes(receipt, limit: 1 << 20)), bidder: bidder, tender: tender, records: records) {
                     case .counted: bidderLines.append("  your receipt's entry is in the closed log, and is the one the report counts")
                     case .superseded(let index):
                         bidderLines.append("  NOTE: your receipt's entry is in the closed log; a later entry in your name (log index \(index)) counts")
-                    case .ignored(let reason):
-                        receiptIgnored = true
-                        bidderLines.append("  NOTE: your receipt's entry is in the closed log but changed nothing (ignored: \(reason))")
                     }
                 }
                 if let line = parsed.line(for: bidder) {
@@ -85,7 +90,7 @@ struct ReportCommand: ParsableCommand {
                         }
                         bidderLines.append("  your bid's digest matches the report")
                     }
-                } else if !receiptIgnored {
+                } else {
                     throw ReportError.mismatch("no line for \(bidder): your bid is not in this opening")
                 }
             }
@@ -106,7 +111,8 @@ struct ReportCommand: ParsableCommand {
             abstract: "Merge members' signature files into one (sorted, duplicates removed).",
             discussion: """
                 Example:
-                  sealbid report merge --signatures report.sig-1 report.sig-2 report.sig-4 --out report.sig
+                  sealbid report merge --signatures report.sig-1 report.sig-2 report.sig-4 \\
+                    --out report.sig
                 """)
         @Option(parsing: .upToNextOption, help: "Signature files.") var signatures: [String]
         @Option(help: "Output file (must not exist).") var out: String

@@ -27,6 +27,10 @@ struct TenderOption: ParsableArguments {
             }
             return bytes
         }
+        if expected == nil {
+            FileHandle.standardError.write(
+                Data("sealbid: warning: the descriptor is not pinned: give --tender-digest with its published SHA-256\n".utf8))
+        }
         return try Tender(encoded: readBytes(tender, limit: Tender.maximumSize), expectedDigest: expected)
     }
 }
@@ -34,7 +38,121 @@ struct TenderOption: ParsableArguments {
 struct TenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tender", abstract: "Tender descriptors: the one published file every party checks against.",
-        subcommands: [Create.self, Show.self])
+        discussion: """
+            Example (the bidder registry, then the descriptor; see each command's help):
+              sealbid tender registry --add ACME:ed25519:acme.key.pub --out registry.txt
+              sealbid tender create ... --bidders registry.txt --out tender.txt
+              sealbid tender show --tender tender.txt --tender-digest 3f2a...
+            """,
+        subcommands: [Registry.self, Create.self, Show.self])
+
+    struct Registry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the bidder registry: each bidder's signing identities (docs/spec/report-v1.md).",
+            discussion: """
+                Each --add is BIDDER:ed25519:KEY, KEY being the bidder's Ed25519 public key file \
+                (sealbid keygen ed25519) or its 64 hex digits, or BIDDER:x509-subject:SUBJECT, \
+                SUBJECT being the bidder's certificate (a PEM or DER file: the subject of its \
+                first certificate is registered, in RFC 2253 form) or the subject itself. A \
+                bidder may have several identities; a bidder id may itself contain ':'. The \
+                registry is read back as 'tender create' reads it before it is written; the \
+                same identity twice, or one identity for two bidders, is refused, and an \
+                existing file is never overwritten.
+
+                Example:
+                  sealbid tender registry --add ACME:ed25519:acme.key.pub \\
+                    --add PT-MAJU:x509-subject:maju-leaf.pem \\
+                    --add "CV-KARYA:x509-subject:CN=CV Karya,C=ID" --out registry.txt
+                """)
+        @Option(
+            name: .customLong("add"),
+            help: ArgumentHelp(
+                "BIDDER:ed25519:KEY_FILE_OR_HEX or BIDDER:x509-subject:CERTIFICATE_FILE_OR_SUBJECT (repeat).",
+                valueName: "identity"))
+        var identities: [String]
+        @Option(help: "Output registry file (must not exist; - for standard output).") var out: String
+
+        func run() throws {
+            var owners: [BidderRegistry.Identity.Kind: (bidder: BidderID, spec: String)] = [:]
+            var identities: [BidderRegistry.Identity] = []
+            for spec in self.identities {
+                let identity = try Self.identity(spec)
+                if let owner = owners[identity.kind] {
+                    throw ValidationError(
+                        owner.bidder == identity.bidder
+                            ? "--add \(spec): the same identity as --add \(owner.spec)"
+                            : "--add \(spec): this identity is already registered for \(owner.bidder) (--add \(owner.spec))")
+                }
+                owners[identity.kind] = (identity.bidder, spec)
+                identities.append(identity)
+            }
+            let text = "# sealbid bidder registry v1\n" + identities.map { $0.line + "\n" }.joined()
+            // Read back as 'tender create' will read it: the same identities, in the same order.
+            guard try BidderRegistry(text: text).identities == identities else {
+                throw ValidationError("the registry does not read back as written")
+            }
+            try writeNew(Array(text.utf8), to: out)
+            let summary =
+                identities.map { "  \($0.line)\n" }.joined()
+                + "bidder registry \(out == "-" ? "written" : out): \(Set(identities.map(\.bidder)).count) bidder(s), "
+                + "\(identities.count) identit\(identities.count == 1 ? "y" : "ies")\n"
+            FileHandle(fileDescriptor: out == "-" ? STDERR_FILENO : STDOUT_FILENO).write(Data(summary.utf8))
+        }
+
+        /// One `--add`: the bidder id runs to the first `:ed25519:` or `:x509-subject:`.
+        static func identity(_ spec: String) throws -> BidderRegistry.Identity {
+            let kinds = ["ed25519", "x509-subject"].compactMap { kind in spec.range(of: ":\(kind):").map { (kind, $0) } }
+            guard let (kind, range) = kinds.min(by: { $0.1.lowerBound < $1.1.lowerBound }), range.upperBound < spec.endIndex else {
+                throw ValidationError("--add \(spec): expected BIDDER:ed25519:KEY or BIDDER:x509-subject:SUBJECT")
+            }
+            guard let bidder = try? BidderID(String(spec[..<range.lowerBound])) else {
+                throw ValidationError("--add \(spec): '\(spec[..<range.lowerBound])' is not a bidder id (1 to 128 of A-Z a-z 0-9 . _ : / @ + -)")
+            }
+            let value = String(spec[range.upperBound...])
+            let isFile = FileManager.default.fileExists(atPath: value)
+            let identity: BidderRegistry.Identity
+            if kind == "ed25519" {
+                let key: Ed25519PublicKey
+                if isFile {
+                    key = try KeyFile.ed25519PublicKey(value)
+                } else if value.utf8.count == 64, let bytes = try? Hex.decode(value), let parsed = try? Ed25519PublicKey(rawRepresentation: bytes) {
+                    key = parsed
+                } else {
+                    throw ValidationError("--add \(spec): \(value) is neither a key file nor 64 hex digits")
+                }
+                guard key.isValidPoint else {
+                    throw ValidationError("--add \(spec): not an Ed25519 public key (a canonical point of the prime-order subgroup)")
+                }
+                identity = BidderRegistry.Identity(bidder: bidder, kind: .ed25519(key))
+            } else {
+                let subject: String
+                if isFile {
+                    let bytes = try readBytes(value, limit: 1 << 20)
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    let certificate =
+                        text.contains("-----BEGIN") ? try X509Certificate.certificates(pem: text).first : try X509Certificate(derRepresentation: bytes)
+                    guard let certificate else { throw ValidationError("--add \(spec): no certificate in \(value)") }
+                    guard let name = certificate.subject else { throw ValidationError("--add \(spec): the certificate's subject cannot be printed") }
+                    subject = name
+                } else {
+                    guard value.contains("=") else {
+                        throw ValidationError("--add \(spec): \(value) is neither a certificate file nor a subject such as 'CN=PT Maju Jaya,C=ID'")
+                    }
+                    subject = value
+                }
+                identity = BidderRegistry.Identity(bidder: bidder, kind: .x509Subject(subject))
+            }
+            // The registry's own rules for one identity (a subject's length and characters).
+            do {
+                _ = try BidderRegistry([identity])
+            } catch {
+                switch error {
+                case .malformedLine(_, let why): throw ValidationError("--add \(spec): \(why)")
+                }
+            }
+            return identity
+        }
+    }
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -44,8 +162,10 @@ struct TenderCommand: ParsableCommand {
                 members and verifiers pin it with --tender-digest.
 
                 Example:
-                  sealbid tender create --tender LPSE-2026-0042 --deadline 2026-12-01T10:00:00Z --grace 600 \\
-                    --log-key portal-log.key.pub --origin lpse.example.go.id/portal/LPSE-2026-0042 \\
+                  sealbid tender create --tender LPSE-2026-0042 \\
+                    --deadline 2026-12-01T10:00:00Z --grace 600 \\
+                    --log-key portal-log.key.pub \\
+                    --origin lpse.example.go.id/portal/LPSE-2026-0042 \\
                     --stage technical:roster-technical.bin:stage-key-technical.bin \\
                     --stage price:roster-price.bin:stage-key-price.bin \\
                     --envelope technical:technical --envelope price:price \\

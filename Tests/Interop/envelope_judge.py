@@ -39,7 +39,7 @@ from pyhpke import AEADId, CipherSuite, KDFId, KEMId
 MAGIC = b"SBID\r\n\x1a\n"
 VERSION = 0x0001
 SUITE_ID = 0x0001
-MIN_HEADER, MAX_HEADER = 64, 1048576
+MIN_HEADER, MAX_HEADER = 64, 74829                # 74829: the largest well-formed header ("core")
 SIG_ED25519, SIG_ECDSA_X509 = 0x01, 0x02
 MAX_ENVELOPES = 16
 MAX_CERTS, MAX_CERT_LEN = 4, 16384
@@ -302,7 +302,7 @@ class MerkleDigest:
             self.stack.append((2 * size, hashlib.sha256(b"\x01" + left + right).digest()))
 
     def digest(self):
-        if self.block_len:       # the last block is shorter, never empty
+        if self.block_len:       # a partial last block (it is full when the length is a multiple of 1 MiB)
             self._push_leaf()
         if not self.stack:       # cannot happen for valid payloads (>= 72 bytes)
             raise ValueError("empty payload")
@@ -346,20 +346,14 @@ def read_fixed(f, file_size):
     have = min(len(pre), 8)
     if have == 0 or pre[:have] != MAGIC[:have]:
         raise BidError("not-a-bid", "magic does not match")
-    if len(pre) < 8:
-        raise BidError("truncated", "file ends inside magic")
-    if len(pre) < 10:
-        raise BidError("truncated", "file ends before version")
+    if len(pre) < 16:  # step 1: below 16 bytes only the magic is examined
+        raise BidError("truncated", "the input is shorter than the 16-byte prefix")
     version = struct.unpack(">H", pre[8:10])[0]
     if version != VERSION:
         raise BidError("unsupported-version", f"version {version:#06x}")
-    if len(pre) < 12:
-        raise BidError("truncated", "file ends before suite")
     suite = struct.unpack(">H", pre[10:12])[0]
     if suite != SUITE_ID:
         raise BidError("unsupported-suite", f"suite {suite:#06x}")
-    if len(pre) < 16:
-        raise BidError("truncated", "file ends before header_length")
     header_length = struct.unpack(">I", pre[12:16])[0]
     if not MIN_HEADER <= header_length <= MAX_HEADER:
         raise BidError("malformed-header", f"header_length {header_length} out of range")
@@ -381,7 +375,7 @@ def _parse_bid(f):
     f.seek(0)
     header_length = read_fixed(f, file_size)
     f.seek(0)
-    header = f.read(header_length)  # allocation bounded by step 2 (<= 1 MiB and <= file size)
+    header = f.read(header_length)  # allocation bounded by step 2 (<= 74829 bytes and <= file size)
     if len(header) != header_length:
         raise BidError("truncated", "short read of header")
 
@@ -431,8 +425,13 @@ def _parse_bid(f):
         e["mac"] = c.take(MAC_LEN)
     signature = c.take(SIG_LEN)
 
-    # Step 4: identifiers, distinct names, points.
+    # Step 4: identifiers, distinct names, certificates, points.
     check_ids(tender, bidder)
+    for i, cert in enumerate(signer.get("certs", [])):
+        try:  # pyca/cryptography parses strict DER only, with nothing left over
+            x509.load_der_x509_certificate(cert)
+        except ValueError as exc:
+            raise BidError("malformed-header", f"certificate {i} is not an X.509 certificate in DER: {exc}")
     names = set()
     for i, e in enumerate(entries):
         if not valid_id(e["name"], 32, NAME_CHARS):

@@ -13,12 +13,8 @@ struct FaultTests {
     /// A committee, a descriptor with `bidders` registered, a portal in `portal/`; returns the tender options.
     static func tender(_ cli: CLI, bidders: [String], portalDir: String = "portal") throws -> [String] {
         try OpeningCLITests.committee(cli)
-        var registry = ""
-        for bidder in bidders {
-            try cli.ok(["keygen", "ed25519", "\(bidder).sign"])
-            registry += "\(bidder) ed25519 \(try readPublicKey(cli.path("\(bidder).sign.pub")).rawRepresentation.hexString)\n"
-        }
-        try registry.write(toFile: cli.path("registry.txt"), atomically: true, encoding: .utf8)
+        for bidder in bidders { try cli.ok(["keygen", "ed25519", "\(bidder).sign"]) }
+        try cli.ok(["tender", "registry"] + bidders.flatMap { ["--add", "\($0):ed25519:\($0).sign.pub"] } + ["--out", "registry.txt"])
         try cli.ok(["keygen", "ed25519", "portal-log.key"])
         try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", "2099-01-01T00:00:00Z", "--log-key", "portal-log.key.pub",
                     "--origin", "portal.example/cli/T-CLI", "--stage", "technical:roster.bin:dealt/stage-key.bin",

@@ -11,10 +11,19 @@ import SealedBidTestSupport
 struct OpeningCLITests {
     /// Members 1-3 (2-of-3) with a dealt key for the stage `technical`; returns the member options.
     static func committee(_ cli: CLI) throws {
+        var fingerprints: [String] = []
         for i in 1...3 {
-            try cli.ok(["keygen", "hpke", "m\(i).hpke"])
-            try cli.ok(["keygen", "ed25519", "m\(i).sign"])
+            // keygen names the public key file and prints the key's fingerprint, which 'committee
+            // show' prints the first 16 digits of.
+            let hpke = try cli.ok(["keygen", "hpke", "m\(i).hpke"])
+            #expect(hpke.contains("public key   m\(i).hpke.pub (hpke 04"), "\(hpke)")
+            fingerprints += hpke.split(separator: "\n").filter { $0.hasPrefix("fingerprint  SHA-256 ") }.map { String($0.dropFirst(21)) }
+            let ed25519 = try cli.ok(["keygen", "ed25519", "m\(i).sign"])
+            let key = try readPublicKey(cli.path("m\(i).sign.pub"))
+            #expect(ed25519.contains("public key   m\(i).sign.pub (ed25519 \(key.rawRepresentation.hexString))"), "\(ed25519)")
+            #expect(ed25519.contains("fingerprint  SHA-256 \(SHA256.hash(key.rawRepresentation).hexString)\n"), "\(ed25519)")
         }
+        #expect(fingerprints.count == 3 && fingerprints.allSatisfy { $0.count == 64 })
         try cli.ok(["keygen", "ed25519", "dealer.sign"])
         try cli.ok(
             ["committee", "roster", "--committee", "T-CLI", "--stage", "technical", "--threshold", "2", "--dealer-key", "dealer.sign.pub"]
@@ -30,6 +39,9 @@ struct OpeningCLITests {
         let shown = try cli.ok(["committee", "show", "--roster", "roster.bin", "--stage-key", "dealt/stage-key.bin",
                                 "--out-public-key", "technical.pub"])
         #expect(shown.contains("2-of-3") && shown.contains("member 3") && shown.contains("stage key: 04"))
+        for (i, fingerprint) in fingerprints.enumerated() {
+            #expect(shown.contains("member \(i + 1): HPKE \(fingerprint.prefix(16))…"), "\(shown)")
+        }
         #expect(try String(contentsOfFile: cli.path("technical.pub"), encoding: .utf8).contains("sealbid-hpke-public-v1 04"))
     }
 
@@ -40,12 +52,8 @@ struct OpeningCLITests {
         defer { cli.remove() }
         try Self.committee(cli)
         let bidders = ["ACME", "BETA", "GAMMA", "DELTA"]
-        var registry = "# sealbid bidder registry v1\n"
-        for bidder in bidders {
-            try cli.ok(["keygen", "ed25519", "\(bidder).sign"])
-            registry += "\(bidder) ed25519 \(try readPublicKey(cli.path("\(bidder).sign.pub")).rawRepresentation.hexString)\n"
-        }
-        try registry.write(toFile: cli.path("registry.txt"), atomically: true, encoding: .utf8)
+        for bidder in bidders { try cli.ok(["keygen", "ed25519", "\(bidder).sign"]) }
+        try cli.ok(["tender", "registry"] + bidders.flatMap { ["--add", "\($0):ed25519:\($0).sign.pub"] } + ["--out", "registry.txt"])
         try cli.ok(["keygen", "ed25519", "portal-log.key"])
         // Twelve seconds to seal and submit before the deadline, three of grace; sanitized builds
         // run slower (scripts/sanitize scales both).
@@ -90,9 +98,8 @@ struct OpeningCLITests {
         #expect(try cli.run(["seal", "--bidder", "BETA", "--signing-key", "ACME.sign", "--file", "technical=fake.pdf", "--out", "fake.sbid"] + tender)
             .output.contains("untrusted-signer"))
         // ...so the dishonest party makes its own descriptor, registering the keys it holds for BETA.
-        let laxRegistry = "BETA ed25519 \(try readPublicKey(cli.path("ACME.sign.pub")).rawRepresentation.hexString)\n"
-            + "BETA ed25519 \(try readPublicKey(cli.path("portal-log.key.pub")).rawRepresentation.hexString)\n"
-        try laxRegistry.write(toFile: cli.path("lax-registry.txt"), atomically: true, encoding: .utf8)
+        try cli.ok(["tender", "registry", "--add", "BETA:ed25519:ACME.sign.pub", "--add", "BETA:ed25519:portal-log.key.pub",
+                    "--out", "lax-registry.txt"])
         try cli.ok(["tender", "create", "--tender", "T-CLI", "--deadline", formatter.string(from: deadline), "--grace", "\(grace)",
                     "--log-key", "portal-log.key.pub", "--origin", "portal.example/cli/T-CLI",
                     "--stage", "technical:roster.bin:dealt/stage-key.bin", "--envelope", "technical:technical",
@@ -194,7 +201,12 @@ struct OpeningCLITests {
     func demoArtefacts() throws {
         let cli = try CLI()
         defer { cli.remove() }
-        try cli.ok(["demo", "--bidders", "6", "--members", "4", "--threshold", "2", "--bid-size", "20000", "--workdir", "demo"])
+        let demo = try cli.ok(["demo", "--bidders", "6", "--members", "4", "--threshold", "2", "--bid-size", "20000", "--workdir", "demo"])
+        // Piped, the progress bars are plain lines: no carriage-return frames.
+        #expect(!demo.contains("\r"), "\(demo)")
+        let progress = demo.split(separator: "\n").filter { $0.hasPrefix("  opening ") }.map(String.init)
+        #expect(progress.count == 2 && progress.allSatisfy { $0.split(separator: " ").last.map { $0.split(separator: "/").count == 2 } ?? false },
+                "\(progress)")
         let digest = try String(contentsOfFile: cli.path("demo/tender.txt.sha256"), encoding: .utf8).prefix(64)
         let tender = ["--tender", "demo/tender.txt", "--tender-digest", String(digest)]
         let shown = try cli.ok(["tender", "show"] + tender)

@@ -119,6 +119,11 @@ struct DealerTests {
         #expect(committeeError {
             _ = try TrustedDealer.receive(dealing.shares[0], dealing: dealing.message, roster: committee.roster, keys: committee.keys[1])
         } == .wrongRecipient(committee.keys[0].id))
+        // A member with another HPKE key file than its card's: its own mistake, not the dealer's fault.
+        let mixedUp = MemberKeys(id: committee.keys[0].id, encryptionKey: HPKE.PrivateKey(), signingKey: committee.keys[0].signingKey)
+        #expect(committeeError {
+            _ = try TrustedDealer.receive(dealing.shares[0], dealing: dealing.message, roster: committee.roster, keys: mixedUp)
+        }?.code == "key-mismatch")
         // A dealing signed by someone other than the roster's dealer.
         #expect(committeeError {
             _ = try TrustedDealer.deal(roster: committee.roster, dealerKey: Ed25519PrivateKey())
@@ -231,6 +236,39 @@ struct DealerTests {
         let r2 = try CommitteeRoster(committee: "c", stage: "s", threshold: 1, members: [a.card, b.card])
         #expect(r1.digest != r2.digest && r1.ceremony.count == 16)
         #expect(try CommitteeRoster(encoded: r1.encoded) == r1)
+        // Ed25519 card and dealer keys are canonical points of the prime-order subgroup: a small-order
+        // key could never sign, so its member could never take part.
+        let identity = try Ed25519PublicKey(rawRepresentation: [1] + [UInt8](repeating: 0, count: 31))
+        let mute = MemberCard(id: 2, encryptionKey: b.encryptionKey.publicKey, signingKey: identity)
+        #expect(committeeError { _ = try CommitteeRoster(committee: "c", stage: "s", threshold: 1, members: [a.card, mute]) }?.code == "invalid-roster")
+        #expect(committeeError {
+            _ = try CommitteeRoster(committee: "c", stage: "s", threshold: 1, members: [a.card], dealerKey: identity)
+        }?.code == "invalid-roster")
+        var encoded = r1.encoded
+        let secondKey = encoded.count - 1 - 32
+        encoded.replaceSubrange(secondKey..<(secondKey + 32), with: identity.rawRepresentation)
+        #expect(committeeError { _ = try CommitteeRoster(encoded: encoded) }?.code == "malformed")
+    }
+
+    @Test("a batch holds 1 to 65535 envelopes (RFC 9497 numbers the pairs with two bytes): more is malformed, never a member's fault")
+    func batchLimit() throws {
+        let committee = try Committee(t: 1, n: 1)
+        let (stageKey, shares) = try committee.deal()
+        let wraps = try Wraps(to: stageKey.publicKey, count: 1)
+        func errors(_ count: Int) -> [CommitteeError?] {
+            let batch = [HPKE.EncapsulatedKey](repeating: wraps.encs[0], count: count)
+            return [
+                committeeError {
+                    _ = try DecryptionShares.create(
+                        share: shares[0], keys: committee.keys[0], stageKey: stageKey, openingID: openingID, encapsulatedKeys: batch)
+                },
+                committeeError { _ = try ThresholdCombiner.combine(stageKey: stageKey, openingID: openingID, encapsulatedKeys: batch, contributions: []) },
+            ]
+        }
+        #expect(errors(65_536) == [.malformed("65536 envelopes in one batch, at most 65535"), .malformed("65536 envelopes in one batch, at most 65535")])
+        // 65535 passes the count and fails on the repeated enc.
+        #expect(errors(65_535) == [.malformed("the same enc twice in one batch"), .malformed("the same enc twice in one batch")])
+        #expect(errors(0) == [.malformed("no envelopes in the batch"), .malformed("no envelopes in the batch")])
     }
 
     @Test("one key per stage: shares of one stage are ignored by another's combiner")

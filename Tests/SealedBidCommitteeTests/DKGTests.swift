@@ -194,6 +194,11 @@ struct ResharingTests {
                 oldRosterDigest: oldKey.roster.digest, newRosterDigest: newRoster.digest, from: 2, commitment: commitment, shares: sealed,
                 signature: CommitteeFormat.sign(body, with: signer.signingKey))
         }
+        // The new roster keeps the stage and has a ceremony of its own, for the receiver as for the dealer.
+        let reused = try CommitteeRoster(
+            committee: newRoster.committee, stage: newRoster.stage, threshold: 2, members: newRoster.members, ceremony: old.roster.ceremony)
+        #expect(committeeError { _ = try Resharing.receive(packages: [honest], oldKey: oldKey, newRoster: reused, keys: newKeys[0]) }
+            == .invalidRoster("the new roster needs a new ceremony nonce"))
         let bad = try package(from: fakeShare, signer: old.keys[1])
         #expect(committeeError { _ = try Resharing.receive(packages: [honest, bad], oldKey: oldKey, newRoster: newRoster, keys: newKeys[0]) }
             == .badShare(culprits: [2]))

@@ -80,26 +80,32 @@ struct EnvelopeInteropTests {
         var checked = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where name.hasSuffix(".json") {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(name))) as? [String: Any])
+            // The judge reads bids (not statements), accepts any Ed25519 signer and checks no
+            // certificate chain (so no vector with a signer policy), and opens with HPKE keys only.
+            guard let hexBid = object["bid"] as? String, object["policy"] == nil else { continue }
             let open = try #require(object["open"] as? [String: Any])
             let kind = try #require(open["key_kind"] as? String)
-            guard kind != "envelope-key" else { continue }  // the judge opens with HPKE private keys only
+            guard kind != "envelope-key" else { continue }
             let bid = dir.appendingPathComponent(name + ".sbid")
-            try Data(Hex.decode(try #require(object["bid"] as? String))).write(to: bid)
+            try Data(Hex.decode(hexBid)).write(to: bid)
             let out = dir.appendingPathComponent(name + ".out")
-            guard
-                let (result, _) = try PythonJudge.run(
-                    "envelope_judge.py",
-                    ["open", bid.path, "--envelope", try #require(open["envelope"] as? String),
-                     "--stage", (open["stage"] as? String) ?? "technical", "--private-key", try #require(open["key"] as? String),
-                     "--tender", try #require(open["tender"] as? String), "--bidder", try #require(open["bidder"] as? String),
-                     "--out", out.path] + (kind == "escrow" ? ["--escrow"] : []))
-            else { return }
+            // `--bidder=<id>`: an id may start with '-'.
+            let ids = ["--tender=\(try #require(open["tender"] as? String))", "--bidder=\(try #require(open["bidder"] as? String))"]
+            let arguments =
+                kind == "none"
+                ? ["verify", bid.path] + ids
+                : ["open", bid.path, "--envelope", try #require(open["envelope"] as? String), "--private-key", try #require(open["key"] as? String)]
+                    + ids + ["--out", out.path] + ((open["stage"] as? String).map { ["--stage", $0] } ?? [])
+                    + (kind == "escrow" ? ["--escrow"] : [])
+            guard let (result, _) = try PythonJudge.run("envelope_judge.py", arguments) else { return }
             let expect = try #require(object["expect"] as? String)
             let outcome = (result["ok"] as? Bool) == true ? "success" : (result["error"] as? String ?? "?")
             #expect(outcome == expect, "\(name): the Python reader says \(outcome), the vector expects \(expect)")
-            if expect == "success" { #expect(result["plaintext_sha256"] as? String == object["plaintext_sha256"] as? String) }
+            if expect == "success", kind != "none" {
+                #expect(result["plaintext_sha256"] as? String == object["plaintext_sha256"] as? String)
+            }
             checked += 1
         }
-        #expect(checked >= 40)
+        #expect(checked >= 100)
     }
 }

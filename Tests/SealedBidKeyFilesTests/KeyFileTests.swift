@@ -69,7 +69,7 @@ struct KeyFileTests {
         let dir = try TemporaryDirectory()
         let path = try dir.write("empty", "")
         for kind in KeyFile.Kind.allCases {
-            #expect(throws: KeyFile.Error.malformed(path)) { try KeyFile.read(path, kind: kind) }
+            #expect(throws: KeyFile.Error.malformed(path, reason: "no key line")) { try KeyFile.read(path, kind: kind) }
         }
     }
 
@@ -77,28 +77,77 @@ struct KeyFileTests {
         let dir = try TemporaryDirectory()
         let good = String(repeating: "ab", count: 32)
         let type = KeyFile.Kind.envelopeKey.rawValue
-        let cases: [String: String] = [
-            "empty": "",
-            "comments only": "# nothing\n\n# here\n",
-            "two key lines": "\(type) \(good)\n\(type) \(good)\n",
-            "no space": "\(type)\(good)\n",
-            "odd length": "\(type) \(good)a\n",
-            "short": "\(type) \(good.dropLast(2))\n",
-            "non-hex letter": "\(type) \(good.dropLast(1))g\n",
-            "non-hex first": "\(type) x\(good.dropFirst(1))\n",
-            "inner space": "\(type) \(good.dropLast(2)) a\n",
-            "carriage return": "\(type) \(good.dropLast(1))\r\n",
-            "high bytes": "\(type) \(good.dropLast(2))\u{e9}\n",
+        let notHex = "the key is not hexadecimal"
+        func length(_ n: Int) -> String { "the key is \(n) characters, not the hexadecimal of a \(type) key" }
+        let cases: [(String, String, String)] = [
+            ("empty", "", "no key line"),
+            ("comments only", "# nothing\n\n# here\n", "no key line"),
+            ("blank lines only", " \t\r\n\r\n\n", "no key line"),
+            ("two key lines", "\(type) \(good)\n# c\n\(type) \(good)\n", "more than one key line (lines 1 and 3)"),
+            ("no space", "\(type)\(good)\n", "the key line has no space after its type"),
+            ("odd length", "\(type) \(good)a\n", length(65)),
+            ("short", "\(type) \(good.dropLast(2))\n", length(62)),
+            ("non-hex letter", "\(type) \(good.dropLast(1))g\n", notHex),
+            ("non-hex first", "\(type) x\(good.dropFirst(1))\n", notHex),
+            ("inner space", "\(type) \(good.dropLast(2)) a\n", notHex),
+            ("two spaces after the type", "\(type)  \(good.dropLast(2))\n", length(63)),
+            ("a tab after the type", "\(type)\t\(good)\n", "the key line has no space after its type"),
+            ("CR inside the key line", "\(type) \(good.dropLast(2))\r0\n", notHex),
+            ("CR alone as the line end", "\(type) \(good)\r# c\r", length(68)),
+            ("high bytes", "\(type) \(good.dropLast(2))\u{e9}\n", notHex),
+            ("indented key line", "  \(type) \(good)\n", "line 1 is indented"),
+            ("indented comment", "\(type) \(good)\n\t# c\n", "line 2 is indented"),
         ]
-        for (name, text) in cases {
+        for (name, text, reason) in cases {
             let path = try dir.write(name, text)
-            #expect(throws: KeyFile.Error.malformed(path), "\(name)") { try KeyFile.read(path, kind: .envelopeKey) }
+            #expect(throws: KeyFile.Error.malformed(path, reason: reason), "\(name)") { try KeyFile.read(path, kind: .envelopeKey) }
         }
-        // Upper case is hexadecimal too; comments and empty lines around the key line are ignored.
-        let upper = try dir.write("upper", "# c\n\n\(type) \(good.uppercased())\n# d\n")
-        #expect(try KeyFile.read(upper, kind: .envelopeKey) == SecureBytes(copying: [UInt8](repeating: 0xAB, count: 32)))
-        #expect(throws: KeyFile.Error.unreadable(dir.file("missing"))) { try KeyFile.read(dir.file("missing"), kind: .envelopeKey) }
-        #expect(throws: KeyFile.Error.unreadable(dir.path)) { try KeyFile.read(dir.path, kind: .envelopeKey) }
+        #expect(throws: KeyFile.Error.unreadable(dir.file("missing"), reason: "No such file or directory")) {
+            try KeyFile.read(dir.file("missing"), kind: .envelopeKey)
+        }
+        #expect(throws: KeyFile.Error.unreadable(dir.path, reason: "not a regular file")) { try KeyFile.read(dir.path, kind: .envelopeKey) }
+        let large = try dir.write("large", "# " + String(repeating: "x", count: 1 << 20) + "\n\(type) \(good)\n")
+        #expect(throws: KeyFile.Error.unreadable(large, reason: "larger than 1048576 bytes")) { try KeyFile.read(large, kind: .envelopeKey) }
+    }
+
+    /// keyfiles-v1, "Lines": what a key file may look like after e-mail, an editor or a copy and paste.
+    @Test(
+        "accepted: either case of hex, CRLF, no final LF, trailing whitespace, blank lines, comments anywhere and in any bytes",
+        arguments: [
+            ("upper case", "# c\n\n{type} {HEX}\n# d\n"),
+            ("mixed case", "{type} {Mixed}\n"),
+            ("CRLF", "# c\r\n\r\n{type} {hex}\r\n# d\r\n"),
+            ("no final line end", "# c\n{type} {hex}"),
+            ("no final LF after CR", "{type} {hex}\r"),
+            ("trailing whitespace", "{type} {hex} \t \r\n"),
+            ("whitespace-only lines", " \n\t\n{type} {hex}\n \r\n"),
+            ("comment after the key line", "{type} {hex}\n# written by hand\n"),
+            ("invalid UTF-8 in a comment", "#\u{FF}\u{FE} \u{00}\n{type} {hex}\n"),
+        ])
+    func tolerated(name: String, template: String) throws {
+        let dir = try TemporaryDirectory()
+        let key = [UInt8](repeating: 0xAB, count: 31) + [0xCD]
+        let hex = key.map { String(format: "%02x", $0) }.joined()
+        let text = template.replacingOccurrences(of: "{type}", with: KeyFile.Kind.envelopeKey.rawValue)
+            .replacingOccurrences(of: "{hex}", with: hex).replacingOccurrences(of: "{HEX}", with: hex.uppercased())
+            .replacingOccurrences(of: "{Mixed}", with: "aB" + hex.dropFirst(2).uppercased())
+        // Written byte for byte: "\u{FF}" stands for the byte 0xFF, not its UTF-8 encoding.
+        let bytes = text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
+        let path = dir.file("k")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try KeyFile.read(path, kind: .envelopeKey) == SecureBytes(copying: key), "\(name)")
+    }
+
+    @Test("every key-file error reads '<code>: <message>'")
+    func errorForm() throws {
+        let errors: [KeyFile.Error] = [
+            .unreadable("k", reason: "r"), .malformed("k", reason: "r"), .wrongKind(expected: .hpkePrivate, found: KeyFile.unknownType),
+            .exists("k"), .unwritable("k"), .invalidKey("r"),
+        ]
+        for error in errors {
+            #expect("\(error)".hasPrefix(error.code + ": "), "\(error)")
+            #expect(["io-error", "malformed-key-file", "wrong-key-kind", "exists", "invalid-key"].contains(error.code))
+        }
     }
 
     @Test("a wrong kind names a SealedBid type, never a foreign file's first word")

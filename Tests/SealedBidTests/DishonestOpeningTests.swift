@@ -4,7 +4,7 @@ import Testing
 @testable import SealedBid
 @testable import SealedBidCommittee
 import SealedBidEnvelope
-import SealedBidLog
+@testable import SealedBidLog
 import SealedBidMerkle
 import SealedBidPrimitives
 import SealedBidTestSupport
@@ -429,5 +429,97 @@ struct DishonestOpeningTests {
         let verified = try report.verify(tender: run.tender, signatures: signatures, now: run.openingTime)
         try verified.checkFollows(previous, tender: run.tender)
         #expect(code { try verified.checkFollows(nil, tender: run.tender) } == "report-mismatch")
+    }
+
+    @Test("a portal that logs a predicted withdrawal digest ahead (as a stale withdrawal or a void bid) cannot cancel the bidder's withdrawal")
+    func preloggedWithdrawal() async throws {
+        let run = try await TenderRun(bidders: 2, submit: false)
+        let path = try run.seal("BIDDER-1")
+        let header = try BidHeader.read(from: FileSource(path: path))
+        let statement = try Withdrawal(
+            tender: run.tender.id, bidder: BidderID("BIDDER-1"), withdrawing: header.bidDigest, signer: .ed25519(run.keys["BIDDER-1"]!))
+        // Ahead of the bid: the statement's digest as a withdrawal (stale then) and as a void "bid".
+        let ahead = [
+            try run.forgedEntry(.withdraw, bidder: "BIDDER-1", digest: statement.digest, length: UInt64(statement.encoded.count)),
+            try run.forgedEntry(.submit, bidder: "BIDDER-1", digest: statement.digest, length: 1000),
+        ]
+        _ = try await run.portal.accept(bidAt: path, from: BidderID("BIDDER-1"))
+        try await run.submit("BIDDER-2")
+        let withdrawal = try await run.portal.withdraw(statement: statement.encoded, from: BidderID("BIDDER-1"))
+        let honest = try run.records.filter { if case .entry = $0 { true } else { false } }
+        for prefix in [[ahead[0]], [ahead[1]], ahead] {
+            let all = prefix + honest
+            let closing = try run.forgedClosing(all)
+            let report = try run.open(run.technical, closing: closing, records: all)
+            #expect(report.result("BIDDER-1") == "withdrawn", "\(prefix.count)")
+            #expect(report.result("BIDDER-2") == "opened")
+            // The bidder's withdrawal receipt is not a prefix of this log (entries were put before it):
+            // its check fails, and in the honest log it counts.
+            #expect(code { _ = try report.checkReceipt(withdrawal, bidder: "BIDDER-1", tender: run.tender, records: all) } == "report-mismatch")
+        }
+        let closing = try await run.close()
+        let report = try run.open(run.technical, closing: closing)
+        #expect(try report.checkReceipt(withdrawal, bidder: "BIDDER-1", tender: run.tender, records: try run.records) == .counted)
+    }
+
+    @Test("a receipt for an entry the opening ignores, or whose checkpoint is another closing, fails the bidder's check")
+    func ignoredOrSecondClosingReceipt() async throws {
+        let run = try await TenderRun(bidders: 2)
+        let first = try entries(run)[0]
+        // The portal logs the bidder's old bid again after a replacement and gives it a receipt.
+        try await run.submit("BIDDER-1", tag: "-v2")
+        var all = try run.records.filter { if case .entry = $0 { true } else { false } }
+        all.append(try run.forgedEntry(.replace, bidder: "BIDDER-1", digest: first.bidDigest, length: first.bidLength))
+        var tree = MerkleTree()
+        for case .entry(let bytes, _) in all { tree.append(leafHash: try LogEntry(encoded: bytes).leafHash) }
+        let body = try Checkpoint(origin: run.tender.origin, size: tree.size, rootHash: try tree.root(), extensions: [])
+        let signed = try SignedCheckpoint(note: SignedNote(text: body.text, signers: [run.signer]))
+        let proof = try tree.inclusionProof(index: tree.size - 1, size: tree.size)
+        guard case .entry(let lastBytes, _) = all.last! else { return }
+        let replayReceipt = Receipt(entry: lastBytes, index: tree.size - 1, proof: proof, checkpoint: signed.note.serialized, timestampToken: [])
+        let closing = try run.forgedClosing(all)
+        let report = try run.open(run.technical, closing: closing, records: all)
+        #expect(report.ignoredEntries.map(\.reason) == ["replay"])
+        #expect(code { _ = try report.checkReceipt(replayReceipt, bidder: "BIDDER-1", tender: run.tender, records: all) } == "report-mismatch")
+        // A receipt whose checkpoint is a closing other than the report's: the portal closed twice.
+        let honestClosing = try await run.close()
+        let honest = try run.open(run.technical, closing: honestClosing)
+        var honestTree = MerkleTree()
+        let honestEntries = try run.records.compactMap { record -> LogEntry? in
+            guard case .entry(let bytes, _) = record else { return nil }
+            return try LogEntry(encoded: bytes)
+        }
+        for entry in honestEntries { honestTree.append(leafHash: entry.leafHash) }
+        let at = try #require(honestClosing.checkpoint.closedAt(tender: "T-42"))
+        let other = try Checkpoint(
+            origin: run.tender.origin, size: honestTree.size, rootHash: try honestTree.root(), extensions: ["closed T-42 \(at + 1000)"])
+        let otherClosing = try SignedCheckpoint(note: SignedNote(text: other.text, signers: [run.signer]))
+        let closedReceipt = Receipt(
+            entry: honestEntries[0].encoded, index: 0, proof: try honestTree.inclusionProof(index: 0, size: honestTree.size),
+            checkpoint: otherClosing.note.serialized, timestampToken: [])
+        #expect(code { _ = try honest.checkReceipt(closedReceipt, bidder: "BIDDER-1", tender: run.tender, records: try run.records) } == "report-mismatch")
+    }
+
+    @Test("a later stage without a list opens only the bidders its previous stage opened, on the same bid files")
+    func laterStageWithoutList() async throws {
+        let run = try await TenderRun(bidders: 3)
+        let closing = try await run.close()
+        let records = try run.records
+        // BIDDER-2's technical envelope fails (its wrap proof, in its technical envelope only): simulate
+        // with a previous report in which BIDDER-2 did not open, by qualifying explicitly first.
+        let previous = try #require(try run.previousReport(before: run.price, closing: closing))
+        let price = try StageOpening(
+            tender: run.tender, stage: run.price, closing: closing, records: records, bids: run.store, previous: previous, now: run.openingTime)
+        #expect(price.qualified == Set(previous.report.lines.filter { $0.result == .opened }.map { try! BidderID($0.bidder) }))
+        // A copy of the bid files without a bid that opened in the technical stage is not the same files.
+        let entries = try entries(run)
+        let path = run.store.path(of: entries[1].bidDigest, .bid)
+        let saved = try Data(contentsOf: URL(fileURLWithPath: path))
+        try FileManager.default.removeItem(atPath: path)
+        defer { try? saved.write(to: URL(fileURLWithPath: path)) }
+        #expect(code {
+            _ = try StageOpening(
+                tender: run.tender, stage: run.price, closing: closing, records: records, bids: run.store, previous: previous, now: run.openingTime)
+        } == "log-mismatch")
     }
 }

@@ -1,10 +1,13 @@
 import Foundation
+import SealedBidEnvelope
 
 /// The fuzz targets, one per parser of attacker-supplied bytes. Each
 /// executable in `Targets/` forwards libFuzzer's two entry points here.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case bidHeader = "bid-header"
     case payload
+    case withdrawal
+    case commitment
     case receipt
     case note
     case checkpoint
@@ -13,13 +16,17 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case keyFile = "key-file"
     case roster
     case stageKey = "stage-key"
+    case dealing
     case sealedShare = "sealed-share"
     case dkgRound1 = "dkg-round1"
     case decryptionShares = "decryption-shares"
+    case releasedShare = "released-share"
     case transcriptSignature = "transcript-signature"
     case resharing
     case secretShare = "secret-share"
+    case tender
     case openingReport = "opening-report"
+    case reportSignature = "report-signature"
     case bidderRegistry = "bidder-registry"
     case x509
     case pem
@@ -32,6 +39,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .bidHeader: EnvelopeHarness.bidHeader(bytes)
         case .payload: EnvelopeHarness.payload(bytes)
+        case .withdrawal: StatementHarness.run(Withdrawal.self, bytes)
+        case .commitment: StatementHarness.run(Commitment.self, bytes)
         case .receipt: LogHarness.receipt(bytes)
         case .note: LogHarness.note(bytes)
         case .checkpoint: LogHarness.checkpoint(bytes)
@@ -40,13 +49,17 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .keyFile: FacadeHarness.keyFile(bytes)
         case .roster: CommitteeHarness.roster(bytes)
         case .stageKey: CommitteeHarness.stageKey(bytes)
+        case .dealing: CommitteeHarness.dealing(bytes)
         case .sealedShare: CommitteeHarness.sealedShare(bytes)
         case .dkgRound1: CommitteeHarness.dkgRound1(bytes)
         case .decryptionShares: CommitteeHarness.decryptionShares(bytes)
+        case .releasedShare: CommitteeHarness.releasedShare(bytes)
         case .transcriptSignature: CommitteeHarness.transcriptSignature(bytes)
         case .resharing: CommitteeHarness.resharing(bytes)
         case .secretShare: CommitteeHarness.secretShare(bytes)
+        case .tender: FacadeHarness.tender(bytes)
         case .openingReport: FacadeHarness.openingReport(bytes)
+        case .reportSignature: FacadeHarness.reportSignature(bytes)
         case .bidderRegistry: FacadeHarness.bidderRegistry(bytes)
         case .x509: CertificateHarness.x509(bytes)
         case .pem: CertificateHarness.pem(bytes)
@@ -61,6 +74,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .bidHeader: try EnvelopeHarness.bidHeaderSeeds()
         case .payload: try EnvelopeHarness.payloadSeeds()
+        case .withdrawal: try StatementHarness.seeds(Withdrawal.self)
+        case .commitment: try StatementHarness.seeds(Commitment.self)
         case .receipt: try LogHarness.receiptSeeds()
         case .note: try LogHarness.noteSeeds()
         case .checkpoint: try LogHarness.checkpointSeeds()
@@ -69,13 +84,17 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .keyFile: try FacadeHarness.keyFileSeeds()
         case .roster: try CommitteeHarness.rosterSeeds()
         case .stageKey: try CommitteeHarness.stageKeySeeds()
+        case .dealing: try CommitteeHarness.dealingSeeds()
         case .sealedShare: try CommitteeHarness.sealedShareSeeds()
         case .dkgRound1: try CommitteeHarness.dkgRound1Seeds()
         case .decryptionShares: try CommitteeHarness.decryptionSharesSeeds()
+        case .releasedShare: try CommitteeHarness.releasedShareSeeds()
         case .transcriptSignature: try CommitteeHarness.transcriptSignatureSeeds()
         case .resharing: try CommitteeHarness.resharingSeeds()
         case .secretShare: try CommitteeHarness.secretShareSeeds()
+        case .tender: try FacadeHarness.tenderSeeds()
         case .openingReport: try FacadeHarness.openingReportSeeds()
+        case .reportSignature: try FacadeHarness.reportSignatureSeeds()
         case .bidderRegistry: try FacadeHarness.bidderRegistrySeeds()
         case .x509: CertificateHarness.x509Seeds()
         case .pem: try CertificateHarness.pemSeeds()

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SealedBid
 import SealedBidLog
 import SealedBidMerkle
 import SealedBidPrimitives
@@ -26,10 +27,20 @@ enum LogHarness {
             Fuzz.require(verified.index < verified.checkpoint.checkpoint.size, "a verified index lies in the tree")
             if let pki = World.pki { _ = try? receipt.verify(log: log, origin: origin, timestampRoots: [pki.root]) }
         }
+        // Against the world's tender (its log key, closing and time-stamp rules), then where it
+        // stands in the report of the closed log: a receipt the descriptor accepts was signed by
+        // the log that was closed, so it is never taken for another log.
+        let world = World.opened
+        guard let verified = try? world.tender.verify(receipt: receipt) else { return }
+        Fuzz.require(verified.entry.tender == world.tender.id.value, "a receipt the tender accepts is of its log")
+        for report in world.reports {
+            let standing = Result { try report.checkReceipt(receipt, bidder: verified.entry.bidder, tender: world.tender, records: world.records) }
+            Fuzz.require((try? standing.get()) != nil, "a receipt of the closed log stands in its report: \(standing)")
+        }
     }
 
     static func receiptSeeds() throws -> [[UInt8]] {
-        var seeds = FixedLog.shared.receipts.map(\.encoded)
+        var seeds = FixedLog.shared.receipts.map(\.encoded) + World.opened.receipts.map(\.encoded)
         for vector in Vectors.json(in: "TestVectors/receipts") {
             if let hex = vector["receipt"] as? String, let receipt = try? Hex.decode(hex) { seeds.append(receipt) }
         }
@@ -81,10 +92,27 @@ enum LogHarness {
                 leafHash: leaf, index: UInt64(index), proof: proof, log: World.logSigner.verifier, origin: World.origin,
                 witnesses: [World.witness.verifier], witnessQuorum: index % 2)
         }
+        tenderConsistency(signed)
+    }
+
+    /// The world tender's rule for a closed log: nothing but its closing checkpoint (or one of
+    /// the same tree issued before the closing) follows it.
+    private static func tenderConsistency(_ signed: SignedCheckpoint) {
+        let world = World.opened
+        let size = signed.checkpoint.size
+        for old in world.checkpoints where old.checkpoint.size <= size && size <= world.closing.checkpoint.size {
+            let proof = (try? world.tree.consistencyProof(size1: old.checkpoint.size, size2: size)) ?? []
+            _ = try? world.tender.verifyConsistency(from: old, to: signed, proof: proof)
+        }
+        if (try? world.tender.verifyConsistency(from: world.closing, to: signed, proof: [])) != nil {
+            Fuzz.require(
+                signed.checkpoint.size == world.closing.checkpoint.size && signed.checkpoint.rootHash == world.closing.checkpoint.rootHash,
+                "only the closed tree follows a closing")
+        }
     }
 
     static func checkpointSeeds() throws -> [[UInt8]] {
-        var seeds = FixedLog.shared.checkpoints.map { Array($0.note.serialized.utf8) }
+        var seeds = (FixedLog.shared.checkpoints + World.opened.checkpoints).map { Array($0.note.serialized.utf8) }
         seeds += FixedLog.shared.checkpoints.map { Array($0.checkpoint.text.utf8) }
         if let last = FixedLog.shared.checkpoints.last { seeds.append(Array(last.note.adding(World.witness).serialized.utf8)) }
         for vector in Vectors.json(in: "TestVectors/receipts") {
@@ -176,40 +204,95 @@ enum LogHarness {
 
     // MARK: The log store
 
+    /// Input: one byte choosing what the rest is, then the bytes. 0: a store file with no head
+    /// beside it; 1: a store file beside the fixed log's head (its closing checkpoint); 2: a head
+    /// file beside the fixed log's store (eight entries and the closing record). The files are
+    /// read as a verifier reads them (`records(atPath:)`), as the portal opens them
+    /// (`FileLogStore`, `load()`, `loadHead()`) and as a log (`SubmissionLog`, which checks every
+    /// record, the closing record and the head).
     static func logStore(_ bytes: [UInt8]) {
-        let path = World.scratchPath
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { fatalError("cannot write \(path)") }
-        defer { unlink(path) }
-        let records = try? FileLogStore.records(atPath: path)
-        if let store = try? FileLogStore(path: path), let loaded = try? store.load() {
-            Fuzz.require(loaded == records, "load() and records(atPath:) agree")
-            Fuzz.require((try? FileLogStore.records(atPath: path)) == loaded, "a store reads the same after load()")
+        guard let mode = bytes.first else { return }
+        let rest = Array(bytes.dropFirst())
+        let fixed = FixedLog.shared
+        let (storeBytes, headBytes): ([UInt8], [UInt8]?) =
+            switch mode % 3 {
+            case 0: (rest, nil)
+            case 1: (rest, fixed.head)
+            default: (fixed.store, rest)
+            }
+        let path = World.scratchPath, headPath = World.scratchPath + ".head"
+        guard FileManager.default.createFile(atPath: path, contents: Data(storeBytes)) else { fatalError("cannot write \(path)") }
+        unlink(headPath)
+        if let headBytes, !FileManager.default.createFile(atPath: headPath, contents: Data(headBytes)) { fatalError("cannot write \(headPath)") }
+        defer {
+            unlink(path)
+            unlink(headPath)
         }
-        guard let records else { return }
-        let memory = MemoryLogStore()
-        for record in records {
-            try? memory.append(record)
-            if case .entry(let entry) = record, let parsed = try? LogEntry(encoded: entry) {
-                Fuzz.require(parsed.encoded == entry, "an entry is canonical")
+        let records = try? FileLogStore.records(atPath: path)
+        if let store = try? FileLogStore(path: path, timeout: 0) {
+            Fuzz.require((try? store.load()) == records, "load() and records(atPath:) agree")
+            let head = try? store.loadHead()
+            if let head { Fuzz.require(headBytes == Array(head.utf8), "the head is the file's text") }
+            if (try? SubmissionLog(
+                origin: World.origin, tender: World.tender.value, deadline: FixedLog.deadline, grace: FixedLog.grace,
+                signer: World.logSigner, store: store, clock: { FixedLog.end })) != nil
+            {
+                checkOpened(records: records, head: head)
             }
         }
-        _ = try? SubmissionLog(
-            origin: World.origin, tender: "LPSE-FUZZ-0001", deadline: FixedLog.deadline, signer: World.logSigner, store: memory,
-            clock: { FixedLog.start })
+        Fuzz.require((try? FileLogStore.records(atPath: path)) == records, "reading a store changes nothing")
+        for case .entry(let entry, _) in records ?? [] {
+            if let parsed = try? LogEntry(encoded: entry) { Fuzz.require(parsed.encoded == entry, "an entry is canonical") }
+        }
+    }
+
+    /// What a log that opened was given: entries of its tender, no digest twice but an upload's,
+    /// at most one closing record (last, at its size), and a head unless it is empty. (The
+    /// log's own state is not read back: that would run the actor on another thread for every
+    /// input.)
+    private static func checkOpened(records: [LogRecord]?, head: String?) {
+        guard let records else { return Fuzz.require(false, "a log opened on a store that does not read") }
+        var digests: Set<[UInt8]> = []
+        for (position, record) in records.enumerated() {
+            switch record {
+            case .entry(let bytes, _):
+                let entry = try? LogEntry(encoded: bytes)
+                Fuzz.require(entry?.tender == World.tender.value, "a log opened with an entry that is not its tender's")
+                if let entry, entry.kind != .upload {
+                    Fuzz.require(digests.insert(entry.bidDigest).inserted, "a log opened with a digest logged twice")
+                }
+            case .closed(let size, _):
+                Fuzz.require(position == records.count - 1 && size == UInt64(position), "a log opened with a closing record out of place")
+            }
+        }
+        Fuzz.require(head != nil || records.isEmpty, "only an empty store opens without a head")
     }
 
     static func logStoreSeeds() throws -> [[UInt8]] {
-        let store = FixedLog.shared.store
-        return [store, Array(store.prefix(store.count / 2)), Array(store.dropLast(5)), store + [UInt8](repeating: 0, count: 40), []]
+        let fixed = FixedLog.shared
+        let store = fixed.store
+        var seeds: [[UInt8]] = [[0], [1]]
+        for mode: UInt8 in [0, 1] {
+            seeds += [store, Array(store.prefix(store.count / 2)), Array(store.dropLast(5)), store + [UInt8](repeating: 0, count: 40)]
+                .map { [mode] + $0 }
+        }
+        seeds.append([2] + fixed.head)
+        seeds.append([2] + Array(FixedLog.shared.checkpoints[3].note.serialized.utf8))
+        // The world tender's store (another origin: read, not opened).
+        seeds.append([0] + (try [UInt8](Data(contentsOf: URL(fileURLWithPath: World.opened.portal + "/log.bin")))))
+        return seeds
     }
 }
 
 /// A log of eight entries made with the fixed key and clock (the same in
 /// every process, as Ed25519 signatures are deterministic), with a checkpoint
-/// at every size, receipts, and its store file.
+/// at every size, receipts, and its store and head files (closed).
 final class FixedLog: Sendable {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
     static let deadline = start.addingTimeInterval(86400)
+    static let grace: TimeInterval = 3600
+    /// After the closing.
+    static let end = deadline.addingTimeInterval(2 * 86400)
     static let shared: FixedLog = {
         do { return try FixedLog() } catch { fatalError("cannot make the fixed log: \(error)") }
     }()
@@ -218,46 +301,57 @@ final class FixedLog: Sendable {
     let receipts: [Receipt]
     let leafHashes: [[UInt8]]
     let store: [UInt8]
+    let head: [UInt8]
     private let proofs: [[UInt8]: [[UInt8]]]
 
     private init() throws {
         let path = World.scratchPath + "-log"
         unlink(path)
-        defer { unlink(path) }
-        let clock = ManualClock(Self.start)
-        let tsa = World.pki.map { pki in
-            { @Sendable (digest: [UInt8]) throws -> [UInt8] in
-                let request = try TimestampRequest(digest: digest, nonce: 7)
-                return try TimestampToken(response: pki.tsa.respond(to: request.derRepresentation, at: pki.time, serial: 1))
-                    .derRepresentation
-            }
+        unlink(path + ".head")
+        defer {
+            unlink(path)
+            unlink(path + ".head")
         }
+        let clock = ManualClock(Self.start)
+        let stamps = World.pki.map { pki in Stamps(authority: pki.tsa, at: { _ in pki.time }) }
         let log = try SubmissionLog(
-            origin: World.origin, tender: "LPSE-FUZZ-0001", deadline: Self.deadline, signer: World.logSigner,
-            store: FileLogStore(path: path), clock: { clock.now }, timestamper: tsa)
-        let kinds: [LogEntry.Kind] = [.submit, .submit, .replace, .commit, .submit, .withdraw, .submit, .replace]
+            origin: World.origin, tender: World.tender.value, deadline: Self.deadline, grace: Self.grace, signer: World.logSigner,
+            store: FileLogStore.create(path: path), clock: { clock.now }, timestamper: stamps?.timestamper)
+        // Every kind: a commitment's upload repeats its digest.
+        let script: [(LogEntry.Kind, Int, String)] = [
+            (.submit, 0, "bid 0"), (.submit, 1, "bid 1"), (.replace, 0, "bid 2"), (.commit, 2, "bid 3"), (.upload, 2, "bid 3"),
+            (.withdraw, 1, "withdrawal 5"), (.submit, 3, "bid 6"), (.replace, 3, "bid 7"),
+        ]
         var receipts: [Receipt] = []
         var checkpoints: [SignedCheckpoint] = []
-        for (i, kind) in kinds.enumerated() {
-            let digest = kind == .withdraw ? [UInt8](repeating: 0, count: 32) : World.bytes("bid \(i)")
+        for (kind, bidder, digest) in script {
+            try stamps?.stamp(
+                kind, tender: World.tender.value, bidder: "BIDDER-\(bidder)", at: clock.now, digest: World.bytes(digest),
+                length: kind == .withdraw ? 120 : 1000)
             receipts.append(
                 try blocking {
-                    try await log.submit(kind: kind, bidder: "BIDDER-\(i % 3)", bidDigest: digest, bidLength: kind == .withdraw ? 0 : 1000)
+                    try await log.submit(
+                        kind: kind, bidder: "BIDDER-\(bidder)", bidDigest: World.bytes(digest), bidLength: kind == .withdraw ? 120 : 1000)
                 })
             checkpoints.append(try blocking { try await log.checkpoint() })
             clock.advance(60)
         }
-        clock.advance(86400)
+        clock.set(Self.deadline.addingTimeInterval(Self.grace))
         checkpoints[checkpoints.count - 1] = try blocking { try await log.close() }
         var proofs: [[UInt8]: [[UInt8]]] = [:]
-        for a in 1...UInt64(kinds.count) {
-            for b in a...UInt64(kinds.count) { proofs[[0, UInt8(a), UInt8(b)]] = try blocking { try await log.consistencyProof(from: a, to: b) } }
+        for a in 1...UInt64(script.count) {
+            for b in a...UInt64(script.count) { proofs[[0, UInt8(a), UInt8(b)]] = try blocking { try await log.consistencyProof(from: a, to: b) } }
+        }
+        if let pki = World.pki {
+            // Every entry got the token made for it.
+            for receipt in receipts { _ = try receipt.verify(log: World.logSigner.verifier, origin: World.origin, timestampRoots: [pki.root]) }
         }
         self.receipts = receipts + [try blocking { try await log.receipt(index: 2) }]
         self.checkpoints = checkpoints
         self.leafHashes = try blocking { await log.allEntries() }.map(\.leafHash)
         self.proofs = proofs
         self.store = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        self.head = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path + ".head")))
     }
 
     func proof(from a: UInt64, to b: UInt64) throws -> [[UInt8]] {

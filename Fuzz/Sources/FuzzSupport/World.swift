@@ -64,24 +64,28 @@ enum World {
             id: try! MemberID(id), encryptionKey: hpkeKey("member \(generation) \(id) hpke"),
             signingKey: ed25519Key("member \(generation) \(id) signing"))
     }
-    static let roster = try! CommitteeRoster(committee: "LPSE-FUZZ-0001", stage: "technical", threshold: 2, members: members.map(\.card))
+    static let dealerKey = ed25519Key("dealer")
+    /// Rosters carry a ceremony nonce: fixed here, so every process builds the same rosters.
+    static func ceremony(_ label: String) -> [UInt8] { Array(bytes("ceremony \(label)").prefix(CommitteeFormat.ceremonySize)) }
+    /// The dealt roster of stage `technical` (it names the dealer's key), whose key the world's tender opens with.
+    static let roster = try! CommitteeRoster(
+        committee: tender.value, stage: "technical", threshold: 2, members: members.map(\.card), dealerKey: dealerKey.publicKey,
+        ceremony: ceremony("dealing"))
+    /// The DKG roster of stage `price` (no dealer).
+    static let dkgRoster = try! CommitteeRoster(
+        committee: tender.value, stage: "price", threshold: 2, members: members.map(\.card), ceremony: ceremony("dkg"))
+    /// The roster the dealt key is reshared to.
     static let newRoster = try! CommitteeRoster(
-        committee: "LPSE-FUZZ-0001", stage: "technical", threshold: 2, members: newMembers.map(\.card))
-    /// The `enc` values threshold decryption is asked about.
-    static let encapsulatedKeys: [HPKE.EncapsulatedKey] = (1...3).map { HPKE.EncapsulatedKey(publicKey: hpkeKey("enc \($0)").publicKey) }
+        committee: tender.value, stage: "technical", threshold: 2, members: newMembers.map(\.card), ceremony: ceremony("reshare"))
+    static var rosters: [CommitteeRoster] { [roster, dkgRoster, newRoster] }
 
     /// Forces the lazy parts a target uses, before the first input.
     static func warmUp(for target: FuzzTarget) {
         switch target {
         case .bidHeader, .payload: _ = (committeeKey, escrowKey, bidderKey, pki)
-        case .receipt, .note, .checkpoint, .logStore: _ = (logSigner, witness, pki, FixedLog.shared)
-        case .roster, .stageKey, .sealedShare, .dkgRound1, .decryptionShares, .transcriptSignature, .resharing, .secretShare,
-            .openingReport:
-            _ = committee
+        case .note, .checkpoint, .logStore, .merkleProof: _ = (logSigner, witness, pki, FixedLog.shared, opened)
         case .x509, .pem, .timestamp, .ecdsa: _ = pki
-        case .keyFile: _ = committee
-        case .merkleProof: _ = FixedLog.shared
-        default: break
+        default: _ = (committee, opened)
         }
         _ = scratchPath
     }
@@ -89,27 +93,33 @@ enum World {
     // MARK: The committee world
 
     struct Committee: Sendable {
-        let dealing: StageKey
+        /// The dealing of ``World/roster``: the dealer's signed message, the stage key, the sealed shares and the members' shares.
+        let dealing: DealingMessage
+        let dealtKey: StageKey
         let dealtShares: [SealedShare]
         let shares: [SecretShare]
+        /// Every member's signature on the dealt stage key.
+        let dealtSignatures: [TranscriptSignature]
+        /// A DKG of ``World/dkgRoster``: member 1's state, every package, every sealed share, the key.
         let dkgSecret: DKG.Round1Secret
         let dkgPackages: [DKG.Round1Package]
         let dkgShares: [SealedShare]
         let dkgKey: StageKey
         let transcriptSignatures: [TranscriptSignature]
+        /// Members 1 and 2 reshare the dealt key to ``World/newRoster``.
         let resharing: [Resharing.Package]
-        /// One valid contribution per member for ``World/encapsulatedKeys``.
-        let decryptionShares: [DecryptionShares]
     }
 
     static let committee: Committee = {
         let path = directory.appendingPathComponent("committee.bin")
         if let data = try? Data(contentsOf: path), let world = try? decodeCommittee([UInt8](data)) { return world }
         do {
-            let blobs = try makeCommittee()
+            let blobs = Blobs.encode(try makeCommittee())
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(Blobs.encode(blobs)).write(to: path, options: .atomic)
-            return try decodeCommittee(Blobs.encode(blobs))
+            // The tender world is built on this committee: it goes with it.
+            try? FileManager.default.removeItem(at: TenderWorld.directory)
+            try Data(blobs).write(to: path, options: .atomic)
+            return try decodeCommittee(blobs)
         } catch {
             fatalError("cannot make the committee world: \(error)")
         }
@@ -117,46 +127,55 @@ enum World {
 
     /// Runs a dealing, a DKG and a resharing with the public API.
     private static func makeCommittee() throws -> [[UInt8]] {
-        let dealing = try TrustedDealer.deal(roster: roster)
-        let shares = try zip(members, dealing.shares.sorted { $0.recipient < $1.recipient }).map { keys, sealed in
-            try TrustedDealer.receive(sealed, stageKey: dealing.stageKey, keys: keys)
+        let dealing = try TrustedDealer.deal(roster: roster, dealerKey: dealerKey)
+        let shares = try members.map { keys in
+            try TrustedDealer.receive(
+                dealing.shares.first { $0.recipient == keys.id }!, dealing: dealing.message, roster: roster, keys: keys
+            ).share
         }
         var round1: [(DKG.Round1Secret, DKG.Round1Package)] = []
-        for keys in members { round1.append(try DKG.round1(roster: roster, keys: keys)) }
+        for keys in members { round1.append(try DKG.round1(roster: dkgRoster, keys: keys)) }
         let packages = round1.map(\.1)
         var dkgShares: [SealedShare] = []
         for (secret, _) in round1 { dkgShares += try DKG.round2(secret, packages: packages) }
         let (_, dkgKey) = try DKG.finish(round1[0].0, packages: packages, shares: dkgShares)
-        let resharing = try shares.prefix(2).map { try Resharing.deal(share: $0, oldKey: dealing.stageKey, newRoster: newRoster) }
-        var blobs: [[UInt8]] = [dealing.stageKey.encoded, dkgKey.encoded, round1[0].0.fileRepresentation.withUnsafeBytes { Array($0) }]
-        blobs.append(Blobs.encode(dealing.shares.map(\.encoded)))
-        blobs.append(Blobs.encode(shares.map { $0.fileRepresentation(roster: roster).withUnsafeBytes { Array($0) } }))
-        blobs.append(Blobs.encode(packages.map(\.encoded)))
-        blobs.append(Blobs.encode(dkgShares.map(\.encoded)))
-        blobs.append(Blobs.encode(resharing.map(\.fileRepresentation)))
-        return blobs
+        let resharing = try zip(shares, members).prefix(2).map { share, keys in
+            try Resharing.deal(share: share, keys: keys, oldKey: dealing.stageKey, newRoster: newRoster)
+        }
+        return [
+            dealing.message.encoded, dealing.stageKey.encoded, Blobs.encode(dealing.shares.map(\.encoded)),
+            Blobs.encode(shares.map { $0.fileRepresentation(roster: roster).plain }), round1[0].0.fileRepresentation.plain,
+            Blobs.encode(packages.map(\.encoded)), Blobs.encode(dkgShares.map(\.encoded)), dkgKey.encoded,
+            Blobs.encode(resharing.map(\.encoded)),
+        ]
     }
 
-    private struct Malformed: Error {}
+    struct Malformed: Error {}
 
     private static func decodeCommittee(_ bytes: [UInt8]) throws -> Committee {
         let blobs = try Blobs.decode(bytes)
-        guard blobs.count == 8 else { throw Malformed() }
-        let dealing = try StageKey(encoded: blobs[0], roster: roster)
-        let dkgKey = try StageKey(encoded: blobs[1], roster: roster)
-        let secret = try DKG.Round1Secret(fileRepresentation: SecureBytes(copying: blobs[2]), roster: roster, keys: members[0])
-        let shares = try Blobs.decode(blobs[4]).map { try SecretShare(fileRepresentation: SecureBytes(copying: $0), roster: roster) }
-        let contributions = try shares.map {
-            try DecryptionShares.create(share: $0, stageKey: dealing, encapsulatedKeys: encapsulatedKeys)
+        guard blobs.count == 9 else { throw Malformed() }
+        let dealing = try DealingMessage(encoded: blobs[0])
+        let dealtKey = try StageKey(encoded: blobs[1], roster: roster)
+        let dealtShares = try Blobs.decode(blobs[2]).map { try SealedShare(encoded: $0) }
+        // The stored stage key is the one the dealing gives.
+        guard try TrustedDealer.receive(dealtShares[0], dealing: dealing, roster: roster, keys: members[0]).stageKey == dealtKey else {
+            throw Malformed()
         }
+        let dkgKey = try StageKey(encoded: blobs[7], roster: dkgRoster)
         return Committee(
-            dealing: dealing, dealtShares: try Blobs.decode(blobs[3]).map { try SealedShare(encoded: $0) }, shares: shares,
-            dkgSecret: secret, dkgPackages: try Blobs.decode(blobs[5]).map { try DKG.Round1Package(encoded: $0) },
+            dealing: dealing, dealtKey: dealtKey, dealtShares: dealtShares,
+            shares: try Blobs.decode(blobs[3]).map { try SecretShare(fileRepresentation: SecureBytes(copying: $0), roster: roster) },
+            dealtSignatures: members.map { TranscriptSignature(stageKey: dealtKey, keys: $0) },
+            dkgSecret: try DKG.Round1Secret(fileRepresentation: SecureBytes(copying: blobs[4]), roster: dkgRoster, keys: members[0]),
+            dkgPackages: try Blobs.decode(blobs[5]).map { try DKG.Round1Package(encoded: $0) },
             dkgShares: try Blobs.decode(blobs[6]).map { try SealedShare(encoded: $0) }, dkgKey: dkgKey,
             transcriptSignatures: members.map { TranscriptSignature(stageKey: dkgKey, keys: $0) },
-            resharing: try Blobs.decode(blobs[7]).map { try Resharing.Package(fileRepresentation: $0) },
-            decryptionShares: contributions)
+            resharing: try Blobs.decode(blobs[8]).map { try Resharing.Package(encoded: $0) })
     }
+
+    /// The closed tender and its opening (``TenderWorld``).
+    static var opened: TenderWorld { TenderWorld.shared }
 
     // MARK: The X.509 world
 
@@ -265,6 +284,46 @@ enum World {
     }
 }
 
+/// Time-stamp tokens for a log, made ahead on the calling thread and handed to the log by
+/// entry digest: OpenSSL keeps a random generator per thread, and one made on a pool thread of
+/// the log's actor (where a log calls its timestamper) is, to LeakSanitizer, a leak at exit.
+final class Stamps: @unchecked Sendable {
+    private let authority: TimestampAuthority
+    private let time: @Sendable (Date) -> Date
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var tokens: [[UInt8]: [UInt8]] = [:]
+
+    /// - Parameter at: the token's time for an entry received at a time.
+    init(authority: TimestampAuthority, at time: @escaping @Sendable (Date) -> Date) {
+        self.authority = authority
+        self.time = time
+    }
+
+    /// Makes the token of the entry a log is about to write (received at `at`).
+    func stamp(_ kind: LogEntry.Kind, tender: String, bidder: String, at: Date, digest: [UInt8], length: UInt64) throws {
+        let ms = UInt64((at.timeIntervalSince1970 * 1000).rounded(.down))
+        let entry = try LogEntry(kind: kind, tender: tender, bidder: bidder, receivedAt: ms, bidDigest: digest, bidLength: length)
+        let request = try TimestampRequest(digest: SHA256.hash(entry.encoded), nonce: ms)
+        let token = try TimestampToken(response: authority.respond(to: request.derRepresentation, at: time(at), serial: ms))
+        lock.lock()
+        defer { lock.unlock() }
+        tokens[request.digest] = token.derRepresentation
+    }
+
+    /// What the log calls: the token made for this digest.
+    var timestamper: @Sendable ([UInt8]) throws -> [UInt8] {
+        { [self] digest in
+            lock.lock()
+            defer { lock.unlock() }
+            guard let token = tokens[digest] else { throw Unstamped() }
+            return token
+        }
+    }
+
+    struct Unstamped: Error {}
+}
+
 /// `u32(count) || (u32(length) || bytes)*`: how the world keeps lists of messages.
 enum Blobs {
     struct Malformed: Error {}
@@ -295,4 +354,9 @@ enum Blobs {
 
 extension [UInt8] {
     var hex: String { hexString }
+}
+
+extension SecureBytes {
+    /// A plain copy, for the world's files and seeds (fixed test keys, never real secrets).
+    var plain: [UInt8] { withUnsafeBytes { Array($0) } }
 }

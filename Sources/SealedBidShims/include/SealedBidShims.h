@@ -91,8 +91,9 @@ int sb_x509_verify_chain(X509 *leaf,
 int sb_x509_spki_der(X509 *cert, void *out, size_t cap, size_t *out_len);
 // The certificate validity window in seconds since the epoch.
 int sb_x509_validity(X509 *cert, int64_t *not_before, int64_t *not_after);
-// The subject name in RFC 2253 form (UTF-8); 1 on success.
-int sb_x509_subject_rfc2253(X509 *cert, char *out, size_t cap, size_t *out_len);
+// The keyUsage bits (KU_* of x509v3.h): UINT32_MAX when the certificate has no keyUsage
+// extension, 0 when its extensions do not decode.
+uint32_t sb_x509_key_usage(X509 *cert);
 
 // EC_POINTs_mul is deprecated in OpenSSL 3.0 but is the only public
 // multi-scalar multiplication; used for public values only.
