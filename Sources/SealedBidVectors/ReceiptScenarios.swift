@@ -173,6 +173,10 @@ extension ReceiptVectors {
             with(note: text + "\n" + "— \(T.origin) \(Data(f.signer.verifier.keyID).base64EncodedString())\n"))
         add("note-key-name-plus", "a key name with '+'", expect: "malformed-note",
             with(note: good + witnessLine(1).replacingOccurrences(of: "witness.example/w1", with: "witness.example+w1")))
+        add("note-key-name-unicode-space", "a key name with U+00A0 (a Unicode space, not 0x20)", expect: "malformed-note",
+            with(note: good + witnessLine(1).replacingOccurrences(of: "witness.example/w1", with: "witness.example/\u{A0}w1")))
+        add("note-key-name-empty", "a signature line with an empty key name (two spaces after the em dash)", expect: "malformed-note",
+            with(note: good + witnessLine(1).replacingOccurrences(of: "witness.example/w1", with: "")))
         add("note-three-fields", "a signature line with a third field", expect: "malformed-note",
             with(note: text + "\n" + String(logLine.dropLast()) + " x\n"))
         var sixteen = good

@@ -112,3 +112,32 @@ struct LogSpecCoverageTests {
         #expect(unknown.isEmpty, "\(name): vectors expect codes the spec does not list: \(unknown.sorted())")
     }
 }
+
+extension LogSpecCoverageTests {
+    @Test("the coverage check itself: a code without a vector, a code named outside the table and a bad verdict are caught")
+    func checkerCatchesGaps() throws {
+        let text = """
+            A reader refuses it (`made-up-code`), and `other-code` too.
+
+            ## Errors
+
+            | code | raised when | static vector |
+            | --- | --- | --- |
+            | `made-up-code` | step 1 | yes |
+            | `portal-only` | the portal | no: needs the portal's clock |
+            | `undecided` | somewhere | maybe |
+
+            ## Rationale
+            """
+        let (errors, rest) = try Self.split(text)
+        let rows = Self.rows(errors)
+        #expect(rows == [
+            Row(code: "made-up-code", skipped: nil), Row(code: "portal-only", skipped: "needs the portal's clock"),
+            Row(code: "undecided", skipped: ""),
+        ])
+        #expect(!rest.contains("portal-only"), "the table is not part of the text it is checked against")
+        #expect(Self.names(rest).subtracting(rows.map(\.code)) == ["other-code"])
+        // No receipts vector expects the made-up code, so the coverage test would report it.
+        #expect(!(try Self.expects("receipts")).contains("made-up-code"))
+    }
+}

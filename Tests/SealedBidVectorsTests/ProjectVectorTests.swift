@@ -12,7 +12,7 @@ struct ProjectVectorTests {
         "sealbid/envelope-v1": (149, ["success": 28, "failure": 121]),
         "sealbid/committee-v1": (126, ["combine": 18, "confirm": 5, "dealing": 9, "decode": 30, "dkg-finish": 19, "reconstruct": 9, "reshare": 13, "roster": 23]),
         "sealbid/receipts-v1": (
-            150, ["consistency": 4, "entry": 27, "receipt": 72, "store": 16, "tender-consistency": 8, "tender-receipt": 23]
+            152, ["consistency": 4, "entry": 27, "receipt": 74, "store": 16, "tender-consistency": 8, "tender-receipt": 23]
         ),
         "sealbid/tender-v1": (104, ["success": 14, "failure": 90]),
         "sealbid/report-v1": (133, ["parse": 52, "registry": 21, "verify": 60]),
