@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "SealedBidVectors",
             dependencies: ["SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle", "SealedBidEnvelope", "SealedBidCommittee",
-                "SealedBidLog",
+                "SealedBidLog", "SealedBid",
             ],
             swiftSettings: strict
         ),

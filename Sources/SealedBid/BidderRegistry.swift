@@ -41,18 +41,25 @@ public struct BidderRegistry: Sendable, Equatable {
     public let identities: [Identity]
 
     public init(_ identities: [Identity] = []) throws(RegistryError) {
+        try self.init(identities, lineNumbers: nil)
+    }
+
+    /// - Parameter lineNumbers: the line of each identity in the text it was read from, for the
+    ///   error (without them, the identity's position, from 1).
+    init(_ identities: [Identity], lineNumbers: [Int]?) throws(RegistryError) {
         var seen: Set<Identity> = []
         var owners: [Identity.Kind: BidderID] = [:]
         for (number, identity) in identities.enumerated() {
-            guard seen.insert(identity).inserted else { throw .malformedLine(number + 1, "the same identity twice") }
+            let line = lineNumbers?[number] ?? number + 1
+            guard seen.insert(identity).inserted else { throw .malformedLine(line, "the same identity twice") }
             // One identity, one bidder: a key or subject registered for two bidders would let
             // either sign in the other's name.
             if let owner = owners[identity.kind], owner != identity.bidder {
-                throw .malformedLine(number + 1, "this identity is already registered for \(owner)")
+                throw .malformedLine(line, "this identity is already registered for \(owner)")
             }
             owners[identity.kind] = identity.bidder
             if case .x509Subject(let subject) = identity.kind, !Self.validSubject(subject) {
-                throw .malformedLine(number + 1, "a subject is 1 to 1024 bytes of UTF-8 without control characters")
+                throw .malformedLine(line, "a subject is 1 to 1024 bytes of UTF-8 without control characters")
             }
         }
         self.identities = identities
@@ -62,14 +69,17 @@ public struct BidderRegistry: Sendable, Equatable {
     /// - Throws: ``RegistryError`` naming the first bad line.
     public init(text: String) throws(RegistryError) {
         var identities: [Identity] = []
+        var numbers: [Int] = []
         // Lines are split on bytes: Swift's Character view would take CR LF as one character.
         let lines = Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (number, bytes) in lines.enumerated() {
             let line = String(decoding: bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes, as: UTF8.self)
             if line.isEmpty || line.hasPrefix("#") { continue }
             identities.append(try Self.identity(line: line, number: number + 1))
+            numbers.append(number + 1)
         }
-        try self.init(identities)
+        // An identity twice, or one for two bidders, names the line where it comes again.
+        try self.init(identities, lineNumbers: numbers)
     }
 
     /// One line `<bidder> ed25519 <hex>` or `<bidder> x509-subject <subject>`.

@@ -134,11 +134,14 @@ public struct Tender: Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed(line: 0, "not UTF-8") }
         var reader = TenderLineReader(lines: text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
         guard try reader.next(nil) == Self.magic else { throw .malformed(line: 1, "not a \(Self.magic) descriptor") }
-        guard let id = try? TenderID(try reader.value("tender")) else { throw reader.error("not a tender id") }
+        // Each keyword is read outside `try?`: a missing or misplaced line names its own number.
+        let tenderValue = try reader.value("tender")
+        guard let id = try? TenderID(tenderValue) else { throw reader.error("not a tender id") }
         guard let deadline = TenderTime.parse(try reader.value("deadline")) else { throw reader.error("deadline: YYYY-MM-DDTHH:MM:SSZ") }
         guard let grace = Int(try reader.value("grace")) else { throw reader.error("grace: decimal seconds") }
         guard let maxBid = UInt64(try reader.value("max-bid-bytes")) else { throw reader.error("max-bid-bytes: decimal") }
-        guard let log = try? NoteVerifier(verifierKey: try reader.value("log")) else { throw reader.error("not a verifier key") }
+        let logValue = try reader.value("log")
+        guard let log = try? NoteVerifier(verifierKey: logValue) else { throw reader.error("not a verifier key") }
         guard let policy = TimestampPolicy(rawValue: try reader.value("timestamps")) else {
             throw reader.error("timestamps: none, required or test-authority")
         }
@@ -160,18 +163,23 @@ public struct Tender: Sendable {
             }
             return (name, stage)
         }
+        var bidderLines: [Int] = []
         let identities = try reader.repeated("bidder") { (value, line) throws(TenderError) -> BidderRegistry.Identity in
+            bidderLines.append(line)
             do { return try BidderRegistry.identity(line: value, number: line) } catch { throw .malformed(line: line, "\(error)") }
         }
-        guard reader.atEnd else { throw reader.error("unexpected line") }
+        // The first line no rule took: a misplaced or unknown keyword, a blank line, a comment.
+        guard reader.atEnd else { throw .malformed(line: reader.lineNumber + 1, "unexpected line") }
         let registry: BidderRegistry
-        do { registry = try BidderRegistry(identities) } catch { throw .malformed(line: 0, "\(error)") }
+        // A cross-rule of the descriptor (line 0); the message names the bidder line.
+        do { registry = try BidderRegistry(identities, lineNumbers: bidderLines) } catch { throw .malformed(line: 0, "\(error)") }
         let parsed: Tender
         do {
             parsed = try Tender(
                 id: id, deadline: deadline, grace: grace, maxBidBytes: maxBid, log: log, timestamps: policy, tsaRoots: tsaRoots,
                 x509Roots: x509Roots, stages: stages, envelopes: envelopes, bidders: registry)
         } catch {
+            if case .invalid(let why) = error { throw .malformed(line: 0, why) }
             throw .malformed(line: 0, "\(error)")
         }
         // One encoding per descriptor: two readers never see two tenders behind one digest.

@@ -1,4 +1,5 @@
 import Foundation
+import SealedBid
 import SealedBidLog
 import SealedBidMerkle
 import SealedBidPrimitives
@@ -13,27 +14,92 @@ public enum ReceiptVectors {
         let kind: String
         let description: String
         let expect: String
-        let log_key: String
-        let origin: String
+        var log_key: String? = nil
+        var origin: String? = nil
         var receipt: String? = nil
         var old_checkpoint: String? = nil
         var new_checkpoint: String? = nil
         var proof: [String]? = nil
         var entry_index: UInt64? = nil
         var bid_digest: String? = nil
+        /// (entry) the entry bytes, hex, and for `success` the fields they decode to.
+        var entry: String? = nil
+        var fields: EntryFields? = nil
+        /// (store) a store file, hex, and for `success` the records a reader takes from it.
+        var store: String? = nil
+        var records: [StoreRecord]? = nil
+        /// (tender-receipt, tender-consistency) the tender descriptor (tender-v1), hex.
+        var descriptor: String? = nil
+        /// (receipt) RFC 3161 trust anchors (DER certificates, hex): the token must then verify.
+        var tsa_roots: [String]? = nil
+    }
+
+    struct EntryFields: Codable, Equatable {
+        let kind: UInt8
+        let tender: String
+        let bidder: String
+        let received_at: UInt64
+        let bid_digest: String
+        let bid_length: UInt64
+    }
+
+    /// `{"type": "entry", "entry", "token"}` or `{"type": "closing", "size", "time"}`.
+    struct StoreRecord: Codable, Equatable {
+        let type: String
+        var entry: String? = nil
+        var token: String? = nil
+        var size: UInt64? = nil
+        var time: UInt64? = nil
+
+        init(_ record: LogRecord) {
+            switch record {
+            case .entry(let bytes, let token):
+                type = "entry"
+                entry = bytes.hexString
+                self.token = token.hexString
+            case .closed(let size, let at):
+                type = "closing"
+                self.size = size
+                time = at
+            }
+        }
     }
 
     static func outcome(_ v: Vector) -> (code: String, ok: Bool) {
         do {
-            let key = try NoteVerifier(verifierKey: v.log_key)
+            func logKey() throws -> NoteVerifier { try NoteVerifier(verifierKey: v.log_key ?? "") }
+            let origin = v.origin ?? ""
             switch v.kind {
             case "receipt":
-                let verified = try Receipt(encoded: Hex.decode(v.receipt ?? "")).verify(log: key, origin: v.origin)
+                let roots = try v.tsa_roots.map { try $0.map { try X509Certificate(derRepresentation: Hex.decode($0)) } }
+                let verified = try Receipt(encoded: Hex.decode(v.receipt ?? "")).verify(log: logKey(), origin: origin, timestampRoots: roots)
                 return ("success", verified.index == v.entry_index && verified.entry.bidDigest.hexString == v.bid_digest)
             case "consistency":
                 let old = try SignedCheckpoint(serialized: v.old_checkpoint ?? "")
                 let new = try SignedCheckpoint(serialized: v.new_checkpoint ?? "")
-                try old.verifyConsistency(to: new, proof: (v.proof ?? []).map { try Hex.decode($0) }, log: key, origin: v.origin)
+                try old.verifyConsistency(to: new, proof: (v.proof ?? []).map { try Hex.decode($0) }, log: logKey(), origin: origin)
+                return ("success", true)
+            case "entry":
+                let entry = try LogEntry(encoded: Hex.decode(v.entry ?? ""))
+                let fields = EntryFields(
+                    kind: entry.kind.rawValue, tender: entry.tender, bidder: entry.bidder, received_at: entry.receivedAt,
+                    bid_digest: entry.bidDigest.hexString, bid_length: entry.bidLength)
+                return ("success", fields == v.fields)
+            case "store":
+                let records = try readStore(Hex.decode(v.store ?? ""))
+                return ("success", records.map(StoreRecord.init) == v.records)
+            case "tender-receipt":
+                let tender = try Tender(encoded: Hex.decode(v.descriptor ?? ""))
+                // The log key and origin come from the descriptor; the file's must be the same.
+                guard try tender.log == logKey(), tender.origin == origin else { return ("log_key or origin differs from the descriptor's", false) }
+                let verified = try tender.verify(receipt: Receipt(encoded: Hex.decode(v.receipt ?? "")))
+                return ("success", verified.index == v.entry_index && verified.entry.bidDigest.hexString == v.bid_digest)
+            case "tender-consistency":
+                let tender = try Tender(encoded: Hex.decode(v.descriptor ?? ""))
+                guard try tender.log == logKey(), tender.origin == origin else { return ("log_key or origin differs from the descriptor's", false) }
+                try tender.verifyConsistency(
+                    from: SignedCheckpoint(serialized: v.old_checkpoint ?? ""), to: SignedCheckpoint(serialized: v.new_checkpoint ?? ""),
+                    proof: (v.proof ?? []).map { try Hex.decode($0) })
                 return ("success", true)
             default:
                 return ("unknown kind", false)
@@ -45,11 +111,17 @@ public enum ReceiptVectors {
         }
     }
 
+    /// The records a reader takes from a store file (`FileLogStore.records(atPath:)`), written to
+    /// a temporary file for the purpose.
+    static func readStore(_ bytes: [UInt8]) throws -> [LogRecord] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-store-vector-\(UUID().uuidString)").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try FileLogStore.records(atPath: path)
+    }
+
     static func run(_ directory: URL, into report: inout SuiteReport) throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
-        guard !files.isEmpty else { throw VectorFormatError("no vector files in \(directory.path)") }
-        for file in files {
-            let vector = try JSONDecoder().decode(Vector.self, from: Data(contentsOf: directory.appendingPathComponent(file)))
+        for (file, vector) in try ProjectVectorFiles.load(Vector.self, from: directory) {
             let (code, ok) = outcome(vector)
             report.decide(vector.kind)
             report.record(vector.format == format && code == vector.expect && ok, "\(file): expected \(vector.expect), got \(code)")
@@ -57,9 +129,7 @@ public enum ReceiptVectors {
     }
 
     public static func generate() async throws -> [(name: String, json: Data)] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try await scenarios().map { ("\($0.0).json", try encoder.encode($0.1) + Data("\n".utf8)) }
+        try ProjectVectorFiles.encode(await scenarios())
     }
 
     static func scenarios() async throws -> [(String, Vector)] {
@@ -158,6 +228,13 @@ public enum ReceiptVectors {
         consistency("consistency-rewritten-history", "a size-6 checkpoint with another root, signed by the log", expect: "bad-proof",
                     old: first.text, new: forgedNote, proof: proof)
         consistency("consistency-shrunk", "the newer checkpoint is smaller", expect: "bad-proof", old: final.note.serialized, new: first.text, proof: proof)
+        let fixture = try VectorTender()
+        list += try entryScenarios()
+        list += try receiptScenarios(fixture)
+        list += try tenderReceiptScenarios(fixture)
+        list += try tenderConsistencyScenarios(fixture)
+        list += try timestampScenarios(fixture)
+        list += try storeScenarios()
         return list
     }
 }

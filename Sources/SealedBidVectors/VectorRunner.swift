@@ -85,6 +85,8 @@ public enum VectorRunner {
         Suite(name: "sealbid/envelope-v1", relativePath: "envelope") { try EnvelopeVectors.run($0, into: &$1) },
         Suite(name: "sealbid/committee-v1", relativePath: "committee") { try CommitteeVectors.run($0, into: &$1) },
         Suite(name: "sealbid/receipts-v1", relativePath: "receipts") { try ReceiptVectors.run($0, into: &$1) },
+        Suite(name: "sealbid/tender-v1", relativePath: "tender") { try TenderVectors.run($0, into: &$1) },
+        Suite(name: "sealbid/report-v1", relativePath: "report") { try ReportVectors.run($0, into: &$1) },
     ]
 
     /// Every suite the runner knows.

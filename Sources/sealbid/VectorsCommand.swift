@@ -34,8 +34,8 @@ struct Vectors: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Regenerate the project's own vector files (deterministic: same bytes every run).",
             discussion: """
-                Writes envelope/*.json, committee/*.json and receipts/*.json under DIR (default: \
-                ./TestVectors).
+                Writes envelope/, committee/, receipts/, tender/ and report/ *.json under DIR \
+                (default: ./TestVectors).
 
                 Example:
                   sealbid vectors generate TestVectors
@@ -48,7 +48,8 @@ struct Vectors: ParsableCommand {
         func run() async throws {
             let suites: [(folder: String, files: [(name: String, json: Data)])] = [
                 ("envelope", try EnvelopeVectors.generate()), ("committee", try CommitteeVectors.generate()),
-                ("receipts", try await ReceiptVectors.generate()),
+                ("receipts", try await ReceiptVectors.generate()), ("tender", try TenderVectors.generate()),
+                ("report", try ReportVectors.generate()),
             ]
             for suite in suites {
                 let folder = URL(fileURLWithPath: directory).appendingPathComponent(suite.folder)

@@ -45,5 +45,13 @@ struct BidderRegistryTests {
     func duplicates() {
         let key = Ed25519PrivateKey().publicKey.rawRepresentation.hexString
         #expect(throws: RegistryError.self) { _ = try BidderRegistry(text: "ACME ed25519 \(key)\nACME ed25519 \(key)\n") }
+        // The line where it comes again is named, counting comments and blank lines (it used to be
+        // the identity's position among the identities).
+        #expect(throws: RegistryError.malformedLine(4, "the same identity twice")) {
+            _ = try BidderRegistry(text: "# registry\nACME ed25519 \(key)\n\nACME ed25519 \(key)\n")
+        }
+        #expect(throws: RegistryError.malformedLine(3, "this identity is already registered for ACME")) {
+            _ = try BidderRegistry(text: "# registry\nACME ed25519 \(key)\nBETA ed25519 \(key)\n")
+        }
     }
 }

@@ -11,12 +11,16 @@ struct ProjectVectorTests {
     static let expected: [String: (passed: Int, decisions: [String: Int])] = [
         "sealbid/envelope-v1": (149, ["success": 28, "failure": 121]),
         "sealbid/committee-v1": (126, ["combine": 18, "confirm": 5, "dealing": 9, "decode": 30, "dkg-finish": 19, "reconstruct": 9, "reshare": 13, "roster": 23]),
-        "sealbid/receipts-v1": (20, ["consistency": 4, "receipt": 16]),
+        "sealbid/receipts-v1": (
+            152, ["consistency": 4, "entry": 27, "receipt": 74, "store": 16, "tender-consistency": 8, "tender-receipt": 23]
+        ),
+        "sealbid/tender-v1": (104, ["success": 14, "failure": 90]),
+        "sealbid/report-v1": (133, ["parse": 52, "registry": 21, "verify": 60]),
     ]
 
     @Test(
         "every project vector gives its expected result",
-        arguments: ["sealbid/envelope-v1", "sealbid/committee-v1", "sealbid/receipts-v1"])
+        arguments: ["sealbid/envelope-v1", "sealbid/committee-v1", "sealbid/receipts-v1", "sealbid/tender-v1", "sealbid/report-v1"])
     func projectVectors(_ name: String) throws {
         let suite = try #require(VectorRunner.projectSuites.first { $0.name == name })
         let report = VectorRunner.run(suite, root: Self.root)
@@ -32,11 +36,13 @@ struct ProjectVectorTests {
         switch folder {
         case "envelope": try EnvelopeVectors.generate()
         case "committee": try CommitteeVectors.generate()
+        case "tender": try TenderVectors.generate()
+        case "report": try ReportVectors.generate()
         default: try await ReceiptVectors.generate()
         }
     }
 
-    @Test("the committed files are exactly what the generators write", arguments: ["envelope", "committee", "receipts"])
+    @Test("the committed files are exactly what the generators write", arguments: ["envelope", "committee", "receipts", "tender", "report"])
     func generatorIsDeterministicAndCommitted(_ folder: String) async throws {
         let generated = try await Self.generate(folder)
         let again = try await Self.generate(folder)

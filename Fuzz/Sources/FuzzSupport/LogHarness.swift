@@ -8,7 +8,7 @@ import SealedBidPrimitives
 /// Receipts, signed notes, checkpoints, Merkle proofs and the log store.
 enum LogHarness {
     /// The project's receipt vectors are signed by this key.
-    static let vectorLog = try? NoteVerifier(verifierKey: "lpse.example.go.id/portal+05fceed6+AfOBH4DSaLaNA04i/34YIODw/tqrklctAuD4JWyXvLsu")
+    static let vectorLog = try? NoteVerifier(verifierKey: "lpse.example.go.id/portal/LPSE-2026-0042+bdf8851d+AfOBH4DSaLaNA04i/34YIODw/tqrklctAuD4JWyXvLsu")
     static let vectorOrigin = "lpse.example.go.id/portal/LPSE-2026-0042"
     /// The C2SP signed-note example key.
     static let exampleKey = try? NoteVerifier(verifierKey: "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
