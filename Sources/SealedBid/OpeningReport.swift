@@ -453,6 +453,7 @@ enum VoidReason: String, CaseIterable {
     case wrongTender = "wrong-tender"
     case wrongBidder = "wrong-bidder"
     case late
+    case tooLarge = "too-large"
     case noTimestamp = "no-timestamp"
     case timestampInvalid = "timestamp-invalid"
     case timestampLate = "timestamp-late"

@@ -354,6 +354,9 @@ public struct StageOpening: Sendable {
             if let reason = timestampProblem(entry, token: token, tender: tender, limit: limit) { return .void(reason) }
         }
         guard let bidder = try? BidderID(entry.bidder) else { return .void(.malformed) }
+        // The portal refuses a bid over the descriptor's limit (bid-too-large): one in the log was
+        // admitted for this bidder while others were refused.
+        if entry.kind != .withdraw, entry.bidLength > tender.maxBidBytes { return .void(.tooLarge) }
         // Chains are checked at the time the log received the entry (an upload: its commitment), not today.
         let policy = tender.signerPolicy(for: bidder, at: Date(timeIntervalSince1970: Double(signerTime) / 1000))
         switch entry.kind {

@@ -171,7 +171,8 @@ public struct Receipt: Sendable, Equatable {
             do {
                 timestamp = try TimestampToken(derRepresentation: timestampToken).verify(digest: SHA256.hash(entry.encoded), roots: roots)
             } catch {
-                throw .timestamp("\(error)")
+                // The token's own code is this error's code (timestamp-invalid): say it once.
+                throw .timestamp(error.code == "timestamp-invalid" ? error.message : "\(error)")
             }
         }
         return VerifiedReceipt(

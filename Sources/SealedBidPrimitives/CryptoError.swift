@@ -14,6 +14,12 @@ public protocol SealedBidError: Error, CustomStringConvertible {
 extension SealedBidError {
     /// `io-error` and `storage-error` are about the machine, every other code about the input.
     public var isEnvironmental: Bool { code == "io-error" || code == "storage-error" }
+
+    /// The description without its leading `<code>: `: for wrapping in an error of the same code.
+    public var message: String {
+        let text = description
+        return text.hasPrefix(code + ": ") ? String(text.dropFirst(code.count + 2)) : text
+    }
 }
 
 public enum CryptoError: SealedBidError, Equatable, Hashable, Sendable {

@@ -27,7 +27,7 @@ struct BidCheckOptions: ParsableArguments {
     }
 
     func opener(_ path: String) throws -> BidOpener {
-        let time = try at.map(parseDeadline) ?? Date()
+        let time = try at.map { try parseTime($0, option: "--at") } ?? Date()
         let bidderID = try bidder.map(BidderID.init)
         if let descriptor = try descriptor() {
             guard roots == nil else { throw ValidationError("the descriptor names the PKI roots: drop --roots") }

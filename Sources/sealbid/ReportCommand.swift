@@ -24,8 +24,9 @@ struct ReportCommand: ParsableCommand {
                 With --log and --bids (copies of the portal's public files), the report is also \
                 recomputed: every line must be what those files give; with the members' share files \
                 (--dshare or --released) also its mode, participants and culprits. A bidder adds \
-                --bidder, --bid, and --receipt with --log to check its own line: the receipt's log \
-                must be a prefix of the closed log, so its exact entry is the one opened.
+                --bidder, --bid, and --receipt with --log to check its own line: each receipt's log \
+                must be a prefix of the closed log, so its exact entry is the one opened. Give every \
+                receipt you hold: the entry your line counts must be one of yours.
 
                 Example (a bidder checking the line about their bid):
                   sealbid report verify report-technical.json --tender tender.txt \\
@@ -43,14 +44,15 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var previous: Opening.PreviousStageOptions
         @Option(help: "Check the line of this bidder.") var bidder: String?
         @Option(help: "Your bid file: its digest must be the one in your line.") var bid: String?
-        @Option(help: "Your receipt: its entry must be the one in your line.") var receipt: String?
+        @Option(parsing: .upToNextOption, help: "Your receipts, every one you hold: one of them must be for the entry your line counts.")
+        var receipt: [String] = []
         @Option(help: "Write a Markdown rendering listing the verified signers.") var markdown: String?
 
         func validate() throws {
             guard bids == nil || log != nil else { throw ValidationError("--bids needs --log") }
             guard shareFiles.isEmpty || bids != nil else { throw ValidationError("--dshare and --released need --log and --bids") }
-            guard bidder != nil || (bid == nil && receipt == nil) else { throw ValidationError("--bid and --receipt need --bidder") }
-            guard receipt == nil || log != nil else {
+            guard bidder != nil || (bid == nil && receipt.isEmpty) else { throw ValidationError("--bid and --receipt need --bidder") }
+            guard receipt.isEmpty || log != nil else {
                 throw ValidationError("--receipt needs --log: the receipt's entry is checked against the closed log itself")
             }
         }
@@ -74,12 +76,11 @@ struct ReportCommand: ParsableCommand {
             var bidderLines: [String] = []
             if let bidder {
                 // The receipt first: it says why when the bidder has no line.
-                if let receipt, let records {
-                    switch try parsed.checkReceipt(Receipt(encoded: readBytes(receipt, limit: 1 << 20)), bidder: bidder, tender: tender, records: records) {
-                    case .counted: bidderLines.append("  your receipt's entry is in the closed log, and is the one the report counts")
-                    case .superseded(let index):
-                        bidderLines.append("  NOTE: your receipt's entry is in the closed log; a later entry in your name (log index \(index)) counts")
-                    }
+                if !receipt.isEmpty, let records {
+                    let receipts = try receipt.map { try Receipt(encoded: readBytes($0, limit: 1 << 20)) }
+                    let index = try parsed.checkReceipts(receipts, bidder: bidder, tender: tender, records: records)
+                    bidderLines.append(
+                        "  your receipt\(receipts.count == 1 ? "'s entry is" : "s' entries are") in the closed log, and the report counts the entry of one of them (log index \(index))")
                 }
                 if let line = parsed.line(for: bidder) {
                     bidderLines.insert("  your line: log index \(line.logIndex): \(line.result.rawValue)\(line.reason.map { " (\($0))" } ?? "")", at: 0)

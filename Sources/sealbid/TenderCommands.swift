@@ -203,7 +203,7 @@ struct TenderCommand: ParsableCommand {
                 return (try EnvelopeName(parts[0]), try StageName(parts[1]))
             }
             let descriptor = try Tender(
-                id: TenderID(tender), deadline: parseDeadline(deadline), grace: grace, maxBidBytes: maxBidBytes,
+                id: TenderID(tender), deadline: parseTime(deadline), grace: grace, maxBidBytes: maxBidBytes,
                 log: NoteVerifier(name: origin, publicKey: KeyFile.ed25519PublicKey(logKey)), timestamps: policy,
                 tsaRoots: try tsaRoots.flatMap { try X509Certificate.certificates(pem: readText($0)) },
                 x509Roots: try x509Roots.flatMap { try X509Certificate.certificates(pem: readText($0)) }, stages: stageKeys,
@@ -243,8 +243,8 @@ func testModeWarning(_ tender: Tender) -> String {
     tender.timestamps == .testAuthority ? "\n  WARNING: TEST MODE: the portal holds the time-stamp authority's key; its tokens prove nothing against the portal" : ""
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` only (tender-v1), as the descriptor writes it.
-func parseDeadline(_ text: String) throws -> Date {
-    guard let date = TenderTime.parse(text) else { throw ValidationError("--deadline must be YYYY-MM-DDTHH:MM:SSZ (UTC)") }
+/// `YYYY-MM-DDTHH:MM:SSZ` only (tender-v1), as the descriptor writes it; `option` names the flag in errors.
+func parseTime(_ text: String, option: String = "--deadline") throws -> Date {
+    guard let date = TenderTime.parse(text) else { throw ValidationError("\(option) must be YYYY-MM-DDTHH:MM:SSZ (UTC)") }
     return date
 }

@@ -500,6 +500,50 @@ struct DishonestOpeningTests {
         #expect(code { _ = try honest.checkReceipt(closedReceipt, bidder: "BIDDER-1", tender: run.tender, records: try run.records) } == "report-mismatch")
     }
 
+    @Test("a portal that keeps a bid it refused and logs it after the bidder's next one fails the bidder's check of its receipts")
+    func refusedBidLoggedLater() async throws {
+        let run = try await TenderRun(bidders: 2)
+        // BIDDER-1's bid X is "refused" (the portal answers with an error but keeps the file); the
+        // bidder seals Y, and gets its receipt; the portal then logs X as a replacement.
+        let kept = try run.seal("BIDDER-1", tag: "-x")
+        let first = try await run.submit("BIDDER-1", tag: "-y")
+        run.clock.advance(10)
+        let swapped = try await run.portal.accept(bidAt: kept, from: BidderID("BIDDER-1"))
+        let closing = try await run.close()
+        let report = try run.open(run.technical, closing: closing)
+        let records = try run.records
+        let xDigest = try BidHeader.read(from: FileSource(path: kept)).bidDigest.hexString
+        #expect(report.line(for: "BIDDER-1")?.bidDigest == xDigest)
+        // Each receipt alone is in the closed log; but the counted entry is none of the bidder's receipts.
+        #expect(try report.checkReceipt(first, bidder: "BIDDER-1", tender: run.tender, records: records) != .counted)
+        #expect(code { _ = try report.checkReceipts([first], bidder: "BIDDER-1", tender: run.tender, records: records) } == "report-mismatch")
+        // The bidder that did make both entries holds both receipts: its check passes on the later one.
+        let counted = try report.checkReceipts([first, swapped], bidder: "BIDDER-1", tender: run.tender, records: records)
+        #expect(counted == report.line(for: "BIDDER-1")?.logIndex)
+        #expect(code { _ = try report.checkReceipts([], bidder: "BIDDER-1", tender: run.tender, records: records) } == "report-mismatch")
+    }
+
+    @Test("a bid over the descriptor's max-bid-bytes, admitted by the portal for one bidder, is void at the opening")
+    func oversizedBidAdmitted() async throws {
+        // Bids here are about 20 KB: a 15,000-byte limit makes the honest portal refuse them.
+        let run = try await TenderRun(bidders: 2, submit: false, maxBidBytes: 15000)
+        let bid = try run.seal("BIDDER-1")
+        await #expect(throws: PortalError.self) { _ = try await run.portal.accept(bidAt: bid, from: BidderID("BIDDER-1")) }
+        // The portal stores and logs it anyway, for this bidder alone.
+        let header = try BidHeader.read(from: FileSource(path: bid))
+        #expect(header.expectedFileLength > 15000)
+        _ = try run.store.store(copyOf: bid, as: .bid) { _ in header.bidDigest }
+        let all = [try run.forgedEntry(.submit, bidder: "BIDDER-1", digest: header.bidDigest, length: header.expectedFileLength)]
+        let closing = try run.forgedClosing(all)
+        let report = try run.open(run.technical, closing: closing, records: all)
+        #expect(report.result("BIDDER-1") == "void: too-large")
+        // The same bid under a limit it fits opens (the rule is the limit, nothing else).
+        let roomy = try await TenderRun(bidders: 2, submit: false)
+        let fits = try roomy.seal("BIDDER-1")
+        _ = try await roomy.portal.accept(bidAt: fits, from: BidderID("BIDDER-1"))
+        #expect(try roomy.open(roomy.technical, closing: try await roomy.close()).result("BIDDER-1") == "opened")
+    }
+
     @Test("a later stage without a list opens only the bidders its previous stage opened, on the same bid files")
     func laterStageWithoutList() async throws {
         let run = try await TenderRun(bidders: 3)

@@ -31,7 +31,8 @@ final class TenderRun: @unchecked Sendable {
     var signer: NoteSigner { try! NoteSigner(name: tender.origin, key: logKey) }
 
     init(
-        bidders: Int = 5, submit: Bool = true, grace: Int = 0, timestamps: Tender.TimestampPolicy = .none, tsaRoots: [X509Certificate] = [],
+        bidders: Int = 5, submit: Bool = true, grace: Int = 0, maxBidBytes: UInt64 = 1 << 30, timestamps: Tender.TimestampPolicy = .none,
+        tsaRoots: [X509Certificate] = [],
         start: Date = Date(timeIntervalSince1970: 1_900_000_000), timestamper: ((ManualClock) -> @Sendable ([UInt8]) throws -> [UInt8])? = nil
     ) async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-tender-\(UUID())").path
@@ -51,7 +52,7 @@ final class TenderRun: @unchecked Sendable {
             keys.keys.sorted().map { BidderRegistry.Identity(bidder: try BidderID($0), kind: .ed25519(keys[$0]!.publicKey)) })
         clock = ManualClock(start)
         tender = try Tender(
-            id: TenderID("T-42"), deadline: start.addingTimeInterval(3600), grace: grace,
+            id: TenderID("T-42"), deadline: start.addingTimeInterval(3600), grace: grace, maxBidBytes: maxBidBytes,
             log: NoteVerifier(name: "portal.example/lpse/T-42", publicKey: logKey.publicKey), timestamps: timestamps, tsaRoots: tsaRoots,
             stages: [stageKeys["technical"]!, stageKeys["price"]!],
             envelopes: [(technicalEnvelope, technical), (priceEnvelope, price)], bidders: registry)

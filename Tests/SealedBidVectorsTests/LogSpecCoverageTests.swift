@@ -35,6 +35,7 @@ struct LogSpecCoverageTests {
         Spec(name: "tender-v1", folder: "tender", terms: ["max-bid-bytes", "test-authority", "tsa-root", "x509-root"]),
         Spec(name: "report-v1", folder: "report", terms: [
             "sealbid-opening-report-v1", "test-authority", "tsa-root", "x509-root", "threshold-decryption", "not-opened",
+            "max-bid-bytes", "bid-too-large",
         ]),
     ]
 
