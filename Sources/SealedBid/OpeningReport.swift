@@ -222,7 +222,7 @@ public struct OpeningReport: Sendable, Equatable {
         } catch {
             throw .invalid("the closing note does not verify with the tender's log key: \(error)")
         }
-        guard closing.checkpoint.origin == tender.origin else { throw .invalid("the closing checkpoint is of another log") }
+        guard closing.checkpoint.origin.hasSameUTF8(as: tender.origin) else { throw .invalid("the closing checkpoint is of another log") }
         let end = UInt64(tender.deadline.addingTimeInterval(TimeInterval(tender.grace)).timeIntervalSince1970 * 1000)
         guard closing.checkpoint.extensions.count == 1, let closedAt = closing.checkpoint.closedAt(tender: tender.id.value),
             closedAt >= end

@@ -76,7 +76,7 @@ public struct StageOpening: Sendable {
         // 1. The closing checkpoint: the log's key and origin from the tender, one closing line, not early, not in the future.
         let checkpoint = closing.checkpoint
         do { _ = try closing.note.verify(with: [tender.log]) } catch { throw .badClosing("\(error)") }
-        guard checkpoint.origin == tender.origin else { throw .badClosing("the closing checkpoint is of another log (\(checkpoint.origin))") }
+        guard checkpoint.origin.hasSameUTF8(as: tender.origin) else { throw .badClosing("the closing checkpoint is of another log (\(checkpoint.origin))") }
         guard checkpoint.extensions.count == 1, let closedAt = checkpoint.closedAt(tender: tender.id.value) else {
             throw .badClosing("not a closing checkpoint of \(tender.id) (exactly one line 'closed <tender> <ms>')")
         }

@@ -69,7 +69,7 @@ public struct SignedCheckpoint: Sendable, Equatable {
     /// Checks the log's signature (and, if given, that at least `witnessQuorum`
     /// of `witnesses` cosigned) and the origin.
     func verifySignatures(log: NoteVerifier, origin: String, witnesses: [NoteVerifier], witnessQuorum: Int) throws(LogError) {
-        guard checkpoint.origin == origin else { throw .wrongOrigin(expected: origin, found: checkpoint.origin) }
+        guard checkpoint.origin.hasSameUTF8(as: origin) else { throw .wrongOrigin(expected: origin, found: checkpoint.origin) }
         let verified = try note.verify(with: [log] + witnesses)
         guard verified.contains(log) else { throw .noVerifiedSignature }
         guard verified.filter({ witnesses.contains($0) }).count >= witnessQuorum else {

@@ -132,7 +132,7 @@ public struct SignedNote: Sendable, Equatable {
     public func verify(with verifiers: [NoteVerifier]) throws(LogError) -> [NoteVerifier] {
         var verified: [NoteVerifier] = []
         for signature in signatures {
-            guard let verifier = verifiers.first(where: { $0.name == signature.name && $0.keyID == signature.keyID }) else {
+            guard let verifier = verifiers.first(where: { $0.name.hasSameUTF8(as: signature.name) && $0.keyID == signature.keyID }) else {
                 continue
             }
             guard let sig = try? Ed25519Signature(rawRepresentation: signature.signature),

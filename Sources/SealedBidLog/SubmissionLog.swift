@@ -93,7 +93,7 @@ public actor SubmissionLog {
         } catch {
             throw .corruptStore("the head does not verify with the log's key: \(error)")
         }
-        guard head.checkpoint.origin == origin else { throw .corruptStore("the head is of another log") }
+        guard head.checkpoint.origin.hasSameUTF8(as: origin) else { throw .corruptStore("the head is of another log") }
         let size = head.checkpoint.size
         guard size <= tree.size else {
             throw .corruptStore("the store has \(tree.size) entries, but \(size) were acknowledged: acknowledged entries are missing or damaged")

@@ -43,3 +43,10 @@ extension UnsafeMutableRawBufferPointer {
         baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? emptyByte
     }
 }
+
+extension StringProtocol {
+    /// Byte-for-byte equality of the UTF-8 encodings. Swift's `==` is Unicode canonical
+    /// equivalence (`"é"` equals `"e\u{301}"`); names, origins and key names in the formats are
+    /// compared as bytes, as the specs say.
+    public func hasSameUTF8(as other: some StringProtocol) -> Bool { utf8.elementsEqual(other.utf8) }
+}

@@ -189,6 +189,14 @@ struct LogTests {
             #expect(try NoteVerifier(verifierKey: verifier.verifierKey) == verifier)
             if verifier.verifierKey.split(separator: "+").count > 3 { plus += 1 }
         }
+        // Key names are compared as bytes: a line naming the key in another Unicode spelling
+        // (decomposed é) is another key's, though Swift's == calls the two names equal.
+        let composed = try NoteSigner(name: "caf\u{E9}.example/log", key: Ed25519PrivateKey())
+        let signedComposed = try SignedNote(text: "hello\n", signers: [composed])
+        let respelled = signedComposed.serialized.replacingOccurrences(of: "\u{2014} caf\u{E9}", with: "\u{2014} cafe\u{301}")
+        #expect(Array(respelled.utf8) != Array(signedComposed.serialized.utf8))
+        try SignedNote(parsing: signedComposed.serialized).verify(with: [composed.verifier])
+        #expect(throws: LogError.noVerifiedSignature) { try SignedNote(parsing: respelled).verify(with: [composed.verifier]) }
         let witness = try NoteSigner(name: "witness.example/w1", key: Ed25519PrivateKey())
         let cosigned = try SignedCheckpoint(note: SignedNote(
             text: try Checkpoint(origin: f.origin, size: 1, rootHash: MerkleTreeHash.leafHash([1] as [UInt8])).text, signers: [f.signer]).adding(witness))
