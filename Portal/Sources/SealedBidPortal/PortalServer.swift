@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
@@ -39,14 +40,14 @@ public enum PortalServer {
             }
         }
 
-        func bidder(_ request: Request) throws -> BidderID {
+        @Sendable func uploader(_ request: Request) throws -> BidderID {
             guard let value = request.headers[bidderHeader] else { throw Refusal(.badRequest, "missing-bidder", "the \(bidderHeader) header is required") }
             return try BidderID(value)
         }
 
         /// The request body, streamed to a new file under incoming/ (constant memory), refused
         /// past `limit` bytes; the file is removed after `use`.
-        func withUpload<T>(_ request: Request, limit: UInt64, _ use: (String) async throws -> T) async throws -> T {
+        @Sendable func withUpload<T>(_ request: Request, limit: UInt64, _ use: (String) async throws -> T) async throws -> T {
             if let declared = request.headers[.contentLength].flatMap(UInt64.init), declared > limit {
                 throw PortalError.bidTooLarge(declared, limit: limit)
             }
@@ -70,17 +71,17 @@ public enum PortalServer {
             return try await use(path)
         }
 
-        func receiptResponse(_ receipt: Receipt) -> Response {
+        @Sendable func receiptResponse(_ receipt: Receipt) -> Response {
             Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: receipt.encoded)))
         }
 
-        func bytesResponse(_ bytes: [UInt8], type: String = "application/octet-stream", cache: String? = nil) -> Response {
+        @Sendable func bytesResponse(_ bytes: [UInt8], type: String = "application/octet-stream", cache: String? = nil) -> Response {
             var headers: HTTPFields = [.contentType: type]
             if let cache { headers[.cacheControl] = cache }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
 
-        func digest(_ context: BasicRequestContext) throws -> [UInt8] {
+        @Sendable func digest(_ context: BasicRequestContext) throws -> [UInt8] {
             guard let hex = context.parameters.get("digest"), hex.utf8.count == 64, let bytes = try? Hex.decode(hex) else {
                 throw Refusal(.badRequest, "malformed-digest", "a digest is 64 hex digits")
             }
@@ -89,16 +90,16 @@ public enum PortalServer {
 
         router.post("bids") { request, _ in
             await answer("submit") {
-                let bidder = try bidder(request)
+                let bidder = try uploader(request)
                 let receipt = try await withUpload(request, limit: tender.maxBidBytes) { try await service.accept(bidAt: $0, from: bidder) }
                 accepted.increment()
-                logger.info("accepted", metadata: ["bidder": .string(bidder.value), "index": .stringConvertible(receipt.index)])
+                logger.info("accepted", metadata: ["bidder": .string(bidder.value)])
                 return receiptResponse(receipt)
             }
         }
         router.post("uploads") { request, _ in
             await answer("upload") {
-                let bidder = try bidder(request)
+                let bidder = try uploader(request)
                 let receipt = try await withUpload(request, limit: tender.maxBidBytes) { try await service.upload(bidAt: $0, from: bidder) }
                 accepted.increment()
                 return receiptResponse(receipt)
@@ -106,7 +107,7 @@ public enum PortalServer {
         }
         router.post("commitments") { request, _ in
             await answer("commit") {
-                let bidder = try bidder(request)
+                let bidder = try uploader(request)
                 guard let encoded = request.headers[statementHeader], let statement = Data(base64Encoded: encoded) else {
                     throw Refusal(.badRequest, "missing-statement", "the \(statementHeader) header (base64) is required")
                 }
@@ -119,7 +120,7 @@ public enum PortalServer {
         }
         router.post("withdrawals") { request, _ in
             await answer("withdraw") {
-                let bidder = try bidder(request)
+                let bidder = try uploader(request)
                 let receipt = try await withUpload(request, limit: UInt64(Withdrawal.maximumSize)) { path in
                     try await service.withdraw(statement: Array(try Data(contentsOf: URL(fileURLWithPath: path))), from: bidder)
                 }

@@ -104,7 +104,7 @@ public final class PostgresLogStore: LogStore, @unchecked Sendable {
             try await connection.query("COMMIT", logger: logger)
             return (records, head)
         } catch {
-            try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }
     }
@@ -180,7 +180,7 @@ public final class PostgresLogStore: LogStore, @unchecked Sendable {
             guard appended.count == Int(count) - known else { throw LogError.corruptStore("the head counts \(count) records, the table has others") }
             return PostgresAppend(store: self, appended: appended, next: Int(count))
         } catch {
-            try? await writer.query("ROLLBACK", logger: logger)
+            _ = try? await writer.query("ROLLBACK", logger: logger)
             writerTurn.leave()
             throw Self.storageError(error)
         }
@@ -213,13 +213,13 @@ public final class PostgresLogStore: LogStore, @unchecked Sendable {
         } catch {
             // A failed COMMIT may or may not have committed: either way nothing is acknowledged,
             // and a committed record comes back to the next append among `appended`.
-            try? await writer.query("ROLLBACK", logger: logger)
+            _ = try? await writer.query("ROLLBACK", logger: logger)
             throw Self.storageError(error)
         }
     }
 
     fileprivate func abandon() async {
-        try? await writer.query("ROLLBACK", logger: logger)
+        _ = try? await writer.query("ROLLBACK", logger: logger)
         writerTurn.leave()
     }
 

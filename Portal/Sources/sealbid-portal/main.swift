@@ -26,8 +26,8 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(address: .hostname(host, port: port), serverName: "sealbid-portal"),
             onServerRunning: { channel in
                 // Test harnesses and scripts wait for this line (the port, when 0 was asked for).
-                print("listening on \(channel.localAddress?.description ?? "?")")
-                fflush(stdout)
+                let port = channel.localAddress?.port.map(String.init) ?? "?"
+                FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
             },
             logger: logger)
         try await app.runService()

@@ -5,6 +5,7 @@ import SealedBidEnvelope
 import SealedBidKeyFiles
 import SealedBidLog
 import SealedBidMerkle
+import SealedBidPortal
 import SealedBidPrimitives
 import Testing
 
@@ -23,10 +24,11 @@ final class PortalFixture: @unchecked Sendable {
 
     init(bidders: Int, deadline: Date = Date().addingTimeInterval(3600), maxBidBytes: UInt64 = 1 << 30) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let id = "T-HTTP-\(UUID().uuidString.prefix(8))"
         let members = (1...3).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
         var stageKeys: [StageKey] = []
         for stage in ["technical", "price"] {
-            stageKeys.append(try InProcessCeremony.dkg(members: members, committee: "T-HTTP", stage: stage, threshold: 2).0)
+            stageKeys.append(try Self.dkg(members: members, committee: id, stage: stage))
         }
         var keys: [String: Ed25519PrivateKey] = [:]
         for i in 1...bidders { keys["BIDDER-\(i)"] = Ed25519PrivateKey() }
@@ -34,13 +36,22 @@ final class PortalFixture: @unchecked Sendable {
         let registry = try BidderRegistry(
             keys.keys.sorted().map { BidderRegistry.Identity(bidder: try BidderID($0), kind: .ed25519(keys[$0]!.publicKey)) })
         let logKey = Ed25519PrivateKey()
-        let id = "T-HTTP-\(UUID().uuidString.prefix(8))"
         tender = try Tender(
             id: TenderID(id), deadline: Date(timeIntervalSince1970: deadline.timeIntervalSince1970.rounded(.up)), grace: 0,
             maxBidBytes: maxBidBytes, log: NoteVerifier(name: "portal.example/test/\(id)", publicKey: logKey.publicKey),
             stages: stageKeys, envelopes: [(technical, try StageName("technical")), (price, try StageName("price"))], bidders: registry)
         try Data(tender.encoded).write(to: URL(fileURLWithPath: "\(dir)/tender.txt"))
         try KeyFile.write(logKey.seed, kind: .ed25519Private, to: "\(dir)/log.key", comment: "test log key")
+    }
+
+    /// Every member's DKG steps in this process, through the public API (a fixture: real ceremonies
+    /// run each member on its own machine).
+    static func dkg(members: [MemberKeys], committee: String, stage: String) throws -> StageKey {
+        let roster = try CommitteeRoster(committee: committee, stage: stage, threshold: 2, members: members.map(\.card))
+        let round1 = try members.map { try DKG.round1(roster: roster, keys: $0) }
+        let sealed = try round1.flatMap { try DKG.round2($0.0, packages: round1.map(\.1)) }
+        let keys = try round1.map { try DKG.finish($0.0, packages: round1.map(\.1), shares: sealed).1 }
+        return keys[0]
     }
 
     deinit {
@@ -159,22 +170,25 @@ struct HTTPTests {
         // The same file again: the same entry (a retry after a lost answer is safe).
         let again = try await http("POST", url, "bids", body: bid, bidder: "BIDDER-1")
         #expect(again.status == 200)
-        #expect(try Receipt(encoded: again.body).index == verified.index)
-        #expect(try Receipt(encoded: again.body).entry == Receipt(encoded: first.body).entry)
+        let retried = try f.tender.verify(receipt: Receipt(encoded: again.body))
+        #expect(retried.index == verified.index)
+        #expect(retried.entry == verified.entry)
         // GET by digest.
         let byDigest = try await http("GET", url, "receipts/\(verified.entry.bidDigest.hexString)")
         #expect(byDigest.status == 200)
-        #expect(try Receipt(encoded: byDigest.body).index == verified.index)
+        #expect(try f.tender.verify(receipt: Receipt(encoded: byDigest.body)).index == verified.index)
 
         // Refusals: status, stable code, nothing logged.
         let other = try PortalFixture(bidders: 1)
         let refusals: [(String, [UInt8], String, Int, String)] = [
-            ("wrong tender", try other.seal("BIDDER-1", signer: f.keys["BIDDER-1"], for: other.tender), "BIDDER-1", 422, "wrong-tender"),
+            // Sealed to another tender's committee keys: refused on its envelopes, before its signature.
+            ("wrong tender", try other.seal("BIDDER-1", signer: f.keys["BIDDER-1"], for: other.tender), "BIDDER-1", 422, "wrong-envelopes"),
             ("unregistered bidder", try f.seal("MALLORY"), "MALLORY", 422, "untrusted-signer"),
             ("someone else's key", try f.seal("BIDDER-2", signer: f.keys["BIDDER-3"]), "BIDDER-2", 422, "untrusted-signer"),
             ("malformed", Array("not a bid".utf8), "BIDDER-2", 422, "not-a-bid"),
             ("oversized", try f.seal("BIDDER-2", size: 300_000), "BIDDER-2", 413, "bid-too-large"),
-            ("uploader is not the bid's bidder", try f.seal("BIDDER-2"), "BIDDER-3", 422, "wrong-bidder"),
+            // The uploader's registered keys did not sign it.
+            ("uploader is not the bid's bidder", try f.seal("BIDDER-2"), "BIDDER-3", 422, "untrusted-signer"),
         ]
         for (what, body, bidder, status, code) in refusals {
             let answer = try await http("POST", url, "bids", body: body, bidder: bidder)
@@ -194,7 +208,7 @@ struct HTTPTests {
         #expect(checkpoint.checkpoint.size == 2)  // nothing refused was logged
         let log = try await readLogThroughTiles(url, size: checkpoint.checkpoint.size)
         #expect(log.root == checkpoint.checkpoint.rootHash)
-        #expect(log.entries[0] == Receipt(encoded: first.body).entry)
+        #expect(log.entries[0] == verified.entry.encoded)
         #expect(try await http("GET", url, "tile/0/001").status == 404)
         #expect(try await http("GET", url, "tile/0/x000/001").status == 404)  // not canonical
         // Nothing refused was stored: the bids folder holds the two accepted bids only.
@@ -229,7 +243,7 @@ struct HTTPTests {
         // A retry on the other instance gets the same receipt.
         let retry = try await http("POST", urls[1], "bids", body: bids[0], bidder: "BIDDER-1")
         #expect(retry.status == 200)
-        #expect(try Receipt(encoded: retry.body).entry == Receipt(encoded: receipts[0]!.body).entry)
+        #expect(try f.tender.verify(receipt: Receipt(encoded: retry.body)).entry == f.tender.verify(receipt: Receipt(encoded: receipts[0]!.body)).entry)
 
         // After the deadline, either instance closes; both give the same closing checkpoint.
         while Date() < f.tender.deadline.addingTimeInterval(1) { try await Task.sleep(for: .milliseconds(200)) }
