@@ -60,6 +60,13 @@ public actor PortalService {
         return service
     }
 
+    /// Stores the head of a new, empty log (a store opened for the first time); does nothing for
+    /// a log that has one. A store with entries and no head is refused when opened.
+    public func initializeHeadIfNew() async throws {
+        guard await log.size == 0, await !log.isClosed, try await !log.hasHead else { return }
+        try await log.initializeHead()
+    }
+
     public var verifier: NoteVerifier { get async { await log.verifier } }
 
     /// The number of entries logged.
@@ -75,6 +82,7 @@ public actor PortalService {
     ///   tender's bidder registry.
     /// - Throws: ``PortalError``, the bid's ``EnvelopeError``, or ``LogError`` (`log-closed`, `duplicate-bid`).
     public func accept(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
+        try await log.refresh()  // what other instances on the store logged
         let header = try readHeader(path)
         if let current = await log.latest(bidder: bidder.value), current.entry.kind == .commit,
             current.entry.bidDigest == header.bidDigest
@@ -108,6 +116,7 @@ public actor PortalService {
     /// - Throws: ``LogError/commitmentMismatch`` when the statement names another bid, or the
     ///   statement's or the header's error.
     public func commit(bidAt path: String, statement bytes: [UInt8], from bidder: BidderID) async throws -> Receipt {
+        try await log.refresh()  // what other instances on the store logged
         let header = try readHeader(path)
         let statement = try Commitment(encoded: bytes)
         guard statement.bidDigest == header.bidDigest else { throw LogError.commitmentMismatch }
@@ -132,6 +141,7 @@ public actor PortalService {
     /// the same receipt.
     /// - Throws: ``LogError/noCommitment``, ``LogError/commitmentMismatch``, ``LogError/closed(_:)``, or the bid's error.
     public func upload(bidAt path: String, from bidder: BidderID) async throws -> Receipt {
+        try await log.refresh()  // what other instances on the store logged
         let header = try readHeader(path)
         if let current = await log.latest(bidder: bidder.value), current.entry.kind == .upload,
             current.entry.bidDigest == header.bidDigest
@@ -158,6 +168,7 @@ public actor PortalService {
     /// Logs the bidder's signed withdrawal of its live bid.
     /// - Throws: ``PortalError/staleWithdrawal`` when the statement does not name the bidder's live bid.
     public func withdraw(statement bytes: [UInt8], from bidder: BidderID) async throws -> Receipt {
+        try await log.refresh()  // what other instances on the store logged
         let statement = try Withdrawal(encoded: bytes)
         if let receipt = try await previous(statement.digest, bidder: bidder, kinds: [.withdraw]) { return receipt }
         try await log.checkOpen(for: .withdraw)
@@ -189,14 +200,35 @@ public actor PortalService {
 
     /// The receipt of the entry that logged `digest` (a bid, a commitment or a withdrawal).
     public func receipt(forDigest digest: [UInt8]) async throws -> Receipt {
+        try await log.refresh()
         guard let index = await log.index(ofDigest: digest) else { throw PortalError.notLogged }
         return try await log.receipt(index: index)
     }
 
     public func receipt(index: UInt64) async throws -> Receipt { try await log.receipt(index: index) }
 
-    /// A signed checkpoint of the log as it is now.
-    public func checkpoint() async throws -> SignedCheckpoint { try await log.checkpoint() }
+    /// A signed checkpoint of the log as it is now (with what other instances on the store logged).
+    public func checkpoint() async throws -> SignedCheckpoint {
+        try await log.refresh()
+        return try await log.checkpoint()
+    }
+
+    /// Takes in what other portal instances sharing the log's store appended.
+    public func refresh() async throws { try await log.refresh() }
+
+    /// The closing checkpoint, once the log is closed (by this instance or another).
+    public func closingCheckpoint() async throws -> SignedCheckpoint? {
+        try await log.refresh()
+        return try await log.closingCheckpoint()
+    }
+
+    /// The read side of the log (C2SP tlog-tiles): complete subtree hashes and encoded entries,
+    /// as this instance last saw the log (``refresh()`` first).
+    public func subtreeHashes(level: Int, range: Range<UInt64>) async -> [[UInt8]]? {
+        await log.subtreeHashes(level: level, range: range)
+    }
+
+    public func encodedEntries(_ range: Range<UInt64>) async -> [[UInt8]]? { await log.encodedEntries(range) }
 
     // MARK: Helpers
 

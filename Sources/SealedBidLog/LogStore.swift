@@ -13,17 +13,48 @@ public enum LogRecord: Sendable, Equatable {
 }
 
 /// Where a log keeps its records and its head. An append returns only once the record is
-/// durable; `storeHead` records, durably, the signed checkpoint the log acknowledges with, so
+/// durable; the head records, durably, the signed checkpoint the log acknowledges with, so
 /// that a store shorter than or inconsistent with what was acknowledged is refused on opening
-/// (`docs/spec/receipts-v1.md`, "Durable store"). Portals may implement it over their own
-/// database; a store MUST keep one writer at a time.
+/// (`docs/spec/receipts-v1.md`, "Durable store").
+///
+/// Several writers (several portal instances on one database) share one store through
+/// ``beginAppend(after:)``: the append serializes on the log head across every writer, hands the
+/// writer the records the others appended since it last looked, and commits durably before the
+/// log signs anything; ``SubmissionLog`` appends only this way. The synchronous methods open a log
+/// (``load()``, ``loadHead()``) and create one (``append(_:)``, ``storeHead(_:)``).
 public protocol LogStore: Sendable {
-    /// The records, in order: the store's valid prefix. Never changes the store.
+    /// The records, in order: the store's valid prefix (for a database store, as of opening it).
+    /// Never changes the store.
     func load() throws(LogError) -> [LogRecord]
-    func append(_ record: LogRecord) throws(LogError)
-    /// The last head stored (a signed checkpoint note), nil when none was ever stored.
+    /// The last head stored (a signed checkpoint note), nil when none was ever stored; read with
+    /// the records of ``load()``.
     func loadHead() throws(LogError) -> String?
-    func storeHead(_ note: String) throws(LogError)
+
+    /// Waits until this writer holds the log head — no other writer, in this process or another,
+    /// appends until the returned append is committed or abandoned — and returns it with the
+    /// records appended after the first `known` records (those the caller already holds).
+    /// - Throws: ``LogError/corruptStore(_:)`` when the store holds fewer than `known` records.
+    func beginAppend(after known: Int) async throws(LogError) -> any LogAppend
+    /// The records after the first `known`, read without taking the head (a reader catching up
+    /// with what other writers appended).
+    func records(after known: Int) async throws(LogError) -> [LogRecord]
+    /// Stores `note`, a signed checkpoint of `size` entries, as the head unless the stored head
+    /// is already of a larger size (several writers acknowledge in any order; a head only grows).
+    func raiseHead(_ note: String, size: UInt64) async throws(LogError)
+}
+
+/// An append in progress, holding the log head (``LogStore/beginAppend(after:)``). Exactly one of
+/// ``commit(_:)`` and ``abandon()`` is called, once; either releases the head.
+public protocol LogAppend: Sendable {
+    /// The records other writers appended after those the caller knew, in order: the caller
+    /// takes them into account before choosing what to append.
+    var appended: [LogRecord] { get }
+    /// Appends `records` after ``appended``, durably (committed, flushed), then releases the head.
+    /// When it throws, none of `records` may be acknowledged; a store that kept a prefix of them
+    /// returns it to the next writer among ``appended``.
+    func commit(_ records: [LogRecord]) async throws(LogError)
+    /// Releases the head, appending nothing.
+    func abandon() async
 }
 
 /// The embedded default: one append-only file of checksummed records, and beside it the head
@@ -35,15 +66,23 @@ public protocol LogStore: Sendable {
 /// check) and never writes; the log then requires every acknowledged record — those up to the
 /// head's size — to be among them. What follows the valid prefix was never acknowledged and is
 /// cut at the next append. The store is opened by one process at a time: an exclusive `flock`
-/// is held from opening until the store is released, so two writers can never fork the log.
+/// is held from opening until the store is released, so two writers can never fork the log:
+/// the file store serves one process (several logs of that process may share it through
+/// ``beginAppend(after:)``); several portal instances share a database store instead.
 public final class FileLogStore: LogStore, @unchecked Sendable {
-    // All access to the descriptor and `validEnd` goes through `lock`.
+    // All access to the descriptor, `validEnd`, `validCount` and `headSize` goes through `lock`.
     private let lock = NSLock()
     private let descriptor: Int32
     public let path: String
     public var headPath: String { path + ".head" }
     /// The end of the valid prefix: where the next record is written.
     private var validEnd: Int?
+    /// The number of records in the valid prefix (known with `validEnd`).
+    private var validCount = 0
+    /// The size of the head this store last stored, when it stored one.
+    private var headSize: UInt64?
+    /// The writer's turn: one ``beginAppend(after:)`` at a time.
+    private let writer = AsyncGate()
 
     static let maximumRecord = 1 << 20
     static let headLength = 9
@@ -101,6 +140,7 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
         defer { lock.unlock() }
         let (records, end) = try Self.validPrefix(descriptor, path: path)
         validEnd = end
+        validCount = records.count
         return records
     }
 
@@ -163,15 +203,22 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
         return bytes
     }
 
-    public func append(_ record: LogRecord) throws(LogError) {
-        let frame = Self.frame(record)
+    public func append(_ record: LogRecord) throws(LogError) { try append(contentsOf: [record]) }
+
+    /// Appends `records` with one write and one `fsync`: durable together, or (after a crash)
+    /// a prefix of them that the next opening or append sees whole or not at all.
+    private func append(contentsOf records: [LogRecord]) throws(LogError) {
+        guard !records.isEmpty else { return }
+        let frame = records.flatMap(Self.frame)
         lock.lock()
         defer { lock.unlock() }
         let end: Int
         if let validEnd {
             end = validEnd
         } else {
-            end = try Self.validPrefix(descriptor, path: path).end
+            let prefix = try Self.validPrefix(descriptor, path: path)
+            end = prefix.end
+            validCount = prefix.records.count
         }
         // Whatever follows the valid prefix was never acknowledged: cut it before appending.
         let size = lseek(descriptor, 0, SEEK_END)
@@ -196,6 +243,36 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             throw .storage("fsync failed for \(path)")
         }
         validEnd = end + frame.count
+        validCount += records.count
+    }
+
+    public func beginAppend(after known: Int) async throws(LogError) -> any LogAppend {
+        try await StoreAppend.begin(
+            gate: writer, appended: { () throws(LogError) in try records(afterSync: known) },
+            write: { records throws(LogError) in try self.append(contentsOf: records) })
+    }
+
+    public func records(after known: Int) async throws(LogError) -> [LogRecord] { try records(afterSync: known) }
+
+    /// The records after the first `known`: none without reading when this store wrote them all.
+    private func records(afterSync known: Int) throws(LogError) -> [LogRecord] {
+        lock.lock()
+        let current = validEnd == nil ? nil : validCount
+        lock.unlock()
+        if current == known { return [] }
+        let all = try load()
+        guard all.count >= known else { throw .corruptStore("the store has \(all.count) records, the log knew \(known)") }
+        return Array(all[known...])
+    }
+
+    public func raiseHead(_ note: String, size: UInt64) async throws(LogError) { try raiseHeadNow(note, size: size) }
+
+    private func raiseHeadNow(_ note: String, size: UInt64) throws(LogError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let headSize, headSize > size { return }
+        try storeHead(note)
+        headSize = size
     }
 
     public func loadHead() throws(LogError) -> String? {
@@ -250,19 +327,23 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
 
 /// A store in memory (tests, and portals that keep their own durability).
 public final class MemoryLogStore: LogStore, @unchecked Sendable {
+    // `records`, `head` and `headSize` are guarded by `lock`.
     private let lock = NSLock()
     private var records: [LogRecord] = []
     private var head: String?
+    private var headSize: UInt64?
+    private let writer = AsyncGate()
     public init() {}
     public func load() throws(LogError) -> [LogRecord] {
         lock.lock()
         defer { lock.unlock() }
         return records
     }
-    public func append(_ record: LogRecord) throws(LogError) {
+    public func append(_ record: LogRecord) throws(LogError) { append(contentsOf: [record]) }
+    private func append(contentsOf more: [LogRecord]) {
         lock.lock()
         defer { lock.unlock() }
-        records.append(record)
+        records += more
     }
     public func loadHead() throws(LogError) -> String? {
         lock.lock()
@@ -273,5 +354,72 @@ public final class MemoryLogStore: LogStore, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         head = note
+    }
+    public func beginAppend(after known: Int) async throws(LogError) -> any LogAppend {
+        try await StoreAppend.begin(
+            gate: writer, appended: { () throws(LogError) in try records(afterSync: known) }, write: { more in self.append(contentsOf: more) })
+    }
+    public func records(after known: Int) async throws(LogError) -> [LogRecord] { try records(afterSync: known) }
+    private func records(afterSync known: Int) throws(LogError) -> [LogRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard records.count >= known else { throw .corruptStore("the store has \(records.count) records, the log knew \(known)") }
+        return Array(records[known...])
+    }
+    public func raiseHead(_ note: String, size: UInt64) async throws(LogError) { raiseHeadNow(note, size: size) }
+    private func raiseHeadNow(_ note: String, size: UInt64) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let headSize, headSize > size { return }
+        head = note
+        headSize = size
+    }
+}
+
+/// The append of a store whose writers are the logs of one process: the head is its ``AsyncGate``.
+final class StoreAppend: LogAppend, @unchecked Sendable {
+    let appended: [LogRecord]
+    private let write: @Sendable ([LogRecord]) throws(LogError) -> Void
+    private let release: AsyncGate
+    // Guarded by `lock`: commit or abandon, once.
+    private let lock = NSLock()
+    private var finished = false
+
+    /// Waits for `gate`, then reads what was appended; the gate is released by commit or abandon
+    /// (or now, when reading fails).
+    static func begin(
+        gate: AsyncGate, appended: () throws(LogError) -> [LogRecord], write: @escaping @Sendable ([LogRecord]) throws(LogError) -> Void
+    ) async throws(LogError) -> StoreAppend {
+        await gate.enter()
+        do {
+            return StoreAppend(appended: try appended(), write: write, release: gate)
+        } catch {
+            gate.leave()
+            throw error
+        }
+    }
+
+    init(appended: [LogRecord], write: @escaping @Sendable ([LogRecord]) throws(LogError) -> Void, release: AsyncGate) {
+        self.appended = appended
+        self.write = write
+        self.release = release
+    }
+
+    private func finish() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if finished { return false }
+        finished = true
+        return true
+    }
+
+    func commit(_ records: [LogRecord]) async throws(LogError) {
+        guard finish() else { throw .storage("this append was already committed or abandoned") }
+        defer { release.leave() }
+        try write(records)
+    }
+
+    func abandon() async {
+        if finish() { release.leave() }
     }
 }

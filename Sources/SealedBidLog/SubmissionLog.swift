@@ -20,12 +20,15 @@ public actor SubmissionLog {
     /// Whether every entry must carry a token (the tender's `timestamps` is not `none`).
     private let timestampsRequired: Bool
     private let timestampCheck: (@Sendable (LogEntry, [UInt8]) throws -> Void)?
-    private var tokens: [UInt64: [UInt8]] = [:]
-    private var tree = MerkleTree()
-    private var entries: [LogEntry] = []
-    /// The index of every digest logged (bids, commitments and withdrawal statements).
-    private var digestIndex: [[UInt8]: UInt64] = [:]
-    private var closing: (size: UInt64, at: UInt64)?
+    /// What this log knows of its store: changed only by taking in records that are durable.
+    private var state = LogState()
+    /// One append of this process at a time: an append suspends while its store commits.
+    private let appending = AsyncGate()
+    /// Whether this log stored a head (a database store's ``LogStore/loadHead()`` is as of opening).
+    private var headStored = false
+    private var tree: MerkleTree { state.tree }
+    private var entries: [LogEntry] { state.entries }
+    private var closing: (size: UInt64, at: UInt64)? { state.closing }
 
     /// Opens (and verifies) the log in `store`.
     /// - Parameter timestampsRequired: every entry gets a token before it is acknowledged; when the
@@ -51,26 +54,10 @@ public actor SubmissionLog {
         self.signer = signer
         self.store = store
         self.clock = clock
-        for record in try store.load() {
-            switch record {
-            case .entry(let bytes, let token):
-                guard closing == nil else { throw .corruptStore("an entry after the closing record") }
-                let entry: LogEntry
-                do { entry = try LogEntry(encoded: bytes) } catch { throw .corruptStore("entry \(entries.count): \(error)") }
-                guard entry.tender == tender else { throw .corruptStore("entry \(entries.count) is for tender \(entry.tender)") }
-                if entry.kind != .upload {
-                    guard digestIndex[entry.bidDigest] == nil else { throw .corruptStore("entry \(entries.count) repeats a digest") }
-                    digestIndex[entry.bidDigest] = UInt64(entries.count)
-                }
-                if !token.isEmpty { tokens[UInt64(entries.count)] = token }
-                entries.append(entry)
-                tree.append(leafHash: entry.leafHash)
-            case .closed(let size, let at):
-                guard closing == nil, size == UInt64(entries.count) else { throw .corruptStore("closing record out of place") }
-                closing = (size, at)
-            }
-        }
-        try Self.checkHead(store: store, verifier: signer.verifier, origin: origin, tender: tender, tree: tree, closing: closing)
+        var state = LogState()
+        for record in try store.load() { try state.take(record, tender: tender) }
+        self.state = state
+        try Self.checkHead(store: store, verifier: signer.verifier, origin: origin, tender: tender, tree: state.tree, closing: state.closing)
     }
 
     /// Every record acknowledged must be in the store: the stored head (the last checkpoint the
@@ -106,13 +93,17 @@ public actor SubmissionLog {
         }
     }
 
-    /// Records `checkpoint` as the head: the boundary of what is acknowledged.
-    private func acknowledge(_ checkpoint: SignedCheckpoint) throws(LogError) {
-        try store.storeHead(checkpoint.note.serialized)
+    /// Records `checkpoint` as the head (unless a writer already stored a larger one): the
+    /// boundary of what is acknowledged.
+    private func acknowledge(_ checkpoint: SignedCheckpoint) async throws(LogError) {
+        try await store.raiseHead(checkpoint.note.serialized, size: checkpoint.checkpoint.size)
+        headStored = true
     }
 
     public var size: UInt64 { tree.size }
     public var isClosed: Bool { closing != nil }
+    /// Whether the store had a head when this log opened it, or has one since this log stored it.
+    public var hasHead: Bool { get throws(LogError) { try store.loadHead() != nil || headStored } }
     public var verifier: NoteVerifier { signer.verifier }
 
     static func milliseconds(_ date: Date) -> UInt64 { UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))) }
@@ -121,7 +112,48 @@ public actor SubmissionLog {
     /// entry (with its token, when the portal has an authority) is durable before this returns.
     /// - Throws: ``LogError/closed(_:)`` after the deadline or the closing, ``LogError/duplicateBid(_:)``
     ///   for a digest already logged, ``LogError/timestampUnavailable(_:)``.
-    public func submit(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) throws(LogError) -> Receipt {
+    public func submit(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) async throws(LogError) -> Receipt {
+        try await appending.withGate { () async throws(LogError) -> Receipt in
+            // Hold the log head in the store (no other writer, of any process, appends meanwhile)
+            // and take in what the others appended: every check below sees the whole log.
+            let append = try await store.beginAppend(after: state.recordCount)
+            let next: LogState
+            let record: LogRecord
+            do throws(LogError) {
+                try catchUp(with: append.appended)
+                (next, record) = try prepare(kind: kind, bidder: bidder, bidDigest: bidDigest, bidLength: bidLength)
+            } catch {
+                await append.abandon()
+                throw error
+            }
+            try await append.commit([record])  // durable before anything is signed
+            state = next
+            let index = tree.size - 1
+            let signed = try checkpoint()
+            try await acknowledge(signed)
+            return try receipt(index: index, against: signed)
+        }
+    }
+
+    /// Takes in records that other writers appended (durable, so part of the log).
+    private func catchUp(with records: [LogRecord]) throws(LogError) {
+        guard !records.isEmpty else { return }
+        var next = state
+        for record in records { try next.take(record, tender: tender) }
+        state = next
+    }
+
+    /// Reads what other writers appended since this log last looked (receipts, lookups and the
+    /// read side of a portal with several instances).
+    public func refresh() async throws(LogError) {
+        try await appending.withGate { () async throws(LogError) in
+            try catchUp(with: try await store.records(after: state.recordCount))
+        }
+    }
+
+    /// The log state with the new entry, and its record: checked against the whole log, with its
+    /// time-stamp token when the portal has an authority. Changes nothing.
+    private func prepare(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) throws(LogError) -> (LogState, LogRecord) {
         // received_at never decreases along the log (report-v1 refuses a log where it does): a
         // clock stepped back gives the previous entry's time, and the limits are checked against
         // the time that is stored, not the raw clock.
@@ -129,11 +161,11 @@ public actor SubmissionLog {
         try checkOpen(for: kind, at: Date(timeIntervalSince1970: Double(receivedAt) / 1000))
         if kind == .upload {
             // An upload repeats the digest of the bidder's live commitment, and nothing else.
-            _ = try checkUpload(bidder: bidder, bidDigest: bidDigest)
+            _ = try checkUpload(bidder: bidder, bidDigest: bidDigest, at: Date(timeIntervalSince1970: Double(receivedAt) / 1000))
         } else {
             // A digest is logged once: logging an earlier bid again would revive it after its
             // bidder replaced it (report-v1 ignores such a replay at the opening too).
-            guard digestIndex[bidDigest] == nil else {
+            guard state.digestIndex[bidDigest] == nil else {
                 throw .duplicateBid("this file is already in the log; seal the bid again to submit it anew")
             }
         }
@@ -153,15 +185,10 @@ public actor SubmissionLog {
                 do { try timestampCheck(entry, token) } catch { throw .timestampUnavailable("\(error)") }
             }
         }
-        try store.append(.entry(entry.encoded, token: token))  // durable before acknowledged
-        let index = tree.size
-        entries.append(entry)
-        tree.append(leafHash: entry.leafHash)
-        if kind != .upload { digestIndex[bidDigest] = index }
-        if !token.isEmpty { tokens[index] = token }
-        let signed = try checkpoint()
-        try acknowledge(signed)
-        return try receipt(index: index, against: signed)
+        let record = LogRecord.entry(entry.encoded, token: token)
+        var next = state
+        try next.take(record, tender: tender)
+        return (next, record)
     }
 
     /// A checkpoint of the current size, signed by the log.
@@ -189,11 +216,27 @@ public actor SubmissionLog {
         do { proof = try tree.inclusionProof(index: index, size: tree.size) } catch { throw .proof(error.code) }
         return Receipt(
             entry: entries[Int(index)].encoded, index: index, proof: proof, checkpoint: signed.note.serialized,
-            timestampToken: tokens[index] ?? [])
+            timestampToken: state.tokens[index] ?? [])
+    }
+
+    /// The hashes of the complete subtrees of height `level` with indices `range`, nil when the
+    /// log has not completed them (the read side of a portal: C2SP tlog-tiles).
+    public func subtreeHashes(level: Int, range: Range<UInt64>) -> [[UInt8]]? { tree.subtreeHashes(level: level, range: range) }
+
+    /// The encoded entries (the leaves) with indices `range`, nil beyond the log's size.
+    public func encodedEntries(_ range: Range<UInt64>) -> [[UInt8]]? {
+        guard range.upperBound <= tree.size else { return nil }
+        return entries[Int(range.lowerBound)..<Int(range.upperBound)].map(\.encoded)
+    }
+
+    /// The closing checkpoint, once the log is closed.
+    public func closingCheckpoint() throws(LogError) -> SignedCheckpoint? {
+        guard let closing else { return nil }
+        return try checkpoint(size: closing.size)
     }
 
     /// The index of the entry that logged `digest`, if any.
-    public func index(ofDigest digest: [UInt8]) -> UInt64? { digestIndex[digest] }
+    public func index(ofDigest digest: [UInt8]) -> UInt64? { state.digestIndex[digest] }
 
     /// The entry at `index`.
     public func entry(at index: UInt64) -> LogEntry? { index < UInt64(entries.count) ? entries[Int(index)] : nil }
@@ -227,32 +270,50 @@ public actor SubmissionLog {
     /// Closes the log (at or after the end of the grace window, so that every upload of a
     /// committed bid is in it); returns the closing checkpoint, whose extension line
     /// `closed <tender> <ms>` marks it.
-    public func close() throws(LogError) -> SignedCheckpoint {
-        if let closing { return try checkpoint(size: closing.size) }
-        let now = clock()
-        guard now >= deadline.addingTimeInterval(grace) else {
-            throw .notOpen(grace > 0 ? "the grace window of \(tender) has not passed" : "the deadline of \(tender) has not passed")
+    public func close() async throws(LogError) -> SignedCheckpoint {
+        try await appending.withGate { () async throws(LogError) -> SignedCheckpoint in
+            let append = try await store.beginAppend(after: state.recordCount)
+            var next: LogState
+            let record: LogRecord
+            do throws(LogError) {
+                try catchUp(with: append.appended)
+                if let closing {
+                    // Another instance closed it.
+                    await append.abandon()
+                    return try checkpoint(size: closing.size)
+                }
+                let now = clock()
+                guard now >= deadline.addingTimeInterval(grace) else {
+                    throw LogError.notOpen(
+                        grace > 0 ? "the grace window of \(tender) has not passed" : "the deadline of \(tender) has not passed")
+                }
+                record = .closed(size: tree.size, at: stampedNow())
+                next = state
+                try next.take(record, tender: tender)
+            } catch {
+                await append.abandon()
+                throw error
+            }
+            try await append.commit([record])
+            state = next
+            let signed = try checkpoint(size: tree.size)
+            try await acknowledge(signed)
+            return signed
         }
-        let at = stampedNow()
-        try store.append(.closed(size: tree.size, at: at))
-        closing = (tree.size, at)
-        let signed = try checkpoint(size: tree.size)
-        try acknowledge(signed)
-        return signed
     }
 
     /// Stores the head of a new, empty log, so that from the start a missing head means a
     /// damaged store (`portal init` calls this once).
-    public func initializeHead() throws(LogError) {
+    public func initializeHead() async throws(LogError) {
         guard try store.loadHead() == nil, entries.isEmpty, closing == nil else { throw .storage("this log already has a head") }
-        try acknowledge(try checkpoint())
+        try await acknowledge(try checkpoint())
     }
 
     /// The ciphertext of a committed bid may follow until the end of the grace window: it must
     /// match the bidder's latest entry, a commitment.
     /// - Throws: ``LogError/noCommitment``, ``LogError/commitmentMismatch``, ``LogError/closed(_:)``.
-    public func checkUpload(bidder: String, bidDigest: [UInt8]) throws(LogError) -> VerifiedEntry {
-        try checkOpen(for: .upload)
+    public func checkUpload(bidder: String, bidDigest: [UInt8], at now: Date? = nil) throws(LogError) -> VerifiedEntry {
+        try checkOpen(for: .upload, at: now)
         guard let live = latest(bidder: bidder), live.entry.kind == .commit else { throw .noCommitment }
         guard ConstantTime.equals(live.entry.bidDigest, bidDigest) else { throw .commitmentMismatch }
         return live
@@ -262,7 +323,7 @@ public actor SubmissionLog {
     public func allEntries() -> [LogEntry] { Array(entries.prefix(Int(closing?.size ?? tree.size))) }
 
     /// The RFC 3161 token of entry `index`, if it has one.
-    public func timestampToken(index: UInt64) -> [UInt8]? { tokens[index] }
+    public func timestampToken(index: UInt64) -> [UInt8]? { state.tokens[index] }
 
     /// A consistency proof between two sizes of this log.
     public func consistencyProof(from size1: UInt64, to size2: UInt64) throws(LogError) -> [[UInt8]] {
@@ -301,5 +362,42 @@ public final class ManualClock: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         current = current.addingTimeInterval(seconds)
+    }
+}
+
+/// What a log knows of its store, built only by taking in durable records in order: the tree,
+/// the entries with their tokens, the index of every digest logged (bids, commitments and
+/// withdrawal statements) and the closing. A value: an append prepares the next state and
+/// the log adopts it only once the store has committed.
+struct LogState: Sendable {
+    var tree = MerkleTree()
+    var entries: [LogEntry] = []
+    var tokens: [UInt64: [UInt8]] = [:]
+    var digestIndex: [[UInt8]: UInt64] = [:]
+    var closing: (size: UInt64, at: UInt64)?
+
+    /// The number of records taken in (the entries and the closing marker).
+    var recordCount: Int { entries.count + (closing == nil ? 0 : 1) }
+
+    /// Takes in the next record of the store, checking what opening a store checks.
+    /// - Throws: ``LogError/corruptStore(_:)`` for a record that cannot follow the others.
+    mutating func take(_ record: LogRecord, tender: String) throws(LogError) {
+        switch record {
+        case .entry(let bytes, let token):
+            guard closing == nil else { throw .corruptStore("an entry after the closing record") }
+            let entry: LogEntry
+            do { entry = try LogEntry(encoded: bytes) } catch { throw .corruptStore("entry \(entries.count): \(error)") }
+            guard entry.tender == tender else { throw .corruptStore("entry \(entries.count) is for tender \(entry.tender)") }
+            if entry.kind != .upload {
+                guard digestIndex[entry.bidDigest] == nil else { throw .corruptStore("entry \(entries.count) repeats a digest") }
+                digestIndex[entry.bidDigest] = UInt64(entries.count)
+            }
+            if !token.isEmpty { tokens[UInt64(entries.count)] = token }
+            entries.append(entry)
+            tree.append(leafHash: entry.leafHash)
+        case .closed(let size, let at):
+            guard closing == nil, size == UInt64(entries.count) else { throw .corruptStore("closing record out of place") }
+            closing = (size, at)
+        }
     }
 }

@@ -27,6 +27,16 @@ public struct MerkleTree: Sendable {
         }
     }
 
+    /// The hashes of the complete subtrees of height `level` with indices `range` (subtree `i`
+    /// covers leaves [i·2^level, (i+1)·2^level)): the rows of C2SP tlog-tiles. Nil when the tree
+    /// has not completed all of them.
+    public func subtreeHashes(level: Int, range: Range<UInt64>) -> [Hash]? {
+        guard level >= 0, level < levels.count, range.upperBound <= UInt64(levels[level].count) else {
+            return range.isEmpty && level >= 0 ? [] : nil
+        }
+        return Array(levels[level][Int(range.lowerBound)..<Int(range.upperBound)])
+    }
+
     /// MTH of leaves [start, start + count), `count >= 1`.
     func hash(start: UInt64, count: UInt64) -> Hash {
         if count.nonzeroBitCount == 1, start % count == 0 {

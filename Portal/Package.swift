@@ -1,0 +1,71 @@
+// swift-tools-version: 6.2
+// The reference portal service for SealedBid (docs/spec/portal-http-v1.md): HTTP on Hummingbird 2,
+// the log on PostgreSQL (or the library's file store), the log's read side as C2SP tlog-tiles.
+// Kept out of the main package, like Benchmarks/, so that library users never pull in a server stack.
+// Build and test from this folder (the tests need a PostgreSQL: scripts/test starts a throwaway one):
+//   swift build --build-tests && SEALEDBID_PG_URL=postgres://... swift test --skip-build
+import Foundation
+import PackageDescription
+
+// A path dependency is identified by its folder's name, which differs between checkouts.
+let sealedBid = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "SealedBidPortal",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sealbid-portal", targets: ["sealbid-portal"]),
+        .library(name: "SealedBidPortal", targets: ["SealedBidPortal"]),
+    ],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "SealedBidPortal",
+            dependencies: [
+                .product(name: "SealedBid", package: sealedBid),
+                .product(name: "SealedBidLog", package: sealedBid),
+                .product(name: "SealedBidMerkle", package: sealedBid),
+                .product(name: "SealedBidEnvelope", package: sealedBid),
+                .product(name: "SealedBidPrimitives", package: sealedBid),
+                .product(name: "SealedBidKeyFiles", package: sealedBid),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sealbid-portal",
+            dependencies: [
+                "SealedBidPortal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SealedBidPortalTests",
+            dependencies: [
+                "SealedBidPortal",
+                .product(name: "SealedBid", package: sealedBid),
+                .product(name: "SealedBidCommittee", package: sealedBid),
+                .product(name: "SealedBidKeyFiles", package: sealedBid),
+                .product(name: "SealedBidMerkle", package: sealedBid),
+                .product(name: "SealedBidLog", package: sealedBid),
+                .product(name: "SealedBidEnvelope", package: sealedBid),
+                .product(name: "SealedBidPrimitives", package: sealedBid),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SealedBid
+import SealedBidKeyFiles
+import SealedBidLog
+import SealedBidPrimitives
+
+/// `sealbid-portal serve --config <file>`: a JSON object (docs/spec/portal-http-v1.md, "Configuration").
+/// Relative paths are relative to the configuration file's folder.
+public struct PortalConfiguration: Codable, Sendable {
+    /// The tender descriptor (tender-v1) and its published SHA-256, hex: the service refuses any other.
+    public var tender: String
+    public var tenderDigest: String
+    /// The log's Ed25519 private key file (keyfiles-v1); its public key is the descriptor's log key.
+    public var logKey: String
+    /// Where bid files (`bids/`), uploads in progress (`incoming/`) and, with the file store, `log.bin` live.
+    public var dataDir: String
+    /// `file` (the embedded store, one instance) or a PostgreSQL URL
+    /// `postgres://user[:password]@host[:port]/database`, or `postgres:///database?host=/socket/dir&port=N&user=U`.
+    public var database: String
+    /// `host:port` to listen on.
+    public var listen: String
+
+    public static func load(path: String) throws -> PortalConfiguration {
+        var config = try JSONDecoder().decode(PortalConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(base)/\(p)" }
+        config.tender = resolve(config.tender)
+        config.logKey = resolve(config.logKey)
+        config.dataDir = resolve(config.dataDir)
+        return config
+    }
+
+    /// The host and port of ``listen``.
+    public func address() throws -> (host: String, port: Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError("listen must be host:port, not '\(listen)'")
+        }
+        return (String(listen[..<colon]), port)
+    }
+
+    /// The PostgreSQL connection of ``database``, nil for `file`.
+    public func postgres() throws -> PostgresConnection.Configuration? {
+        if database == "file" { return nil }
+        guard let url = URLComponents(string: database), url.scheme == "postgres" || url.scheme == "postgresql" else {
+            throw ConfigurationError("database must be 'file' or a postgres:// URL")
+        }
+        let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let user = url.user ?? query["user"] ?? "postgres"
+        let databaseName = url.path.isEmpty ? nil : String(url.path.dropFirst())
+        if let socketDirectory = query["host"], socketDirectory.hasPrefix("/") {
+            let port = query["port"] ?? "5432"
+            return .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: url.password, database: databaseName)
+        }
+        return .init(host: url.host ?? "127.0.0.1", port: url.port ?? 5432, username: user, password: url.password, database: databaseName, tls: .disable)
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A running portal's parts, built from its configuration.
+public struct PortalSetup: Sendable {
+    public let service: PortalService
+    public let tender: Tender
+    public let dataDir: String
+    /// The PostgreSQL store, to close at shutdown; nil with the file store.
+    public let postgres: PostgresLogStore?
+
+    /// Reads the descriptor (pinned by its digest) and the log key, opens the store (creating the
+    /// file store or the database tables the first time) and the service.
+    public static func open(_ config: PortalConfiguration, logger: Logger) async throws -> PortalSetup {
+        guard config.tenderDigest.utf8.count == 64, let digest = try? Hex.decode(config.tenderDigest) else {
+            throw ConfigurationError("tenderDigest is 64 hex digits")
+        }
+        let tender = try Tender(encoded: Array(try Data(contentsOf: URL(fileURLWithPath: config.tender))), expectedDigest: digest)
+        let signer = try NoteSigner(name: tender.origin, key: KeyFile.ed25519PrivateKey(config.logKey))
+        try FileManager.default.createDirectory(atPath: config.dataDir + "/incoming", withIntermediateDirectories: true)
+        let store: any LogStore
+        var postgres: PostgresLogStore?
+        if let pg = try config.postgres() {
+            let opened = try await PostgresLogStore.open(configuration: pg, log: tender.origin, logger: logger)
+            postgres = opened
+            store = opened
+        } else {
+            let path = config.dataDir + "/log.bin"
+            store = FileManager.default.fileExists(atPath: path) ? try FileLogStore(path: path) : try FileLogStore.create(path: path)
+        }
+        do {
+            let service = try PortalService(tender: tender, directory: config.dataDir, signer: signer, store: store)
+            try await service.initializeHeadIfNew()
+            return PortalSetup(service: service, tender: tender, dataDir: config.dataDir, postgres: postgres)
+        } catch {
+            await postgres?.close()
+            throw error
+        }
+    }
+}
