@@ -66,6 +66,42 @@ struct CLI {
 
 @Suite("sealbid CLI: committee ceremonies on plain files")
 struct CommitteeCLITests {
+    @Test("committee judge: a true complaint names the sender, a false one the accuser, a foreign one nobody (from the vectors' files)")
+    func judgeComplaints() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let vectors = PythonJudge.packageRoot.appendingPathComponent("TestVectors/committee")
+        func judge(_ vector: String) throws -> (status: Int32, output: String) {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: vectors.appendingPathComponent("\(vector).json"))) as? [String: Any])
+            func write(_ hex: String, _ name: String) throws {
+                let bytes = stride(from: 0, to: hex.count, by: 2).map { i -> UInt8 in
+                    let start = hex.index(hex.startIndex, offsetBy: i)
+                    return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+                }
+                try Data(bytes).write(to: URL(fileURLWithPath: cli.path(name)))
+            }
+            try write(try #require(object["roster"] as? String), "\(vector)-roster.bin")
+            try write(try #require(object["message"] as? String), "\(vector)-complaint.bin")
+            let round1 = try #require(object["round1"] as? [String])
+            for (i, package) in round1.enumerated() { try write(package, "\(vector)-round1-\(i).bin") }
+            return try cli.run(
+                ["committee", "judge", "--roster", "\(vector)-roster.bin", "--complaint", "\(vector)-complaint.bin", "--round1"]
+                    + round1.indices.map { "\(vector)-round1-\($0).bin" })
+        }
+        let upheld = try judge("complaint-true-names-sender")
+        #expect(upheld.status == 0 && upheld.output.contains("culprit: member 1 (bad-share)"), "\(upheld.output)")
+        let false_ = try judge("complaint-false-names-accuser")
+        #expect(false_.status == 0 && false_.output.contains("culprit: member 3 (false-complaint)"), "\(false_.output)")
+        let proof = try judge("complaint-bad-dleq-proof")
+        #expect(proof.status == 0 && proof.output.contains("culprit: member 3 (false-complaint)"), "\(proof.output)")
+        let foreign = try judge("complaint-wrong-roster")
+        #expect(foreign.status == 1 && foreign.output.contains("sealbid: invalid-complaint:"), "\(foreign.output)")
+        // One transcript, and only one.
+        let usage = try cli.run(["committee", "judge", "--roster", "x", "--complaint", "y"])
+        #expect(usage.status == 64)
+    }
+
     @Test("file-based DKG (the state file wiped), a dealing confirmed by every member, resharing; no raw share commands")
     func ceremony() throws {
         let cli = try CLI()
