@@ -102,6 +102,37 @@ struct CommitteeCLITests {
         #expect(usage.status == 64)
     }
 
+    @Test("dkg-finish given a bad share writes a complaint next to its output, and 'committee judge' names the sender")
+    func dkgFinishWritesComplaint() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        for i in 1...3 {
+            try cli.ok(["keygen", "hpke", "m\(i).hpke"])
+            try cli.ok(["keygen", "ed25519", "m\(i).sign"])
+        }
+        try cli.ok(
+            ["committee", "roster", "--committee", "LPSE-2026-0042", "--stage", "technical", "--threshold", "2"]
+                + (1...3).flatMap { ["--member", "\($0):m\($0).hpke.pub:m\($0).sign.pub"] } + ["--out", "roster.bin"])
+        func member(_ i: Int) -> [String] { ["--roster", "roster.bin", "--id", "\(i)", "--hpke-key", "m\(i).hpke", "--signing-key", "m\(i).sign"] }
+        for i in 1...3 { try cli.ok(["committee", "dkg-round1"] + member(i) + ["--state", "m\(i).state", "--out", "round1-\(i).bin"]) }
+        // Member 1 deals from a second polynomial: its shares are signed, but not of the commitment it broadcast.
+        try cli.ok(["committee", "dkg-round1"] + member(1) + ["--state", "m1-other.state", "--out", "other-round1-1.bin"])
+        try cli.ok(["committee", "dkg-round2"] + member(1) + ["--state", "m1-other.state", "--round1", "other-round1-1.bin", "round1-2.bin",
+                    "round1-3.bin", "--out-dir", "sent-1"])
+        let round1 = ["round1-1.bin", "round1-2.bin", "round1-3.bin"]
+        try cli.ok(["committee", "dkg-round2"] + member(2) + ["--state", "m2.state", "--round1"] + round1 + ["--out-dir", "sent-2"])
+        try FileManager.default.createDirectory(atPath: cli.path("out-3"), withIntermediateDirectories: true)
+        let finish = try cli.run(
+            ["committee", "dkg-finish"] + member(3) + ["--state", "m3.state", "--round1"] + round1
+                + ["--shares", "sent-1/dkg-share-1-to-3.bin", "sent-2/dkg-share-2-to-3.bin", "--out-share", "out-3/m3.share",
+                   "--out-stage-key", "out-3/stage-key.bin", "--out-signature", "out-3/sig.bin"])
+        #expect(finish.status == 1 && finish.output.contains("sealbid: bad-share: member 1"), "\(finish.output)")
+        #expect(finish.output.contains("complaint against member 1: out-3/complaint-3-against-1.bin"), "\(finish.output)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("out-3/m3.share")))
+        let verdict = try cli.ok(["committee", "judge", "--roster", "roster.bin", "--complaint", "out-3/complaint-3-against-1.bin", "--round1"] + round1)
+        #expect(verdict.contains("culprit: member 1 (bad-share)"), "\(verdict)")
+    }
+
     @Test("file-based DKG (the state file wiped), a dealing confirmed by every member, resharing; no raw share commands")
     func ceremony() throws {
         let cli = try CLI()
