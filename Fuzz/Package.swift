@@ -15,7 +15,7 @@ let sealedBid = URL(fileURLWithPath: #filePath).deletingLastPathComponent().dele
 let fuzzTargets = [
     "bid-header", "payload", "withdrawal", "commitment", "receipt", "note", "checkpoint", "merkle-proof", "log-store", "key-file",
     "roster", "stage-key", "dealing", "sealed-share", "dkg-round1", "decryption-shares", "released-share", "transcript-signature",
-    "resharing", "secret-share", "tender", "opening-report", "report-signature", "bidder-registry", "x509", "pem", "timestamp", "ecdsa",
+    "resharing", "complaint", "secret-share", "tender", "opening-report", "report-signature", "bidder-registry", "x509", "pem", "timestamp", "ecdsa",
 ]
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]

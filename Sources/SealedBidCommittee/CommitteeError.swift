@@ -36,6 +36,10 @@ public enum CommitteeError: SealedBidError, Equatable, Sendable {
     case badProofOfPossession(culprits: [MemberID])
     case badShare(culprits: [MemberID])
     case badDealerShare
+    /// A complaint's verdict: the accuser's complaint is false, or not its to make.
+    case falseComplaint(accuser: MemberID)
+    /// A complaint for another roster, by a non-member, or not signed by its accuser: nobody's.
+    case invalidComplaint(String)
     case inconsistentTranscript(culprits: [MemberID])
     case missingParticipants([MemberID])
     case tooFewShares(have: Int, need: Int, culprits: [MemberID])
@@ -54,6 +58,8 @@ public enum CommitteeError: SealedBidError, Equatable, Sendable {
         case .badProofOfPossession: "bad-proof-of-possession"
         case .badShare: "bad-share"
         case .badDealerShare: "bad-dealer-share"
+        case .falseComplaint: "false-complaint"
+        case .invalidComplaint: "invalid-complaint"
         case .inconsistentTranscript: "inconsistent-transcript"
         case .missingParticipants: "missing-participant"
         case .tooFewShares: "too-few-shares"
@@ -75,7 +81,8 @@ public enum CommitteeError: SealedBidError, Equatable, Sendable {
             .inconsistentTranscript(let c), .missingParticipants(let c):
             c
         case .tooFewShares(_, _, let c): c
-        case .invalidRoster, .zeroIdentifier, .badDealerShare, .wrongRecipient, .keyMismatch, .malformed, .crypto: []
+        case .falseComplaint(let accuser): [accuser]
+        case .invalidRoster, .zeroIdentifier, .badDealerShare, .invalidComplaint, .wrongRecipient, .keyMismatch, .malformed, .crypto: []
         }
     }
 
@@ -90,6 +97,8 @@ public enum CommitteeError: SealedBidError, Equatable, Sendable {
         case .badProofOfPossession(let c): "\(code): \(list(c))"
         case .badShare(let c): "\(code): \(list(c)) sent shares that do not match their commitments"
         case .badDealerShare: "\(code): the dealer's share does not match the commitments"
+        case .falseComplaint(let accuser): "\(code): \(accuser) accused a sender whose share is good, or that did not send it"
+        case .invalidComplaint(let why): "\(code): \(why)"
         case .inconsistentTranscript(let c): "\(code): \(list(c)) saw a different transcript"
         case .missingParticipants(let c): "\(code): nothing valid from \(list(c))"
         case .tooFewShares(let have, let need, let c):

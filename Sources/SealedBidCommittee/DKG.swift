@@ -165,27 +165,12 @@ public enum DKG {
         var total = secret.polynomial.evaluate(secret.keys.id)
         var missing: [MemberID] = []
         var blamed: [MemberID] = []
-        for card in roster.members where card.id != secret.keys.id {
-            // Only shares this sender signed for this member in this ceremony count; the rest
-            // are ignored, so a forger can neither frame the sender nor hide its real share.
-            var candidates: [SealedShare] = []
-            for sealed in shares
-            where sealed.sender == card.id.value && sealed.recipient == secret.keys.id && sealed.rosterDigest == roster.digest
-                && sealed.isSigned(by: card.signingKey) && !candidates.contains(sealed)
-            {
-                candidates.append(sealed)
+        for (sender, received) in try receivedShares(secret, byMember: byMember, shares: shares) {
+            switch received {
+            case .none: missing.append(sender)
+            case .twoSigned, .checked(_, .badEphemeralProof), .checked(_, .doesNotVerify): blamed.append(sender)
+            case .checked(_, .good(let share)): total = total + share.value
             }
-            guard candidates.count == 1 else {
-                // None: the sender sent nothing valid. Two: it signed two different shares for one recipient.
-                if candidates.isEmpty { missing.append(card.id) } else { blamed.append(card.id) }
-                continue
-            }
-            guard let share = try candidates[0].open(with: secret.keys, commitment: byMember[card.id]!.commitment, purpose: "dkg-share")
-            else {
-                blamed.append(card.id)
-                continue
-            }
-            total = total + share.value
         }
         guard missing.isEmpty else { throw .missingParticipants(missing) }
         guard blamed.isEmpty else { throw .badShare(culprits: blamed) }
@@ -201,6 +186,72 @@ public enum DKG {
         let share = SecretShare(id: secret.keys.id, value: total)
         guard try stageKey.commitment.verify(share) else { throw .keyMismatch("the combined share does not match the combined commitments") }
         return (share, stageKey)
+    }
+
+    /// What member j received from one other member (DKG finish step 3).
+    enum Received {
+        case none
+        /// Two different shares, both signed by the sender: they are their own evidence.
+        case twoSigned
+        case checked(SealedShare, SealedShare.Check)
+    }
+
+    /// For every other member in identifier order, the shares it signed for this member in this
+    /// ceremony, checked. The rest are ignored, so a forger can neither frame the sender nor hide
+    /// its real share.
+    static func receivedShares(_ secret: Round1Secret, byMember: [MemberID: Round1Package], shares: [SealedShare])
+        throws(CommitteeError) -> [(MemberID, Received)]
+    {
+        let roster = secret.roster
+        var out: [(MemberID, Received)] = []
+        for card in roster.members where card.id != secret.keys.id {
+            var candidates: [SealedShare] = []
+            for sealed in shares
+            where sealed.sender == card.id.value && sealed.recipient == secret.keys.id && sealed.rosterDigest == roster.digest
+                && sealed.isSigned(by: card.signingKey) && !candidates.contains(sealed)
+            {
+                candidates.append(sealed)
+            }
+            switch candidates.count {
+            case 0: out.append((card.id, .none))
+            case 1:
+                let check = try candidates[0].check(with: secret.keys, commitment: byMember[card.id]!.commitment, purpose: "dkg-share")
+                out.append((card.id, .checked(candidates[0], check)))
+            default: out.append((card.id, .twoSigned))
+            }
+        }
+        return out
+    }
+
+    /// The complaints member j makes when its finish fails with `bad-share` (committee-v1,
+    /// "Complaints"): one for every sender whose one signed share fails its ephemeral-key proof
+    /// or does not open, decode or verify. Empty when there is nothing to complain about (a
+    /// sender that signed two shares is shown by the two shares themselves).
+    /// - Throws: as ``finish(_:packages:shares:)`` up to its step 3.
+    public static func complaints(_ secret: Round1Secret, packages: [Round1Package], shares: [SealedShare])
+        throws(CommitteeError) -> [Complaint]
+    {
+        try complaints(secret, packages: packages, shares: shares, randomness: .system)
+    }
+
+    /// For the test-vector generator only.
+    package static func complaints(_ secret: Round1Secret, packages: [Round1Package], shares: [SealedShare], randomness: ScalarSource)
+        throws(CommitteeError) -> [Complaint]
+    {
+        let byMember = try checkPackages(packages, roster: secret.roster)
+        guard byMember[secret.keys.id]?.commitment == secret.commitment else {
+            throw .keyMismatch("the round-1 package under your identifier is not the one your state made")
+        }
+        var out: [Complaint] = []
+        for (_, received) in try receivedShares(secret, byMember: byMember, shares: shares) {
+            guard case .checked(let sealed, let check) = received else { continue }
+            switch check {
+            case .good: continue
+            case .badEphemeralProof, .doesNotVerify:
+                out.append(try Complaint.make(against: sealed, roster: secret.roster, keys: secret.keys, randomness: randomness))
+            }
+        }
+        return out
     }
 
     /// ``Confirmation/confirm(stageKey:signatures:)``.

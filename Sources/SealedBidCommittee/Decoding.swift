@@ -124,11 +124,33 @@ extension SealedShare {
         let recipient = try r.member()
         let enc = HPKE.EncapsulatedKey(publicKey: HPKE.PublicKey(point: try r.point()))
         let ciphertext = try r.take(48)
+        let proof = SchnorrProof(challenge: try r.scalar(), response: try r.scalar())
         let signature = try r.signature()
         try r.finish()
         self.init(
             rosterDigest: digest, sender: sender, recipient: recipient, encapsulatedKey: enc, ciphertext: ciphertext,
-            signature: signature)
+            ephemeralProof: proof, signature: signature)
+    }
+}
+
+extension Complaint {
+    public init(encoded bytes: [UInt8]) throws(CommitteeError) {
+        var r = try MessageReader(bytes, type: .complaint)
+        let digest = try r.take(32)
+        let accuser = try r.member()
+        let accused = try r.u16()
+        let sealed = try SealedShare(encoded: try r.take(SealedShare.encodedSize))
+        var revealed: Revealed?
+        switch try r.u8() {
+        case 0: break
+        case 1:
+            let point = try r.point()
+            revealed = Revealed(point: point, proof: DLEQProof(challenge: try r.scalar(), response: try r.scalar()))
+        default: throw .malformed("the reveal flag is neither 0 nor 1")
+        }
+        let signature = try r.signature()
+        try r.finish()
+        self.init(rosterDigest: digest, accuser: accuser, accused: accused, sealedShare: sealed, revealed: revealed, signature: signature)
     }
 }
 

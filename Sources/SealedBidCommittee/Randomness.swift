@@ -8,9 +8,10 @@ package final class ScalarSource: @unchecked Sendable {
     // Used from one thread by the vector generator.
     private let seed: [UInt8]?
     private var counter: UInt64 = 0
+    private var nonceCounter: UInt64 = 0
 
     /// The CSPRNG.
-    static let system = ScalarSource(seed: nil)
+    package static let system = ScalarSource(seed: nil)
 
     private init(seed: [UInt8]?) { self.seed = seed }
 
@@ -24,6 +25,15 @@ package final class ScalarSource: @unchecked Sendable {
         counter += 1
         let input = seed + withUnsafeBytes(of: counter.bigEndian) { Array($0) }
         // hash_to_scalar cannot fail with a fixed, valid DST.
+        return (try? P256Scalar.hash(input, domain: Array("sealbid vectors".utf8))) ?? .one
+    }
+
+    /// A proof nonce drawn from a stream of its own (the CSPRNG in production), so that adding a
+    /// proof to a message leaves every other value the vector generator draws unchanged.
+    func nonce() -> P256Scalar {
+        guard let seed else { return .random() }
+        nonceCounter += 1
+        let input = seed + Array("|nonce".utf8) + withUnsafeBytes(of: nonceCounter.bigEndian) { Array($0) }
         return (try? P256Scalar.hash(input, domain: Array("sealbid vectors".utf8))) ?? .one
     }
 

@@ -88,6 +88,59 @@ public enum Resharing {
         guard newRoster.ceremony != oldKey.roster.ceremony else { throw .invalidRoster("the new roster needs a new ceremony nonce") }
     }
 
+    /// "Resharing" step 4 on one package, except opening: its commitment has `t'` points starting
+    /// at the sender's old verification share, and it holds exactly one share for `recipient`,
+    /// from the sender, of the new roster and signed by the sender. Nil when the package is at
+    /// fault on its own (anyone holding it can see it).
+    static func shareFor(
+        _ recipient: MemberID, in package: Package, from sender: MemberID, senderKey: Ed25519PublicKey, oldKey: StageKey,
+        newRoster: CommitteeRoster
+    ) throws(CommitteeError) -> SealedShare? {
+        guard package.commitment.points.count == newRoster.threshold,
+            package.commitment.points[0] == (try oldKey.verificationShare(sender))
+        else { return nil }
+        let mine = package.shares.filter {
+            $0.recipient == recipient && $0.sender == sender.value && $0.rosterDigest == newRoster.digest && $0.isSigned(by: senderKey)
+        }
+        return mine.count == 1 ? mine[0] : nil
+    }
+
+    /// The complaints new member `keys.id` makes when ``receive(packages:oldKey:newRoster:keys:)``
+    /// fails with `bad-share` (committee-v1, "Complaints"): one for every old member whose one
+    /// package holds one signed share for it that fails its ephemeral-key proof or does not open,
+    /// decode or verify. Other faults of a package are public and need no complaint.
+    /// - Throws: as ``receive(packages:oldKey:newRoster:keys:)`` steps 1 and 2.
+    public static func complaints(packages: [Package], oldKey: StageKey, newRoster: CommitteeRoster, keys: MemberKeys)
+        throws(CommitteeError) -> [Complaint]
+    {
+        try complaints(packages: packages, oldKey: oldKey, newRoster: newRoster, keys: keys, randomness: .system)
+    }
+
+    /// For the test-vector generator only.
+    package static func complaints(
+        packages: [Package], oldKey: StageKey, newRoster: CommitteeRoster, keys: MemberKeys, randomness: ScalarSource
+    ) throws(CommitteeError) -> [Complaint] {
+        try checkNewRoster(newRoster, oldKey: oldKey)
+        guard try newRoster.card(keys.id) == keys.card else { throw .keyMismatch("these keys are not your card in the new roster") }
+        var out: [Complaint] = []
+        for card in oldKey.roster.members {
+            var candidates: [Package] = []
+            for package in packages
+            where package.from == card.id && package.oldRosterDigest == oldKey.roster.digest
+                && package.newRosterDigest == newRoster.digest && package.isSigned(by: card.signingKey) && !candidates.contains(package)
+            {
+                candidates.append(package)
+            }
+            guard candidates.count == 1,
+                let mine = try shareFor(
+                    keys.id, in: candidates[0], from: card.id, senderKey: card.signingKey, oldKey: oldKey, newRoster: newRoster)
+            else { continue }
+            if case .good = try mine.check(with: keys, commitment: candidates[0].commitment, purpose: "reshare-share") { continue }
+            out.append(try Complaint.make(against: mine, roster: newRoster, keys: keys, randomness: randomness))
+        }
+        return out
+    }
+
     /// A new member combines the packages of a set of at least t old members.
     /// Packages not signed by their sender's old roster key, or for other rosters, are ignored
     /// (nobody is blamed for them). A sender who signed two different packages, or whose one
@@ -116,17 +169,8 @@ public enum Resharing {
                 continue
             }
             let package = candidates[0]
-            guard package.commitment.points.count == newRoster.threshold,
-                package.commitment.points[0] == (try oldKey.verificationShare(sender))
-            else {
-                culprits.append(sender)
-                continue
-            }
-            let mine = package.shares.filter {
-                $0.recipient == keys.id && $0.sender == sender.value && $0.rosterDigest == newRoster.digest && $0.isSigned(by: senderKey)
-            }
-            guard mine.count == 1,
-                let opened = try mine[0].open(with: keys, commitment: package.commitment, purpose: "reshare-share")
+            guard let mine = try shareFor(keys.id, in: package, from: sender, senderKey: senderKey, oldKey: oldKey, newRoster: newRoster),
+                let opened = try mine.open(with: keys, commitment: package.commitment, purpose: "reshare-share")
             else {
                 culprits.append(sender)
                 continue

@@ -18,6 +18,7 @@ public enum CommitteeFormat {
         case reshare = 0x07
         case releasedShare = 0x08
         case dealing = 0x09
+        case complaint = 0x0A
     }
 
     /// Bytes of the roster's ceremony nonce.

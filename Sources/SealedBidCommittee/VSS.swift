@@ -127,18 +127,60 @@ public struct SealedShare: SignedCommitteeMessage, Hashable {
     public let recipient: MemberID
     public let encapsulatedKey: HPKE.EncapsulatedKey
     public let ciphertext: [UInt8]
+    /// The sender's proof that it knows the ephemeral key behind `encapsulatedKey`.
+    public let ephemeralProof: SchnorrProof
     public let signature: Ed25519Signature
+
+    /// 282 bytes.
+    public static let encodedSize = 5 + 32 + 2 + 2 + 65 + 48 + 64 + 64
 
     package init(
         rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, encapsulatedKey: HPKE.EncapsulatedKey, ciphertext: [UInt8],
-        signature: Ed25519Signature
+        ephemeralProof: SchnorrProof, signature: Ed25519Signature
     ) {
         self.rosterDigest = rosterDigest
         self.sender = sender
         self.recipient = recipient
         self.encapsulatedKey = encapsulatedKey
         self.ciphertext = ciphertext
+        self.ephemeralProof = ephemeralProof
         self.signature = signature
+    }
+
+    /// `hash_to_scalar(roster digest || u16 sender || u16 recipient || enc || R, DST = label("ephemeral"))`.
+    static func ephemeralChallenge(rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, enc: HPKE.EncapsulatedKey, R: P256Point)
+        throws(CommitteeError) -> P256Scalar
+    {
+        try lift { () throws(CryptoError) in
+            try P256Scalar.hash(
+                rosterDigest + [UInt8(sender >> 8), UInt8(sender & 0xFF)] + recipient.bytes + enc.rawRepresentation
+                    + R.uncompressedRepresentation,
+                domain: CommitteeFormat.label("ephemeral"))
+        }
+    }
+
+    /// The sender's Schnorr proof of knowledge of the ephemeral key `e` (`enc = e * G`), bound
+    /// to the share's roster, sender and recipient (committee-v1, "Ephemeral-key proof").
+    package static func proveEphemeral(
+        _ ephemeral: HPKE.PrivateKey, rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, nonce r: P256Scalar
+    ) throws(CommitteeError) -> SchnorrProof {
+        let R = try lift { () throws(CryptoError) in try P256Point.generatorMultiple(r) }
+        let c = try ephemeralChallenge(
+            rosterDigest: rosterDigest, sender: sender, recipient: recipient, enc: HPKE.EncapsulatedKey(publicKey: ephemeral.publicKey), R: R)
+        return SchnorrProof(challenge: c, response: r + c * ephemeral.scalar)
+    }
+
+    /// Whether the ephemeral-key proof verifies: `R' = z*G - c*enc` is not the identity and `c`
+    /// is the challenge over `R'`. Public: anyone holding the share can check it.
+    public var ephemeralProofVerifies: Bool {
+        let c = ephemeralProof.challenge
+        guard
+            let R = try? P256Point.linearCombination(
+                generatorScalar: ephemeralProof.response, point: encapsulatedKey.publicKey.point, scalar: -c),
+            let expected = try? Self.ephemeralChallenge(
+                rosterDigest: rosterDigest, sender: sender, recipient: recipient, enc: encapsulatedKey, R: R)
+        else { return false }
+        return expected == c
     }
 
     /// `label || roster digest || I2OSP(sender, 2) || I2OSP(recipient, 2)`.
@@ -151,16 +193,64 @@ public struct SealedShare: SignedCommitteeMessage, Hashable {
         _ share: P256Scalar, to card: MemberCard, rosterDigest: [UInt8], sender: UInt16, signer: Ed25519PrivateKey,
         commitment: VSSCommitment, purpose: String, randomness: ScalarSource = .system
     ) throws(CommitteeError) -> SealedShare {
+        try seal(
+            plaintext: share.secureRepresentation, to: card, rosterDigest: rosterDigest, sender: sender, signer: signer,
+            commitment: commitment, purpose: purpose, randomness: randomness)
+    }
+
+    /// Seals any plaintext as a share, with a valid ephemeral-key proof and signature: the
+    /// honest path above, and the dishonest senders of tests and vectors (a share that opens to
+    /// something other than a scalar of the commitment).
+    package static func seal(
+        plaintext: some ContiguousBytes, to card: MemberCard, rosterDigest: [UInt8], sender: UInt16, signer: Ed25519PrivateKey,
+        commitment: VSSCommitment, purpose: String, randomness: ScalarSource = .system
+    ) throws(CommitteeError) -> SealedShare {
+        let share = plaintext
         let info = info(rosterDigest: rosterDigest, sender: sender, recipient: card.id, purpose: purpose)
+        let ephemeral = randomness.ephemeralKey()
         let (enc, ciphertext) = try lift { () throws(CryptoError) in
-            var sender = try HPKE.Sender(recipientKey: card.encryptionKey, info: info, ephemeralKey: randomness.ephemeralKey())
-            let ciphertext = try sender.seal(share.secureRepresentation, authenticating: SHA256.hash(commitment.encoded))
+            var sender = try HPKE.Sender(recipientKey: card.encryptionKey, info: info, ephemeralKey: ephemeral)
+            let ciphertext = try sender.seal(share, authenticating: SHA256.hash(commitment.encoded))
             return (sender.encapsulatedKey, ciphertext)
         }
-        let body = Self.body(rosterDigest: rosterDigest, sender: sender, recipient: card.id, enc: enc, ciphertext: ciphertext)
+        let proof = try proveEphemeral(ephemeral, rosterDigest: rosterDigest, sender: sender, recipient: card.id, nonce: randomness.nonce())
+        let body = Self.body(
+            rosterDigest: rosterDigest, sender: sender, recipient: card.id, enc: enc, ciphertext: ciphertext, proof: proof)
         return SealedShare(
             rosterDigest: rosterDigest, sender: sender, recipient: card.id, encapsulatedKey: enc, ciphertext: ciphertext,
-            signature: CommitteeFormat.sign(body, with: signer))
+            ephemeralProof: proof, signature: CommitteeFormat.sign(body, with: signer))
+    }
+
+    /// What the recipient finds when it checks a share (committee-v1, "Opening"), in the order checked.
+    enum Check {
+        case good(SecretShare)
+        /// The ephemeral-key proof fails: public; the recipient reveals nothing in its complaint.
+        case badEphemeralProof
+        /// It does not open, decode as a scalar or verify: only the recipient can tell.
+        case doesNotVerify
+    }
+
+    /// Checks the ephemeral-key proof, opens the share with the recipient's key, and checks it
+    /// against `commitment`. The caller has checked the sender's signature.
+    /// - Throws: ``CommitteeError/wrongRecipient(_:)``.
+    func check(with keys: MemberKeys, commitment: VSSCommitment, purpose: String) throws(CommitteeError) -> Check {
+        guard keys.id == recipient else { throw .wrongRecipient(recipient) }
+        guard ephemeralProofVerifies else { return .badEphemeralProof }
+        let info = Self.info(rosterDigest: rosterDigest, sender: sender, recipient: recipient, purpose: purpose)
+        guard
+            var raw = try? HPKE.open(
+                ciphertext, encapsulatedKey: encapsulatedKey, with: keys.encryptionKey, info: info,
+                authenticating: SHA256.hash(commitment.encoded))
+        else { return .doesNotVerify }
+        defer { ConstantTime.wipe(&raw) }
+        return try Self.verify(raw, recipient: recipient, commitment: commitment)
+    }
+
+    /// The plaintext decoded as a scalar and checked against `commitment` at `recipient`.
+    static func verify(_ raw: [UInt8], recipient: MemberID, commitment: VSSCommitment) throws(CommitteeError) -> Check {
+        guard let value = try? P256Scalar(bytes: raw) else { return .doesNotVerify }
+        let share = SecretShare(id: recipient, value: value)
+        return try commitment.verify(share) ? .good(share) : .doesNotVerify
     }
 
     /// Opens the share with the recipient's key and checks it against `commitment`.
@@ -168,29 +258,22 @@ public struct SealedShare: SignedCommitteeMessage, Hashable {
     /// - Throws: ``CommitteeError/wrongRecipient(_:)``; a share that does not open or does
     ///   not match is reported by the caller with the sender as culprit (nil here).
     func open(with keys: MemberKeys, commitment: VSSCommitment, purpose: String) throws(CommitteeError) -> SecretShare? {
-        guard keys.id == recipient else { throw .wrongRecipient(recipient) }
-        let info = Self.info(rosterDigest: rosterDigest, sender: sender, recipient: recipient, purpose: purpose)
-        guard
-            var raw = try? HPKE.open(
-                ciphertext, encapsulatedKey: encapsulatedKey, with: keys.encryptionKey, info: info,
-                authenticating: SHA256.hash(commitment.encoded))
-        else { return nil }
-        defer { ConstantTime.wipe(&raw) }
-        guard let value = try? P256Scalar(bytes: raw) else { return nil }
-        let share = SecretShare(id: recipient, value: value)
-        return try commitment.verify(share) ? share : nil
+        if case .good(let share) = try check(with: keys, commitment: commitment, purpose: purpose) { return share }
+        return nil
     }
 
-    static func body(rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, enc: HPKE.EncapsulatedKey, ciphertext: [UInt8])
-        -> [UInt8]
-    {
+    package static func body(
+        rosterDigest: [UInt8], sender: UInt16, recipient: MemberID, enc: HPKE.EncapsulatedKey, ciphertext: [UInt8], proof: SchnorrProof
+    ) -> [UInt8] {
         CommitteeFormat.prefix(.sealedShare) + rosterDigest + [UInt8(sender >> 8), UInt8(sender & 0xFF)] + recipient.bytes
-            + enc.rawRepresentation + ciphertext
+            + enc.rawRepresentation + ciphertext + proof.rawRepresentation
     }
 
-    /// `prefix(0x02) || roster digest || u16 sender || u16 recipient || enc || ciphertext (48)`.
+    /// `prefix(0x02) || roster digest || u16 sender || u16 recipient || enc || ciphertext (48) || ephemeral proof (64)`.
     public var body: [UInt8] {
-        Self.body(rosterDigest: rosterDigest, sender: sender, recipient: recipient, enc: encapsulatedKey, ciphertext: ciphertext)
+        Self.body(
+            rosterDigest: rosterDigest, sender: sender, recipient: recipient, enc: encapsulatedKey, ciphertext: ciphertext,
+            proof: ephemeralProof)
     }
 }
 
@@ -276,14 +359,9 @@ public enum TrustedDealer {
     public static func receive(_ sealed: SealedShare, dealing: DealingMessage, roster: CommitteeRoster, keys: MemberKeys)
         throws(CommitteeError) -> (share: SecretShare, stageKey: StageKey)
     {
-        guard let dealer = roster.dealerKey else { throw .invalidRoster("this roster has no dealer") }
+        guard roster.dealerKey != nil else { throw .invalidRoster("this roster has no dealer") }
         guard try roster.card(keys.id) == keys.card else { throw .keyMismatch("these keys are not \(keys.id)'s roster card") }
-        guard dealing.rosterDigest == roster.digest, dealing.isSigned(by: dealer) else {
-            throw .malformed("the dealing is not signed by this roster's dealer")
-        }
-        guard dealing.commitment.points.count == roster.threshold else {
-            throw .malformed("the dealing has \(dealing.commitment.points.count) commitments, the threshold needs \(roster.threshold)")
-        }
+        let dealer = try checkDealing(dealing, roster: roster)
         guard sealed.rosterDigest == roster.digest, sealed.sender == 0, sealed.isSigned(by: dealer) else {
             throw .malformed("this share is not signed by this roster's dealer")
         }
@@ -292,5 +370,40 @@ public enum TrustedDealer {
         }
         let stageKey = StageKey(roster: roster, commitment: dealing.commitment, transcriptHash: dealing.transcriptHash(roster: roster))
         return (share, stageKey)
+    }
+
+    /// "Trusted dealer" steps 1, 3 and 4: returns the roster's dealer key.
+    static func checkDealing(_ dealing: DealingMessage, roster: CommitteeRoster) throws(CommitteeError) -> Ed25519PublicKey {
+        guard let dealer = roster.dealerKey else { throw .invalidRoster("this roster has no dealer") }
+        guard dealing.rosterDigest == roster.digest, dealing.isSigned(by: dealer) else {
+            throw .malformed("the dealing is not signed by this roster's dealer")
+        }
+        guard dealing.commitment.points.count == roster.threshold else {
+            throw .malformed("the dealing has \(dealing.commitment.points.count) commitments, the threshold needs \(roster.threshold)")
+        }
+        return dealer
+    }
+
+    /// The complaint member `keys.id` makes when ``receive(_:dealing:roster:keys:)`` fails with
+    /// `bad-dealer-share` (committee-v1, "Complaints"); nil when the share is good.
+    /// - Throws: as ``receive(_:dealing:roster:keys:)`` steps 1 to 6.
+    public static func complaint(about sealed: SealedShare, dealing: DealingMessage, roster: CommitteeRoster, keys: MemberKeys)
+        throws(CommitteeError) -> Complaint?
+    {
+        try complaint(about: sealed, dealing: dealing, roster: roster, keys: keys, randomness: .system)
+    }
+
+    /// For the test-vector generator only.
+    package static func complaint(
+        about sealed: SealedShare, dealing: DealingMessage, roster: CommitteeRoster, keys: MemberKeys, randomness: ScalarSource
+    ) throws(CommitteeError) -> Complaint? {
+        guard roster.dealerKey != nil else { throw .invalidRoster("this roster has no dealer") }
+        guard try roster.card(keys.id) == keys.card else { throw .keyMismatch("these keys are not \(keys.id)'s roster card") }
+        let dealer = try checkDealing(dealing, roster: roster)
+        guard sealed.rosterDigest == roster.digest, sealed.sender == 0, sealed.isSigned(by: dealer) else {
+            throw .malformed("this share is not signed by this roster's dealer")
+        }
+        if case .good = try sealed.check(with: keys, commitment: dealing.commitment, purpose: "dealer-share") { return nil }
+        return try Complaint.make(against: sealed, roster: roster, keys: keys, randomness: randomness)
     }
 }

@@ -54,4 +54,16 @@ public enum HPKE {
         var recipient = try Recipient(encapsulatedKey: encapsulatedKey, privateKey: privateKey, info: info)
         return try recipient.open(ciphertext, authenticating: aad)
     }
+
+    /// Decrypts one message from a Diffie-Hellman value revealed by the recipient (hpke-profile-v1,
+    /// "External decapsulation"): `sharedDH` is the 32-byte X coordinate of `skR * pkE`, proven
+    /// correct by the caller (committee-v1, "Complaints"). Package access: a wrong `sharedDH` only
+    /// shows as ``CryptoError/authenticationFailed``, so only a layer that checked its proof uses it.
+    package static func open(
+        _ ciphertext: some ContiguousBytes, encapsulatedKey: EncapsulatedKey, recipientKey: PublicKey, sharedDH: SecureBytes,
+        info: some ContiguousBytes, authenticating aad: some ContiguousBytes = [UInt8]()
+    ) throws(CryptoError) -> [UInt8] {
+        var recipient = try Recipient(encapsulatedKey: encapsulatedKey, recipientKey: recipientKey, sharedDH: sharedDH, info: info)
+        return try recipient.open(ciphertext, authenticating: aad)
+    }
 }

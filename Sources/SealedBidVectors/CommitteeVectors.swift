@@ -114,6 +114,21 @@ public enum CommitteeVectors {
                     packages: (v.packages ?? []).compactMap { try? Resharing.Package(encoded: Hex.decode($0)) }, oldKey: stageKey(),
                     newRoster: CommitteeRoster(encoded: Hex.decode(v.new_roster ?? "")), keys: memberKeys())
                 return ("success", [], derived(result))
+            case "complaint":
+                // Judged against the ceremony's public messages: a dealing, a resharing's packages, or round 1.
+                let complaint = try Complaint(encoded: Hex.decode(v.message ?? ""))
+                let verdict: ComplaintVerdict
+                if let dealing = v.dealing {
+                    verdict = try complaint.judge(roster: roster, dealing: DealingMessage(encoded: Hex.decode(dealing)))
+                } else if let newRoster = v.new_roster {
+                    verdict = try complaint.judge(
+                        oldKey: stageKey(), newRoster: CommitteeRoster(encoded: Hex.decode(newRoster)),
+                        packages: (v.packages ?? []).compactMap { try? Resharing.Package(encoded: Hex.decode($0)) })
+                } else {
+                    verdict = try complaint.judge(
+                        roster: roster, round1: (v.round1 ?? []).compactMap { try? DKG.Round1Package(encoded: Hex.decode($0)) })
+                }
+                return (verdict.code, verdict.culprits.map(\.value), true)
             case "confirm":
                 try Confirmation.confirm(
                     stageKey: stageKey(), signatures: (v.signatures ?? []).compactMap { try? TranscriptSignature(encoded: Hex.decode($0)) })
@@ -139,6 +154,7 @@ public enum CommitteeVectors {
         case "reshare": try Resharing.Package(encoded: bytes).encoded
         case "released-share": try ReleasedShare(encoded: SecureBytes(copying: bytes)).encoded.unsafeCopy()
         case "dealing": try DealingMessage(encoded: bytes).encoded
+        case "complaint": try Complaint(encoded: bytes).encoded
         default: throw VectorFormatError("unknown message_type \(type)")
         }
     }
@@ -244,16 +260,6 @@ public enum CommitteeVectors {
             dealerKey: roster.dealerKey, ceremony: [UInt8](repeating: ceremony, count: CommitteeFormat.ceremonySize))
     }
 
-    /// HPKE-seals `plaintext` with an ephemeral key drawn from `seed`'s stream.
-    static func seal(_ plaintext: [UInt8], to key: HPKE.PublicKey, info: [UInt8], aad: [UInt8], seed: String) throws
-        -> (HPKE.EncapsulatedKey, [UInt8])
-    {
-        var sender = try HPKE.Sender(
-            recipientKey: key, info: info, ephemeralKey: HPKE.PrivateKey(scalar: ScalarSource.deterministic(seed: seed).next()))
-        let ciphertext = try sender.seal(plaintext, authenticating: aad)
-        return (sender.encapsulatedKey, ciphertext)
-    }
-
     /// The P-256 group order n: a 32-byte value that is not a scalar.
     static let groupOrder: [UInt8] = try! Hex.decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
 
@@ -277,6 +283,7 @@ public enum CommitteeVectors {
         let shares = try openingScenarios(&list, d, dealing)
         try confirmScenarios(&list, g, dkgKey)
         try reshareScenarios(&list, Old(setup: d, key: dealing.stageKey, shares: shares), other: other)
+        try complaintScenarios(&list, Old(setup: d, key: dealing.stageKey, shares: shares), dealing: dealing)
         return list
     }
 
@@ -372,19 +379,19 @@ public enum CommitteeVectors {
             signed(
                 SealedShare(
                     rosterDigest: first.rosterDigest, sender: 0, recipient: first.recipient, encapsulatedKey: enc, ciphertext: ciphertext,
-                    signature: first.signature
+                    ephemeralProof: first.ephemeralProof, signature: first.signature
                 ).body, by: d.dealerKey)
         }
         add("dealing-share-does-not-open", "the dealer signs a share whose ciphertext does not open: the dealer is blamed",
             expect: "bad-dealer-share", dealingBytes: message,
             sealed: dealerShare(enc: first.encapsulatedKey, ciphertext: patched(first.ciphertext, at: 0, [first.ciphertext[0] ^ 1])), member: 0)
         let commitment = dealing.message.commitment
-        let (enc, notAScalar) = try seal(
-            groupOrder, to: d.keys[0].encryptionKey.publicKey,
-            info: Array("sealbid/committee-v1 dealer-share".utf8) + [0] + d.roster.digest + [0, 0, 0, 1],
-            aad: SHA256.hash([UInt8(commitment.points.count)] + commitment.points.flatMap(\.uncompressedRepresentation)), seed: "dealing-rules")
+        let notAScalar = try SealedShare.seal(
+            plaintext: groupOrder, to: d.keys[0].card, rosterDigest: d.roster.digest, sender: 0, signer: d.dealerKey,
+            commitment: commitment, purpose: "dealer-share", randomness: ScalarSource.deterministic(seed: "dealing-rules")
+        ).encoded
         add("dealing-share-not-a-scalar", "the dealer signs a share that opens to n, which is not a scalar: the dealer is blamed",
-            expect: "bad-dealer-share", dealingBytes: message, sealed: dealerShare(enc: enc, ciphertext: notAScalar), member: 0)
+            expect: "bad-dealer-share", dealingBytes: message, sealed: notAScalar, member: 0)
         let short = DealingMessage(rosterDigest: d.roster.digest, commitment: VSSCommitment(points: [commitment.points[0]]), signature: first.signature)
         add("dealing-wrong-commitment-count", "the dealer signs a dealing with 1 commitment for threshold 2", expect: "malformed",
             dealingBytes: signed(short.body, by: d.dealerKey), sealed: share, member: 0)

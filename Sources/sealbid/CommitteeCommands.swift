@@ -35,7 +35,7 @@ struct Committee: ParsableCommand {
             """,
         subcommands: [
             Roster.self, Deal.self, AcceptShare.self, DKGRound1.self, DKGRound2.self, DKGFinish.self, Confirm.self,
-            ReshareDeal.self, ReshareReceive.self, Show.self,
+            ReshareDeal.self, ReshareReceive.self, Judge.self, Show.self,
         ]
     )
 }
@@ -164,8 +164,16 @@ struct AcceptShare: ParsableCommand {
     func run() throws {
         let roster = try roster.load()
         let keys = try member.load()
-        let (secret, stageKey) = try TrustedDealer.receive(
-            SealedShare(encoded: readBytes(share)), dealing: DealingMessage(encoded: readBytes(dealing)), roster: roster, keys: keys)
+        let sealed = try SealedShare(encoded: readBytes(share)), dealt = try DealingMessage(encoded: readBytes(dealing))
+        let secret: SecretShare, stageKey: StageKey
+        do {
+            (secret, stageKey) = try TrustedDealer.receive(sealed, dealing: dealt, roster: roster, keys: keys)
+        } catch .badDealerShare {
+            try fail(
+                with: .badDealerShare,
+                complaints: { try TrustedDealer.complaint(about: sealed, dealing: dealt, roster: roster, keys: keys).map { [$0] } ?? [] },
+                nextTo: outShare)
+        }
         try KeyFile.write(secret.fileRepresentation(roster: roster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(stageKey.encoded, to: outStageKey)
         try writeNew(TranscriptSignature(stageKey: stageKey, keys: keys).encoded, to: outSignature)
@@ -249,8 +257,16 @@ struct DKGFinish: ParsableCommand {
         let roster = try roster.load()
         let keys = try member.load()
         let secret = try DKG.Round1Secret(fileRepresentation: KeyFile.read(state, kind: .dkgState), roster: roster, keys: keys)
-        let (share, stageKey) = try DKG.finish(
-            secret, packages: decodedMessages(round1, DKG.Round1Package.init(encoded:)), shares: decodedMessages(shares, SealedShare.init(encoded:)))
+        let packages = try decodedMessages(round1, DKG.Round1Package.init(encoded:))
+        let received = try decodedMessages(shares, SealedShare.init(encoded:))
+        let share: SecretShare, stageKey: StageKey
+        do {
+            (share, stageKey) = try DKG.finish(secret, packages: packages, shares: received)
+        } catch .badShare(let culprits) {
+            try fail(
+                with: .badShare(culprits: culprits), complaints: { try DKG.complaints(secret, packages: packages, shares: received) },
+                nextTo: outShare)
+        }
         try KeyFile.write(share.fileRepresentation(roster: roster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(stageKey.encoded, to: outStageKey)
         try writeNew(TranscriptSignature(stageKey: stageKey, keys: keys).encoded, to: outSignature)
@@ -337,9 +353,16 @@ struct ReshareReceive: ParsableCommand {
         let oldKey = try stageKey.load(oldRoster)
         let newRoster = try CommitteeRoster(encoded: readBytes(newRoster))
         let keys = try member.load()
-        let (share, newKey) = try Resharing.receive(
-            packages: decodedMessages(package, Resharing.Package.init(encoded:)), oldKey: oldKey,
-            newRoster: newRoster, keys: keys)
+        let packages = try decodedMessages(package, Resharing.Package.init(encoded:))
+        let share: SecretShare, newKey: StageKey
+        do {
+            (share, newKey) = try Resharing.receive(packages: packages, oldKey: oldKey, newRoster: newRoster, keys: keys)
+        } catch .badShare(let culprits) {
+            try fail(
+                with: .badShare(culprits: culprits),
+                complaints: { try Resharing.complaints(packages: packages, oldKey: oldKey, newRoster: newRoster, keys: keys) },
+                nextTo: outShare)
+        }
         try KeyFile.write(share.fileRepresentation(roster: newRoster), kind: .committeeShare, to: outShare, comment: "committee share: keep secret")
         try writeNew(newKey.encoded, to: outStageKey)
         try writeNew(TranscriptSignature(stageKey: newKey, keys: keys).encoded, to: outSignature)

@@ -66,6 +66,73 @@ struct CLI {
 
 @Suite("sealbid CLI: committee ceremonies on plain files")
 struct CommitteeCLITests {
+    @Test("committee judge: a true complaint names the sender, a false one the accuser, a foreign one nobody (from the vectors' files)")
+    func judgeComplaints() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let vectors = PythonJudge.packageRoot.appendingPathComponent("TestVectors/committee")
+        func judge(_ vector: String) throws -> (status: Int32, output: String) {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: vectors.appendingPathComponent("\(vector).json"))) as? [String: Any])
+            func write(_ hex: String, _ name: String) throws {
+                let bytes = stride(from: 0, to: hex.count, by: 2).map { i -> UInt8 in
+                    let start = hex.index(hex.startIndex, offsetBy: i)
+                    return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+                }
+                try Data(bytes).write(to: URL(fileURLWithPath: cli.path(name)))
+            }
+            try write(try #require(object["roster"] as? String), "\(vector)-roster.bin")
+            try write(try #require(object["message"] as? String), "\(vector)-complaint.bin")
+            let round1 = try #require(object["round1"] as? [String])
+            for (i, package) in round1.enumerated() { try write(package, "\(vector)-round1-\(i).bin") }
+            return try cli.run(
+                ["committee", "judge", "--roster", "\(vector)-roster.bin", "--complaint", "\(vector)-complaint.bin", "--round1"]
+                    + round1.indices.map { "\(vector)-round1-\($0).bin" })
+        }
+        let upheld = try judge("complaint-true-names-sender")
+        #expect(upheld.status == 0 && upheld.output.contains("culprit: member 1 (bad-share)"), "\(upheld.output)")
+        let false_ = try judge("complaint-false-names-accuser")
+        #expect(false_.status == 0 && false_.output.contains("culprit: member 3 (false-complaint)"), "\(false_.output)")
+        let proof = try judge("complaint-bad-dleq-proof")
+        #expect(proof.status == 0 && proof.output.contains("culprit: member 3 (false-complaint)"), "\(proof.output)")
+        let foreign = try judge("complaint-wrong-roster")
+        #expect(foreign.status == 1 && foreign.output.contains("sealbid: invalid-complaint:"), "\(foreign.output)")
+        // One transcript, and only one.
+        let usage = try cli.run(["committee", "judge", "--roster", "x", "--complaint", "y"])
+        #expect(usage.status == 64)
+    }
+
+    @Test("dkg-finish given a bad share writes a complaint next to its output, and 'committee judge' names the sender")
+    func dkgFinishWritesComplaint() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        for i in 1...3 {
+            try cli.ok(["keygen", "hpke", "m\(i).hpke"])
+            try cli.ok(["keygen", "ed25519", "m\(i).sign"])
+        }
+        try cli.ok(
+            ["committee", "roster", "--committee", "LPSE-2026-0042", "--stage", "technical", "--threshold", "2"]
+                + (1...3).flatMap { ["--member", "\($0):m\($0).hpke.pub:m\($0).sign.pub"] } + ["--out", "roster.bin"])
+        func member(_ i: Int) -> [String] { ["--roster", "roster.bin", "--id", "\(i)", "--hpke-key", "m\(i).hpke", "--signing-key", "m\(i).sign"] }
+        for i in 1...3 { try cli.ok(["committee", "dkg-round1"] + member(i) + ["--state", "m\(i).state", "--out", "round1-\(i).bin"]) }
+        // Member 1 deals from a second polynomial: its shares are signed, but not of the commitment it broadcast.
+        try cli.ok(["committee", "dkg-round1"] + member(1) + ["--state", "m1-other.state", "--out", "other-round1-1.bin"])
+        try cli.ok(["committee", "dkg-round2"] + member(1) + ["--state", "m1-other.state", "--round1", "other-round1-1.bin", "round1-2.bin",
+                    "round1-3.bin", "--out-dir", "sent-1"])
+        let round1 = ["round1-1.bin", "round1-2.bin", "round1-3.bin"]
+        try cli.ok(["committee", "dkg-round2"] + member(2) + ["--state", "m2.state", "--round1"] + round1 + ["--out-dir", "sent-2"])
+        try FileManager.default.createDirectory(atPath: cli.path("out-3"), withIntermediateDirectories: true)
+        let finish = try cli.run(
+            ["committee", "dkg-finish"] + member(3) + ["--state", "m3.state", "--round1"] + round1
+                + ["--shares", "sent-1/dkg-share-1-to-3.bin", "sent-2/dkg-share-2-to-3.bin", "--out-share", "out-3/m3.share",
+                   "--out-stage-key", "out-3/stage-key.bin", "--out-signature", "out-3/sig.bin"])
+        #expect(finish.status == 1 && finish.output.contains("sealbid: bad-share: member 1"), "\(finish.output)")
+        #expect(finish.output.contains("complaint against member 1: out-3/complaint-3-against-1.bin"), "\(finish.output)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("out-3/m3.share")))
+        let verdict = try cli.ok(["committee", "judge", "--roster", "roster.bin", "--complaint", "out-3/complaint-3-against-1.bin", "--round1"] + round1)
+        #expect(verdict.contains("culprit: member 1 (bad-share)"), "\(verdict)")
+    }
+
     @Test("file-based DKG (the state file wiped), a dealing confirmed by every member, resharing; no raw share commands")
     func ceremony() throws {
         let cli = try CLI()

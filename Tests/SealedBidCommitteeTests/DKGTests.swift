@@ -55,13 +55,9 @@ struct DKGTests {
             // A different value sealed to the victim under the cheater's identifier.
             let index = shares.firstIndex { $0.sender == cheater.value && $0.recipient == victim }!
             let original = shares[index]
-            let card = try committee.roster.card(victim)
-            let info = SealedShare.info(rosterDigest: committee.roster.digest, sender: cheater.value, recipient: victim, purpose: "dkg-share")
-            let (enc, ct) = try HPKE.seal(P256Scalar.random().secureRepresentation, to: card.encryptionKey, info: info, authenticating: [UInt8]())
-            let body = SealedShare.body(rosterDigest: original.rosterDigest, sender: original.sender, recipient: victim, enc: enc, ciphertext: ct)
-            let forged = SealedShare(
-                rosterDigest: original.rosterDigest, sender: original.sender, recipient: victim, encapsulatedKey: enc, ciphertext: ct,
-                signature: CommitteeFormat.sign(body, with: signer))
+            let forged = try SealedShare.seal(
+                plaintext: P256Scalar.random().secureRepresentation, to: committee.roster.card(victim), rosterDigest: original.rosterDigest,
+                sender: original.sender, signer: signer, commitment: VSSCommitment(points: [.generator]), purpose: "dkg-share")
             shares.insert(forged, at: index)
         }
         // The cheater signs the bad share (and its real one): it signed two different shares for one recipient.

@@ -10,7 +10,7 @@ struct ProjectVectorTests {
     /// suite -> (vectors, of which successes or the kinds' counts).
     static let expected: [String: (passed: Int, decisions: [String: Int])] = [
         "sealbid/envelope-v1": (149, ["success": 28, "failure": 121]),
-        "sealbid/committee-v1": (126, ["combine": 18, "confirm": 5, "dealing": 9, "decode": 30, "dkg-finish": 19, "reconstruct": 9, "reshare": 13, "roster": 23]),
+        "sealbid/committee-v1": (147, ["combine": 18, "complaint": 15, "confirm": 5, "dealing": 9, "decode": 36, "dkg-finish": 19, "reconstruct": 9, "reshare": 13, "roster": 23]),
         "sealbid/receipts-v1": (
             152, ["consistency": 4, "entry": 27, "receipt": 74, "store": 16, "tender-consistency": 8, "tender-receipt": 23]
         ),

@@ -110,6 +110,37 @@ enum CommitteeHarness {
         return seeds
     }
 
+    // MARK: Complaints
+
+    /// A complaint, judged against the world's DKG, dealing and resharing: every share there is
+    /// honest, so no verdict may uphold a complaint against one of them (nobody can be framed).
+    static func complaint(_ bytes: [UInt8]) {
+        guard let complaint = try? Complaint(encoded: bytes) else { return }
+        Fuzz.require(complaint.encoded == bytes, "a complaint re-encodes to its input")
+        let honest = Set((world.dkgShares + world.dealtShares + world.resharing.flatMap(\.shares)).map(\.encoded))
+        let verdicts = [
+            try? complaint.judge(roster: World.dkgRoster, round1: world.dkgPackages),
+            try? complaint.judge(roster: World.roster, dealing: world.dealing),
+            try? complaint.judge(oldKey: world.dealtKey, newRoster: World.newRoster, packages: world.resharing),
+        ]
+        for verdict in verdicts.compactMap({ $0 }) where verdict.upheld {
+            Fuzz.require(!honest.contains(complaint.sealedShare.encoded), "no complaint upholds a charge against an honest share")
+        }
+    }
+
+    /// The vectors' complaints, and a true one made with the public API: member 2 signs a share
+    /// for member 1 whose ciphertext does not open, and member 1 complains.
+    static func complaintSeeds() throws -> [[UInt8]] {
+        let real = world.dkgShares.first { $0.sender == 2 && $0.recipient == World.members[0].id }!
+        var body = Array(real.encoded.dropLast(64))
+        body[5 + 32 + 4 + 65] ^= 1  // the first ciphertext byte
+        let label = Array("sealbid/committee-v1 message".utf8) + [0]
+        let bad = try SealedShare(encoded: body + World.members[1].signingKey.signature(for: label + body).rawRepresentation)
+        let shares = world.dkgShares.filter { $0 != real } + [bad]
+        let made = try DKG.complaints(world.dkgSecret, packages: world.dkgPackages, shares: shares)
+        return made.map(\.encoded) + vectorMessages("message").filter { $0.count > 4 && $0[4] == 0x0A }
+    }
+
     // MARK: DKG
 
     static func dkgRound1(_ bytes: [UInt8]) {

@@ -23,6 +23,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case releasedShare = "released-share"
     case transcriptSignature = "transcript-signature"
     case resharing
+    case complaint
     case secretShare = "secret-share"
     case tender
     case openingReport = "opening-report"
@@ -56,6 +57,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .releasedShare: CommitteeHarness.releasedShare(bytes)
         case .transcriptSignature: CommitteeHarness.transcriptSignature(bytes)
         case .resharing: CommitteeHarness.resharing(bytes)
+        case .complaint: CommitteeHarness.complaint(bytes)
         case .secretShare: CommitteeHarness.secretShare(bytes)
         case .tender: FacadeHarness.tender(bytes)
         case .openingReport: FacadeHarness.openingReport(bytes)
@@ -91,6 +93,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .releasedShare: try CommitteeHarness.releasedShareSeeds()
         case .transcriptSignature: try CommitteeHarness.transcriptSignatureSeeds()
         case .resharing: try CommitteeHarness.resharingSeeds()
+        case .complaint: try CommitteeHarness.complaintSeeds()
         case .secretShare: try CommitteeHarness.secretShareSeeds()
         case .tender: try FacadeHarness.tenderSeeds()
         case .openingReport: try FacadeHarness.openingReportSeeds()
