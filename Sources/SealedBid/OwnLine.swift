@@ -76,21 +76,25 @@ extension OpeningReport {
     }
 
     /// A bidder's check of its own line with every receipt it holds (report-v1, "A bidder's
-    /// line"): each must pass ``checkReceipt(_:bidder:tender:records:)``, and one of them must be
+    /// line"): each must pass ``checkReceipt(_:bidder:tender:records:)`` (all are checked, in any
+    /// order), and one of them must be
     /// the entry the line counts. A line that counts an entry in the bidder's name for which the
     /// bidder holds no receipt — a bid the portal kept after refusing it and logged later, say —
     /// is a mismatch, whatever the bidder's other entries.
     /// - Returns: the log index of the counted entry.
     /// - Throws: ``ReportError/mismatch(_:)``.
     public func checkReceipts(_ receipts: [Receipt], bidder: String, tender: Tender, records: [LogRecord]) throws(ReportError) -> UInt64 {
-        var later: UInt64?
+        guard !receipts.isEmpty else { throw .mismatch("no receipt given for \(bidder)") }
+        // Every receipt is checked, whatever its place in the list: one that is not in the closed
+        // log (a fork), is another bidder's, or is for an ignored entry fails the whole check.
+        var counted = false, later: UInt64 = 0
         for receipt in receipts {
             switch try checkReceipt(receipt, bidder: bidder, tender: tender, records: records) {
-            case .counted: return line(for: bidder)!.logIndex
+            case .counted: counted = true
             case .superseded(let index): later = index
             }
         }
-        guard let later else { throw .mismatch("no receipt given for \(bidder)") }
+        if counted, let line = line(for: bidder) { return line.logIndex }
         throw .mismatch(
             "the report counts log index \(later) in your name, and none of your receipts is for it: if you did not make that entry (a replacement, an upload, a withdrawal), the portal logged one you did not intend to stand, such as a bid it refused and kept"
         )

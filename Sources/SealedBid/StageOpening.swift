@@ -300,7 +300,8 @@ public struct StageOpening: Sendable {
         guard previous.report.tender == tender.id.value, ConstantTime.equals(previous.report.tenderDigest, tender.digest),
             previous.report.stage == before
         else { throw .invalidInput("the previous report is not the '\(before)' report of this tender") }
-        guard previous.closing.checkpoint == closing.checkpoint else {
+        // Byte for byte, signature lines included: the later report carries the same closing note.
+        guard previous.closing.note.serialized.hasSameUTF8(as: closing.note.serialized) else {
             throw .badClosing("closed-log-changed: stage '\(before)' was opened on another closing; a closed log never changes")
         }
         for id in qualified ?? [] where previous.report.line(for: id.value)?.result != .opened {

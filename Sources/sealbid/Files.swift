@@ -44,7 +44,13 @@ func readCheckpoint(_ path: String) throws -> SignedCheckpoint {
 /// Refuses an output path that exists (`-`, standard output, never does). Commands with an effect
 /// beyond their output (a log entry, a closing) call it from `validate()`, before doing anything.
 func refuseExisting(_ path: String) throws {
-    guard path == "-" || !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
+    guard path != "-" else { return }
+    guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
+    var isDirectory: ObjCBool = false
+    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("\(path): no directory \(parent) to write it in")
+    }
 }
 
 func writeNew(_ bytes: [UInt8], to path: String) throws {

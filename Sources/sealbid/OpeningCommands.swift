@@ -67,9 +67,8 @@ struct Opening: ParsableCommand {
                     return id
                 }
                 guard Set(ids).count == ids.count else { throw ValidationError("--qualified names a bidder twice") }
-                for id in ids where !tender.bidders.bidders.contains(id) {
-                    throw ValidationError("--qualified: \(id) is not a registered bidder of this tender")
-                }
+                // A bidder that is not registered, or did not open in the stage before, is the
+                // opening's invalid-input (report-v1, step 0), not a command-line error.
                 return Set(ids)
             }
             try requireDirectory(bids, option: "--bids")

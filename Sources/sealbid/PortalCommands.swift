@@ -112,6 +112,16 @@ struct Portal: ParsableCommand {
                 testAuthorityKey: testTsaKey.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
             // The same authority the portal's later commands use: the head is stamped like every checkpoint.
             let timestamper = try config.timestamper(for: tender, clock: { Date() })
+            if let timestamper {
+                // The authority's tokens must verify with the descriptor's roots, or every entry is refused later.
+                let probe = SHA256.hash(Array("sealbid portal init: time-stamp authority check".utf8))
+                do {
+                    _ = try TimestampToken(derRepresentation: timestamper(probe)).verify(digest: probe, roots: tender.tsaRoots)
+                } catch {
+                    throw CryptoError.timestampInvalid(
+                        reason: "the test authority's tokens do not verify with the descriptor's tsa-root: \((error as? any SealedBidError)?.message ?? "\(error)")")
+                }
+            }
             let signer = try NoteSigner(name: tender.origin, key: key)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             do {

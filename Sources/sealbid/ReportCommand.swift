@@ -89,7 +89,10 @@ struct ReportCommand: ParsableCommand {
                         guard header.bidDigest.hexString == line.bidDigest || line.result == .withdrawn else {
                             throw ReportError.mismatch("the report's digest for \(bidder) is not your bid's digest")
                         }
-                        bidderLines.append("  your bid's digest matches the report")
+                        bidderLines.append(
+                            line.result == .withdrawn
+                                ? "  your line is withdrawn: its entry is your withdrawal, so your bid file is not compared"
+                                : "  your bid's digest matches the report")
                     }
                 } else {
                     throw ReportError.mismatch("no line for \(bidder): your bid is not in this opening")

@@ -132,6 +132,14 @@ struct CommandLineEdgeTests {
             let result = try cli.run(arguments)
             #expect(result.status == 64 && result.output.hasPrefix("sealbid: usage: taken exists"), "\(arguments): \(result)")
         }
+        // An output in a directory that does not exist is refused first too (it logged, then failed with io-error).
+        for arguments in [
+            ["portal", "submit", "--dir", "portal", "--bid", "bid.sbid", "--bidder", "A", "--receipt", "missing/A.receipt"],
+            ["portal", "close", "--dir", "portal", "--out", "missing/closing.note"],
+        ] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 64 && result.output.hasPrefix("sealbid: usage: missing/"), "\(arguments): \(result)")
+        }
         #expect(try Data(contentsOf: URL(fileURLWithPath: cli.path("portal/log.bin"))) == before, "the log changed")
         #expect(try String(contentsOfFile: cli.path("taken"), encoding: .utf8) == "taken")
         // The same submission with a free output is logged once.
@@ -162,6 +170,12 @@ struct CommandLineEdgeTests {
                      "--test-tsa-key", pki.directory.appendingPathComponent("root.key").path]
         let refused = try cli.run(["portal", "init", "--dir", "bad", "--log-key", "log.key"] + wrong + tender)
         #expect(refused.status != 0 && refused.output.hasPrefix("sealbid: "), "\(refused)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("bad")))
+        // An authority whose tokens do not chain to the descriptor's tsa-root (here its root CA acting as one): refused at init.
+        let rootAsAuthority = ["--test-tsa-cert", pki.directory.appendingPathComponent("root.pem").path,
+                               "--test-tsa-key", pki.directory.appendingPathComponent("root.key").path]
+        let unchained = try cli.run(["portal", "init", "--dir", "bad", "--log-key", "log.key"] + rootAsAuthority + tender)
+        #expect(unchained.status == 1 && unchained.output.hasPrefix("sealbid: timestamp-invalid: "), "\(unchained)")
         #expect(!FileManager.default.fileExists(atPath: cli.path("bad")))
         let initialised = try cli.run(["portal", "init", "--dir", "portal", "--log-key", "log.key"] + tsa + tender)
         #expect(initialised.status == 0 && initialised.output.contains("TEST MODE"), "\(initialised)")

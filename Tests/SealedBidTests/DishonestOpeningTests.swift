@@ -416,6 +416,11 @@ struct DishonestOpeningTests {
         let shorter = Array(entries.dropLast())
         let second = try run.forgedClosing(shorter, at: run.tender.deadline.addingTimeInterval(3600))
         #expect(price(second, records: shorter, previous: previous) == "bad-closing")
+        // The same closing with one more signature line (an unknown key's) is another note: the
+        // later report would carry a closing note other than the first stage's.
+        let cosigned = try SignedCheckpoint(note: closing.note.adding(NoteSigner(name: "witness.example/w", key: Ed25519PrivateKey())))
+        #expect(cosigned.checkpoint == closing.checkpoint)
+        #expect(price(cosigned, records: records, previous: previous) == "bad-closing")
         // A qualified bidder must have opened in the technical stage; the first stage takes no list.
         #expect(price(closing, records: records, qualified: [try BidderID("NOBODY")], previous: previous) == "invalid-input")
         #expect(code {
@@ -521,6 +526,22 @@ struct DishonestOpeningTests {
         let counted = try report.checkReceipts([first, swapped], bidder: "BIDDER-1", tender: run.tender, records: records)
         #expect(counted == report.line(for: "BIDDER-1")?.logIndex)
         #expect(code { _ = try report.checkReceipts([], bidder: "BIDDER-1", tender: run.tender, records: records) } == "report-mismatch")
+    }
+
+    @Test("every receipt a bidder gives is checked, whatever its place: a dropped replacement is caught in either order")
+    func everyReceiptChecked() async throws {
+        let run = try await TenderRun(bidders: 2, submit: false)
+        let first = try await run.submit("BIDDER-1")
+        let other = try await run.submit("BIDDER-2")
+        let replacement = try await run.submit("BIDDER-1", tag: "-v2")
+        // The portal closes a log without the replacement: the first bid opens for BIDDER-1.
+        let records = Array(try run.records.filter { if case .entry = $0 { true } else { false } }.prefix(2))
+        let report = try run.open(run.technical, closing: try run.forgedClosing(records), records: records)
+        #expect(try report.checkReceipt(first, bidder: "BIDDER-1", tender: run.tender, records: records) == .counted)
+        for receipts in [[first, replacement], [replacement, first], [first, other], [first, first, replacement]] {
+            #expect(code { _ = try report.checkReceipts(receipts, bidder: "BIDDER-1", tender: run.tender, records: records) } == "report-mismatch")
+        }
+        #expect(try report.checkReceipts([first, first], bidder: "BIDDER-1", tender: run.tender, records: records) == 0)
     }
 
     @Test("a bid over the descriptor's max-bid-bytes, admitted by the portal for one bidder, is void at the opening")
