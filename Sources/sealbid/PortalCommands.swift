@@ -98,7 +98,8 @@ struct Portal: ParsableCommand {
         func run() async throws {
             let tender = try descriptor.load()
             let key = try KeyFile.ed25519PrivateKey(logKey)
-            guard key.publicKey == tender.log.publicKey else { throw ValidationError("\(logKey) is not the descriptor's log key") }
+            // A refused input, not a command-line error: the key file is not the one the descriptor names.
+            guard key.publicKey == tender.log.publicKey else { throw PortalError.wrongLogKey }
             if testTsaCert != nil {
                 guard tender.timestamps == .testAuthority else {
                     throw ValidationError("a portal may hold a time-stamp authority's key only when the descriptor says 'timestamps test-authority'")

@@ -245,6 +245,6 @@ func testModeWarning(_ tender: Tender) -> String {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` only (tender-v1), as the descriptor writes it; `option` names the flag in errors.
 func parseTime(_ text: String, option: String = "--deadline") throws -> Date {
-    guard let date = TenderTime.parse(text) else { throw ValidationError("\(option) must be YYYY-MM-DDTHH:MM:SSZ (UTC)") }
+    guard let date = TenderTime.parse(text) else { throw ValidationError("\(option) must be YYYY-MM-DDTHH:MM:SSZ (UTC), a valid date and time in the years 2000 to 9999") }
     return date
 }

@@ -85,6 +85,7 @@ struct CommandLineEdgeTests {
             (create + ["--tender", "T\nX", "--grace", "60", "--out", "t1.txt"], 1, "sealbid: invalid-input:"),
             (create + ["--tender", "T\u{1B}[2J", "--grace", "60", "--out", "t2.txt"], 1, "sealbid: invalid-input:"),
             (["inspect", "p.pdf"], 1, "sealbid: "),
+            (["portal", "init", "--dir", "p2", "--log-key", "A.sign"] + tender, 1, "sealbid: wrong-log-key:"),
             // 64: the command line is wrong (no number is NaN; workers in range; outputs never overwritten).
             (create + ["--tender", "T", "--grace", "nan", "--out", "t3.txt"], 64, "sealbid: usage:"),
             (["verify", "bid.sbid", "--workers", "0"] + tender, 64, "sealbid: usage: --workers must be 1...256"),
@@ -102,7 +103,7 @@ struct CommandLineEdgeTests {
             }
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: cli.path("bid.sbid"))) == sealed)
-        for name in ["c.sbid", "t1.txt", "t2.txt", "t3.txt"] {
+        for name in ["c.sbid", "t1.txt", "t2.txt", "t3.txt", "p2"] {
             #expect(!FileManager.default.fileExists(atPath: cli.path(name)), "\(name) was written")
         }
     }
