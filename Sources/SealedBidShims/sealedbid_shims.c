@@ -445,6 +445,10 @@ int sb_ts_respond(const void *request, size_t request_len, X509 *cert, EVP_PKEY 
     TS_RESP_CTX_free(ctx);  // drops its references to cert and key; the caller keeps its own
     BIO_free(req_bio);
     ERR_clear_error();
+    /* Signing made this thread's private DRBG. Responses are signed on pool threads (the
+     * portal's actor), which may outlive OpenSSL's exit-time cleanup: free the thread's state now
+     * (it is made again on demand) rather than leave it unreachable at exit. */
+    OPENSSL_thread_stop();
     return ok;
 }
 
