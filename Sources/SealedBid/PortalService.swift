@@ -93,15 +93,9 @@ public actor PortalService {
         try await log.checkOpen(for: .submit)  // refused before anything is stored
         let length = try FileSource(path: path).length
         guard length <= tender.maxBidBytes else { throw PortalError.bidTooLarge(length, limit: tender.maxBidBytes) }
-        try checkEnvelopes(header)
         let policy = tender.signerPolicy(for: bidder, at: clock())
-        let id = tender.id
-        try bids.store(copyOf: path, as: .bid) { copy in
-            let opener = try BidOpener(path: copy, tender: id, bidder: bidder, policy: policy)
-            try opener.checkWrapProofs()
-            try opener.verifyPayloadDigests()
-            return opener.header.bidDigest
-        }
+        let tender = self.tender
+        try bids.store(copyOf: path, as: .bid) { copy in try Self.verify(bidAt: copy, tender: tender, bidder: bidder, policy: policy).bidDigest }
         let current = await log.latest(bidder: bidder.value)
         let kind: LogEntry.Kind = current == nil || current?.entry.kind == .withdraw ? .submit : .replace
         return try await log.submit(kind: kind, bidder: bidder.value, bidDigest: header.bidDigest, bidLength: header.expectedFileLength)
@@ -128,7 +122,7 @@ public actor PortalService {
         let policy = tender.signerPolicy(for: bidder, at: clock())
         try header.verify(tender: tender.id, bidder: bidder, policy: policy)
         try statement.verify(tender: tender.id, bidder: bidder, policy: policy)
-        try checkEnvelopes(header)
+        try Self.checkEnvelopes(header, tender: tender)
         try header.checkWrapProofs()
         try bids.store(statement.encoded, digest: header.bidDigest, as: .commitment)
         try bids.store(header.bytes, digest: header.bidDigest, as: .header)
@@ -180,9 +174,22 @@ public actor PortalService {
         return try await log.submit(kind: .withdraw, bidder: bidder.value, bidDigest: statement.digest, bidLength: UInt64(bytes.count))
     }
 
+    /// Everything the portal checks of a bid file before it logs it as a submission: envelope-v1
+    /// steps 1 to 8 first (signer, tender, bidder: a bid sealed for another tender is
+    /// `wrong-tender`, before its envelopes are compared with this descriptor's), the envelopes
+    /// exactly the descriptor's (`wrong-envelopes`), every key-wrap proof, the payload digests.
+    /// Returns the bid's header.
+    public static func verify(bidAt path: String, tender: Tender, bidder: BidderID, policy: SignerPolicy) throws -> BidHeader {
+        let opener = try BidOpener(path: path, tender: tender.id, bidder: bidder, policy: policy)
+        try checkEnvelopes(opener.header, tender: tender)
+        try opener.checkWrapProofs()
+        try opener.verifyPayloadDigests()
+        return opener.header
+    }
+
     /// The bid's envelopes are exactly the descriptor's, each for its stage and sealed to that
     /// stage's committee key: a bid that could never open is refused now, not at the opening.
-    private func checkEnvelopes(_ header: BidHeader) throws {
+    private static func checkEnvelopes(_ header: BidHeader, tender: Tender) throws {
         guard header.envelopes.count == tender.envelopes.count else {
             throw PortalError.wrongEnvelopes("the tender has \(tender.envelopes.count) envelope(s), the bid \(header.envelopes.count)")
         }
