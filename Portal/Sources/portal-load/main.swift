@@ -31,12 +31,14 @@ func makeClient(_ clients: Int) -> HTTPClient {
 
 extension HTTPClient {
     /// A POST with `body`, or a GET without.
-    func send(_ url: URL, _ path: String, body: [UInt8]? = nil, bidder: String? = nil) async throws -> (status: Int, body: [UInt8]) {
+    func send(_ url: URL, _ path: String, body: [UInt8]? = nil, bidder: String? = nil, timeout: Int64 = 600) async throws -> (
+        status: Int, body: [UInt8]
+    ) {
         var request = HTTPClientRequest(url: url.appendingPathComponent(path).absoluteString)
         request.method = body == nil ? .GET : .POST
         if let bidder { request.headers.add(name: "Sealedbid-Bidder", value: bidder) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await execute(request, timeout: .seconds(600))
+        let response = try await execute(request, timeout: .seconds(timeout))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return (Int(response.status.code), Array(bytes.readableBytesView))
     }
@@ -155,8 +157,11 @@ struct Crash: AsyncParsableCommand {
         try await parallel(bids, width: ProcessInfo.processInfo.activeProcessorCount) { i in
             _ = try load.seal("BIDDER-\(i + 1)", size: 4096, to: paths[i])
         }
-        let config = try load.writeConfig(name: "crash", database: common.database)
-        let server = Box(try ServeProcess(binary: common.binary, config: config))
+        // The first start takes a free port; every restart listens on the same one, as an
+        // instance restarted behind a load balancer would, so that clients reconnect to it.
+        let first = try ServeProcess(binary: common.binary, config: try load.writeConfig(name: "crash", database: common.database))
+        let config = try load.writeConfig(name: "crash", database: common.database, listen: "127.0.0.1:\(first.url.port!)")
+        let server = Box(first)
         let client = makeClient(clients)
         let receipts = Box<[Int: [UInt8]]>([:])
         let checkpoints = Box<[String]>([])
@@ -174,7 +179,7 @@ struct Crash: AsyncParsableCommand {
                         while true {
                             let answer: (status: Int, body: [UInt8])
                             do {
-                                answer = try await client.send(server.with { $0.url }, "bids", body: body, bidder: "BIDDER-\(i + 1)")
+                                answer = try await client.send(server.with { $0.url }, "bids", body: body, bidder: "BIDDER-\(i + 1)", timeout: 10)
                             } catch {
                                 // The server was killed under the request: the same file again.
                                 retries.with { $0 += 1 }
@@ -193,7 +198,7 @@ struct Crash: AsyncParsableCommand {
             group.addTask {
                 // A monitor: the checkpoints it sees, in order.
                 while !stop.with({ $0 }) {
-                    if let answer = try? await client.send(server.with { $0.url }, "checkpoint"), answer.status == 200 {
+                    if let answer = try? await client.send(server.with { $0.url }, "checkpoint", timeout: 10), answer.status == 200 {
                         checkpoints.with { $0.append(String(decoding: answer.body, as: UTF8.self)) }
                     }
                     try await Task.sleep(for: .milliseconds(100))

@@ -37,8 +37,8 @@ struct LifecycleTests {
         "commit before the deadline and upload in the grace window; withdrawal; uploads racing the deadline: every accepted bid received before it, every later one log-closed",
         arguments: ["file", "postgres"])
     func deadlineRush(database: String) async throws {
-        let racers = 8, rounds = 8
-        let f = try PortalFixture(bidders: 3 + racers, deadline: Date().addingTimeInterval(20), grace: 8, maxBidBytes: 200_000)
+        let racers = 8, rounds = 6
+        let f = try PortalFixture(bidders: 3 + racers, deadline: Date().addingTimeInterval(30), grace: 15, maxBidBytes: 200_000)
         // Sealed before serving, so that the race is about HTTP and the log only.
         let committed = try f.seal("BIDDER-1"), withdrawn = try f.seal("BIDDER-2"), uncommitted = try f.seal("BIDDER-3")
         let raceBids = try (0..<racers).map { r in try (0..<rounds).map { _ in try f.seal("BIDDER-\(4 + r)", size: 2000) } }
@@ -98,7 +98,8 @@ struct LifecycleTests {
                     var out: [(sent: Date, answer: HTTPAnswer)] = []
                     for bid in raceBids[r] {
                         let sent = Date()
-                        if sent > deadline.addingTimeInterval(0.6) { break }
+                        // Until one is sent after the deadline (and a little longer).
+                        if sent > deadline.addingTimeInterval(0.6), out.contains(where: { $0.sent >= deadline }) { break }
                         out.append((sent, try await http("POST", url, "bids", body: bid, bidder: "BIDDER-\(4 + r)")))
                         try await Task.sleep(for: .milliseconds(350))
                     }
