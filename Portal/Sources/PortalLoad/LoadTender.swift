@@ -113,6 +113,12 @@ public final class ServeProcess: @unchecked Sendable {
         url = URL(string: "http://127.0.0.1:\(port)")!
     }
 
+    /// Starts the process on a Dispatch thread: waiting for its first line blocks, and a blocked
+    /// cooperative thread (2 on this machine) can stall every task of the caller.
+    public static func start(binary: String, config: String) async throws -> ServeProcess {
+        try await blocking { try ServeProcess(binary: binary, config: config) }
+    }
+
     /// SIGKILL, and waits for the process to be gone.
     public func kill9() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -130,4 +136,11 @@ public final class ServeProcess: @unchecked Sendable {
 public struct LoadError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Runs blocking work (a process to wait for, a socket) on a Dispatch thread, off the cooperative pool.
+public func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
 }

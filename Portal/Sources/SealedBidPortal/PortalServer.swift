@@ -218,6 +218,32 @@ public enum PortalServer {
         return router
     }
 
+    /// Closes the log when the grace window ends (or at once, when it has already ended), so
+    /// that the closing does not wait for the first reader; with several instances, the first to
+    /// get the log head closes and the others take in its closing. Retries every 5 s while the
+    /// store is unavailable. Returns once the log is closed, or when cancelled.
+    public static func closeOnTime(_ service: PortalService, _ tender: Tender, logger: Logger) async {
+        let end = tender.deadline.addingTimeInterval(TimeInterval(tender.grace))
+        while !Task.isCancelled {
+            let wait = end.timeIntervalSinceNow
+            do {
+                if wait > 0 {
+                    try await Task.sleep(for: .milliseconds(Int64(min(wait, 3600) * 1000) + 1))
+                    continue
+                }
+                if let closing = try await closingCheckpoint(service, tender) {
+                    logger.info("closed", metadata: ["size": .stringConvertible(closing.checkpoint.size)])
+                    return
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("cannot close the log yet", metadata: ["error": .string(String(describing: error))])
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
+
     /// The closing checkpoint; closes the log first when the grace window has passed.
     static func closingCheckpoint(_ service: PortalService, _ tender: Tender) async throws -> SignedCheckpoint? {
         if let closing = try await service.closingCheckpoint() { return closing }

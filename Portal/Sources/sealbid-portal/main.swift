@@ -35,7 +35,10 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
             },
             logger: logger)
+        let closer = Task { await PortalServer.closeOnTime(setup.service, setup.tender, logger: logger) }
         try await app.runService()
+        closer.cancel()
+        await closer.value
         await setup.postgres?.close()
     }
 }

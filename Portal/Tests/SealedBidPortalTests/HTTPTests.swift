@@ -36,8 +36,8 @@ final class PortalFixture: @unchecked Sendable {
     }
 
     /// Starts `sealbid-portal serve` with its own data folder (or `dataDir`); returns its base URL.
-    func serve(database: String, name: String, dataDir: String? = nil, uploads: String? = nil) throws -> URL {
-        let server = try ServeProcess(
+    func serve(database: String, name: String, dataDir: String? = nil, uploads: String? = nil) async throws -> URL {
+        let server = try await ServeProcess.start(
             binary: Self.binary, config: try load.writeConfig(name: name, database: database, dataDir: dataDir, uploads: uploads))
         servers.append(server)
         return server.url
@@ -83,7 +83,7 @@ struct HTTPTests {
     @Test("upload, receipt, duplicate, refusals with their codes, tiles consistent with the checkpoint", arguments: ["file", "postgres"])
     func endToEnd(database: String) async throws {
         let f = try PortalFixture(bidders: 3, maxBidBytes: 200_000)
-        let url = try f.serve(database: database == "file" ? "file" : try TestDatabase.url, name: "one")
+        let url = try await f.serve(database: database == "file" ? "file" : try TestDatabase.url, name: "one")
         #expect(try await http("GET", url, "health").status == 200)
         #expect(try await http("GET", url, "tender").body == f.tender.encoded)
 
@@ -147,7 +147,7 @@ struct HTTPTests {
         let f = try PortalFixture(bidders: bidders, deadline: Date().addingTimeInterval(40))
         let database = try TestDatabase.url
         // One database, one shared folder for bid files (docs/deployment.md: a shared file system).
-        let urls = [try f.serve(database: database, name: "a", dataDir: "shared"), try f.serve(database: database, name: "b", dataDir: "shared")]
+        let urls = [try await f.serve(database: database, name: "a", dataDir: "shared"), try await f.serve(database: database, name: "b", dataDir: "shared")]
         let bids = try (1...bidders).map { try f.seal("BIDDER-\($0)") }
         let receipts = try await withThrowingTaskGroup(of: (Int, HTTPAnswer).self) { group in
             for i in 0..<bidders {

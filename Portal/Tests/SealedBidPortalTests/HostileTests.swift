@@ -1,5 +1,6 @@
 import Foundation
 import SealedBid
+import PortalLoad
 import SealedBidLog
 import Testing
 
@@ -20,7 +21,7 @@ struct RawClient {
     /// early), then reads the answer until the server closes or `readTimeout` seconds pass.
     /// Returns the status and body, or nil when the server closed without an answer.
     static func run(port: Int, _ steps: [Step], readTimeout: Double = 30) async -> HTTPAnswer? {
-        await Task.detached { () -> HTTPAnswer? in
+        (try? await blocking { () -> HTTPAnswer? in
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { return nil }
             defer { close(fd) }
@@ -54,7 +55,7 @@ struct RawClient {
                 if let answer = parse(response) { return answer }
             }
             return parse(response)
-        }.value
+        }) ?? nil
     }
 
     /// A complete response with a Content-Length body, or nil.
@@ -91,7 +92,7 @@ struct HostileTests {
         arguments: ["file", "postgres"])
     func hostileUploads(database: String) async throws {
         let f = try PortalFixture(bidders: 8, maxBidBytes: 200_000)
-        let url = try f.serve(
+        let url = try await f.serve(
             database: database == "file" ? "file" : try TestDatabase.url, name: "hostile",
             uploads: #"{"stallSeconds": 2, "minimumBytesPerSecond": 2000}"#)
         let port = url.port!
@@ -148,7 +149,7 @@ struct HostileTests {
 @Suite("kill -9 during a load: a real sealbid-portal process, restarted", .serialized)
 struct CrashTests {
     @Test("portal-load crash: three kills during a load; every receipt in the final log, nothing lost or twice", arguments: ["file", "postgres"])
-    func killDuringLoad(database: String) throws {
+    func killDuringLoad(database: String) async throws {
         // The full run (20 kills) is Portal/scripts/crash-run; this one keeps CI short.
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-crash-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -162,8 +163,12 @@ struct CrashTests {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Waited for on a Dispatch thread, not on the cooperative pool the other tests need.
+        let output = try await blocking { () -> String in
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
         #expect(process.terminationStatus == 0, "\(output)")
         #expect(output.contains("nothing acknowledged lost or duplicated"), "\(output)")
     }

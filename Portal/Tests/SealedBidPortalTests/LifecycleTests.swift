@@ -42,7 +42,7 @@ struct LifecycleTests {
         // Sealed before serving, so that the race is about HTTP and the log only.
         let committed = try f.seal("BIDDER-1"), withdrawn = try f.seal("BIDDER-2"), uncommitted = try f.seal("BIDDER-3")
         let raceBids = try (0..<racers).map { r in try (0..<rounds).map { _ in try f.seal("BIDDER-\(4 + r)", size: 2000) } }
-        let url = try f.serve(database: database == "file" ? "file" : try TestDatabase.url, name: "life")
+        let url = try await f.serve(database: database == "file" ? "file" : try TestDatabase.url, name: "life")
         var receipts: [VerifiedReceipt] = []
 
         // Commit: the header alone and the signed statement.
