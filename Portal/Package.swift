@@ -10,6 +10,11 @@ import PackageDescription
 // A path dependency is identified by its folder's name, which differs between checkouts.
 let sealedBid = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
+/// The library's products the load tool and the tests use.
+let sealedBidProducts: [Target.Dependency] = [
+    "SealedBid", "SealedBidCommittee", "SealedBidKeyFiles", "SealedBidMerkle", "SealedBidLog", "SealedBidEnvelope", "SealedBidPrimitives",
+].map { .product(name: $0, package: sealedBid) }
+
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
@@ -17,6 +22,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sealbid-portal", targets: ["sealbid-portal"]),
+        .executable(name: "portal-load", targets: ["portal-load"]),
         .library(name: "SealedBidPortal", targets: ["SealedBidPortal"]),
     ],
     dependencies: [
@@ -26,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -52,19 +59,32 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A tender, sealed bids and serve processes for the tests, the rush benchmark and the crash run.
+        .target(
+            name: "PortalLoad",
+            dependencies: [
+                "SealedBidPortal"
+            ] + sealedBidProducts,
+            swiftSettings: strict
+        ),
+        // `portal-load rush` (the deadline-rush benchmark) and `portal-load crash` (kill -9 during a load).
+        .executableTarget(
+            name: "portal-load",
+            dependencies: [
+                "PortalLoad",
+                .product(name: "SealedBid", package: sealedBid),
+                .product(name: "SealedBidLog", package: sealedBid),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SealedBidPortalTests",
             dependencies: [
-                "SealedBidPortal",
-                .product(name: "SealedBid", package: sealedBid),
-                .product(name: "SealedBidCommittee", package: sealedBid),
-                .product(name: "SealedBidKeyFiles", package: sealedBid),
-                .product(name: "SealedBidMerkle", package: sealedBid),
-                .product(name: "SealedBidLog", package: sealedBid),
-                .product(name: "SealedBidEnvelope", package: sealedBid),
-                .product(name: "SealedBidPrimitives", package: sealedBid),
+                "SealedBidPortal", "PortalLoad",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
+            ] + sealedBidProducts,
             swiftSettings: strict
         ),
     ]

@@ -93,15 +93,16 @@ public actor PortalService {
         try await log.checkOpen(for: .submit)  // refused before anything is stored
         let length = try FileSource(path: path).length
         guard length <= tender.maxBidBytes else { throw PortalError.bidTooLarge(length, limit: tender.maxBidBytes) }
-        try checkEnvelopes(header)
         let policy = tender.signerPolicy(for: bidder, at: clock())
-        let id = tender.id
-        try bids.store(copyOf: path, as: .bid) { copy in
-            let opener = try BidOpener(path: copy, tender: id, bidder: bidder, policy: policy)
-            try opener.checkWrapProofs()
-            try opener.verifyPayloadDigests()
-            return opener.header.bidDigest
+        let (bids, tender) = (self.bids, self.tender)
+        // The copy, its flush and the verification run off the actor, on as many threads as there
+        // are uploads: the actor stays free for other uploads and lookups meanwhile.
+        _ = try await Self.offActor {
+            try bids.store(copyOf: path, as: .bid) { copy in try Self.verify(bidAt: copy, tender: tender, bidder: bidder, policy: policy).bidDigest }
         }
+        // The log may have moved meanwhile (another upload of this file); the log itself checks the
+        // digest and the deadline again under its head.
+        if let receipt = try await previous(header.bidDigest, bidder: bidder, kinds: [.submit, .replace]) { return receipt }
         let current = await log.latest(bidder: bidder.value)
         let kind: LogEntry.Kind = current == nil || current?.entry.kind == .withdraw ? .submit : .replace
         return try await log.submit(kind: kind, bidder: bidder.value, bidDigest: header.bidDigest, bidLength: header.expectedFileLength)
@@ -128,7 +129,7 @@ public actor PortalService {
         let policy = tender.signerPolicy(for: bidder, at: clock())
         try header.verify(tender: tender.id, bidder: bidder, policy: policy)
         try statement.verify(tender: tender.id, bidder: bidder, policy: policy)
-        try checkEnvelopes(header)
+        try Self.checkEnvelopes(header, tender: tender)
         try header.checkWrapProofs()
         try bids.store(statement.encoded, digest: header.bidDigest, as: .commitment)
         try bids.store(header.bytes, digest: header.bidDigest, as: .header)
@@ -151,15 +152,16 @@ public actor PortalService {
         let committed = try await log.checkUpload(bidder: bidder.value, bidDigest: header.bidDigest)
         // Checked at the time the commitment was logged, as the opening will.
         let policy = tender.signerPolicy(for: bidder, at: Date(timeIntervalSince1970: Double(committed.entry.receivedAt) / 1000))
-        let id = tender.id
-        try bids.store(copyOf: path, as: .bid) { copy in
-            let opener = try BidOpener(path: copy, tender: id, bidder: bidder, policy: policy)
-            guard opener.header.bidDigest == committed.entry.bidDigest, opener.header.expectedFileLength == committed.entry.bidLength else {
-                throw LogError.commitmentMismatch
+        let (id, bids) = (tender.id, self.bids)
+        _ = try await Self.offActor {
+            try bids.store(copyOf: path, as: .bid) { copy in
+                let opener = try BidOpener(path: copy, tender: id, bidder: bidder, policy: policy)
+                guard opener.header.bidDigest == committed.entry.bidDigest, opener.header.expectedFileLength == committed.entry.bidLength
+                else { throw LogError.commitmentMismatch }
+                try opener.checkWrapProofs()
+                try opener.verifyPayloadDigests()
+                return opener.header.bidDigest
             }
-            try opener.checkWrapProofs()
-            try opener.verifyPayloadDigests()
-            return opener.header.bidDigest
         }
         return try await log.submit(
             kind: .upload, bidder: bidder.value, bidDigest: committed.entry.bidDigest, bidLength: committed.entry.bidLength)
@@ -180,9 +182,30 @@ public actor PortalService {
         return try await log.submit(kind: .withdraw, bidder: bidder.value, bidDigest: statement.digest, bidLength: UInt64(bytes.count))
     }
 
+    /// Runs blocking work (file copies, flushes, verification) on a Dispatch thread, not on the
+    /// actor nor on the cooperative pool, and returns its result.
+    private static func offActor<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// Everything the portal checks of a bid file before it logs it as a submission: envelope-v1
+    /// steps 1 to 8 first (signer, tender, bidder: a bid sealed for another tender is
+    /// `wrong-tender`, before its envelopes are compared with this descriptor's), the envelopes
+    /// exactly the descriptor's (`wrong-envelopes`), every key-wrap proof, the payload digests.
+    /// Returns the bid's header.
+    public static func verify(bidAt path: String, tender: Tender, bidder: BidderID, policy: SignerPolicy) throws -> BidHeader {
+        let opener = try BidOpener(path: path, tender: tender.id, bidder: bidder, policy: policy)
+        try checkEnvelopes(opener.header, tender: tender)
+        try opener.checkWrapProofs()
+        try opener.verifyPayloadDigests()
+        return opener.header
+    }
+
     /// The bid's envelopes are exactly the descriptor's, each for its stage and sealed to that
     /// stage's committee key: a bid that could never open is refused now, not at the opening.
-    private func checkEnvelopes(_ header: BidHeader) throws {
+    private static func checkEnvelopes(_ header: BidHeader, tender: Tender) throws {
         guard header.envelopes.count == tender.envelopes.count else {
             throw PortalError.wrongEnvelopes("the tender has \(tender.envelopes.count) envelope(s), the bid \(header.envelopes.count)")
         }

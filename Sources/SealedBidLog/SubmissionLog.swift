@@ -113,25 +113,81 @@ public actor SubmissionLog {
     /// - Throws: ``LogError/closed(_:)`` after the deadline or the closing, ``LogError/duplicateBid(_:)``
     ///   for a digest already logged, ``LogError/timestampUnavailable(_:)``.
     public func submit(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) async throws(LogError) -> Receipt {
-        try await appending.withGate { () async throws(LogError) -> Receipt in
-            // Hold the log head in the store (no other writer, of any process, appends meanwhile)
-            // and take in what the others appended: every check below sees the whole log.
-            let append = try await store.beginAppend(after: state.recordCount)
-            let next: LogState
-            let record: LogRecord
-            do throws(LogError) {
-                try catchUp(with: append.appended)
-                (next, record) = try prepare(kind: kind, bidder: bidder, bidDigest: bidDigest, bidLength: bidLength)
-            } catch {
-                await append.abandon()
-                throw error
+        // Group commit: every submission that arrives while an append is committing waits for the
+        // next one, and the first of them to get the gate appends them all at once — one store
+        // commit (one flush) and one head for the batch, not one per entry.
+        let ticket = Ticket(kind: kind, bidder: bidder, bidDigest: bidDigest, bidLength: bidLength)
+        waiting.append(ticket)
+        return try await appending.withGate { () async throws(LogError) -> Receipt in
+            if ticket.result == nil {
+                let batch = waiting
+                waiting = []
+                await append(batch)
             }
-            try await append.commit([record])  // durable before anything is signed
-            state = next
-            let index = tree.size - 1
+            guard let result = ticket.result else { throw .storage("the submission was not appended") }
+            return try result.get()
+        }
+    }
+
+    /// One submission waiting for an append, and then its outcome.
+    private final class Ticket {
+        let kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64
+        var result: Result<Receipt, LogError>?
+
+        init(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) {
+            (self.kind, self.bidder, self.bidDigest, self.bidLength) = (kind, bidder, bidDigest, bidLength)
+        }
+    }
+
+    /// Submissions waiting for the next append (only changed on the actor).
+    private var waiting: [Ticket] = []
+
+    /// Appends `batch` in one store append, under the gate: each submission is checked in turn
+    /// against the whole log and the ones before it (one refused does not refuse the others),
+    /// the accepted ones are committed together (durable before anything is signed), and each
+    /// gets a receipt against one checkpoint. Every ticket gets a result.
+    private func append(_ batch: [Ticket]) async {
+        func fail(_ tickets: [Ticket], _ error: LogError) { for ticket in tickets where ticket.result == nil { ticket.result = .failure(error) } }
+        // Hold the log head in the store (no other writer, of any process, appends meanwhile)
+        // and take in what the others appended: every check below sees the whole log.
+        let append: any LogAppend
+        do throws(LogError) {
+            append = try await store.beginAppend(after: state.recordCount)
+            try catchUp(with: append.appended)
+        } catch {
+            fail(batch, error)
+            return
+        }
+        let before = state
+        var records: [LogRecord] = []
+        var accepted: [(ticket: Ticket, index: UInt64)] = []
+        for ticket in batch {
+            do throws(LogError) {
+                let (next, record) = try prepare(kind: ticket.kind, bidder: ticket.bidder, bidDigest: ticket.bidDigest, bidLength: ticket.bidLength)
+                state = next  // the next submission of the batch is checked against this one too
+                records.append(record)
+                accepted.append((ticket, tree.size - 1))
+            } catch {
+                ticket.result = .failure(error)
+            }
+        }
+        guard !records.isEmpty else {
+            await append.abandon()
+            return
+        }
+        do throws(LogError) {
+            try await append.commit(records)  // durable before anything is signed
+        } catch {
+            state = before
+            fail(batch, error)
+            return
+        }
+        do throws(LogError) {
             let signed = try checkpoint()
             try await acknowledge(signed)
-            return try receipt(index: index, against: signed)
+            for (ticket, index) in accepted { ticket.result = Result { () throws(LogError) -> Receipt in try receipt(index: index, against: signed) } }
+        } catch {
+            fail(batch, error)
         }
     }
 

@@ -21,6 +21,8 @@ public struct PortalConfiguration: Codable, Sendable {
     public var database: String
     /// `host:port` to listen on.
     public var listen: String
+    /// How slow an upload may be (`{"stallSeconds": 10, "minimumBytesPerSecond": 8192}` when absent).
+    public var uploads: UploadLimits?
 
     public static func load(path: String) throws -> PortalConfiguration {
         var config = try JSONDecoder().decode(PortalConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: path)))

@@ -18,7 +18,7 @@ public enum PortalServer {
     /// The bidder's commitment statement for `POST /commitments`, base64.
     public static let statementHeader = HTTPField.Name("Sealedbid-Statement")!
 
-    public static func router(_ setup: PortalSetup, logger: Logger) -> Router<BasicRequestContext> {
+    public static func router(_ setup: PortalSetup, limits: UploadLimits = .init(), logger: Logger) -> Router<BasicRequestContext> {
         let service = setup.service
         let tender = setup.tender
         let incoming = setup.dataDir + "/incoming"
@@ -46,28 +46,58 @@ public enum PortalServer {
         }
 
         /// The request body, streamed to a new file under incoming/ (constant memory), refused
-        /// past `limit` bytes; the file is removed after `use`.
+        /// past `limit` bytes, when it stalls or arrives slower than the configured minimum rate
+        /// (`408`, `upload-too-slow`), or when the client ends it early (`400`, `incomplete-upload`);
+        /// the file is removed after `use`, or at once on a refusal.
         @Sendable func withUpload<T>(_ request: Request, limit: UInt64, _ use: (String) async throws -> T) async throws -> T {
-            if let declared = request.headers[.contentLength].flatMap(UInt64.init), declared > limit {
-                throw PortalError.bidTooLarge(declared, limit: limit)
-            }
+            let declared = request.headers[.contentLength].flatMap(UInt64.init)
+            if let declared, declared > limit { throw PortalError.bidTooLarge(declared, limit: limit) }
             let path = "\(incoming)/\(UUID().uuidString)"
             guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
                 throw Refusal(.serviceUnavailable, "storage-error", "cannot store the upload")
             }
             defer { unlink(path) }
-            var received: UInt64 = 0
+            let progress = UploadProgress()
             do {
-                for try await buffer in request.body {
-                    received += UInt64(buffer.readableBytes)
-                    guard received <= limit else { throw PortalError.bidTooLarge(received, limit: limit) }
-                    try file.write(contentsOf: buffer.readableBytesView)
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask {
+                        do {
+                            for try await buffer in request.body {
+                                let received = progress.add(buffer.readableBytes)
+                                guard received <= limit else { throw PortalError.bidTooLarge(received, limit: limit) }
+                                try file.write(contentsOf: buffer.readableBytesView)
+                            }
+                        } catch let error as PortalError {
+                            throw error
+                        } catch {
+                            // The watchdog cancelled the read, or the connection failed midway.
+                            throw progress.tooSlow ? Refusal.tooSlow(limits) : Refusal.incomplete(progress.received, declared)
+                        }
+                        if progress.tooSlow { throw Refusal.tooSlow(limits) }
+                        return true
+                    }
+                    group.addTask {
+                        // The watchdog: a stall, or too slow a rate once the grace period is over.
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .milliseconds(250))
+                            if progress.isTooSlow(limits) { return false }
+                        }
+                        return true
+                    }
+                    let first = try await group.next()
+                    group.cancelAll()
+                    if first == false {
+                        // Cancelling the reader ends the request body; its answer is the refusal.
+                        try await group.waitForAll()
+                        throw Refusal.tooSlow(limits)
+                    }
                 }
                 try file.close()
             } catch {
                 try? file.close()
                 throw error
             }
+            if let declared, progress.received < declared { throw Refusal.incomplete(progress.received, declared) }
             return try await use(path)
         }
 
@@ -173,7 +203,7 @@ public enum PortalServer {
                             return bytesResponse(hashes.flatMap { $0 }, cache: immutable)
                         }
                     } else if let entries = await service.encodedEntries(range) {
-                        return bytesResponse(Tiles.bundle(entries), cache: immutable)
+                        return bytesResponse(try Tiles.bundle(entries, firstIndex: range.lowerBound), cache: immutable)
                     }
                 }
                 throw Refusal(.notFound, "no-such-tile", "the log has no such tile yet")
@@ -188,11 +218,90 @@ public enum PortalServer {
         return router
     }
 
+    /// Closes the log when the grace window ends (or at once, when it has already ended), so
+    /// that the closing does not wait for the first reader; with several instances, the first to
+    /// get the log head closes and the others take in its closing. Retries every 5 s while the
+    /// store is unavailable. Returns once the log is closed, or when cancelled.
+    public static func closeOnTime(_ service: PortalService, _ tender: Tender, logger: Logger) async {
+        let end = tender.deadline.addingTimeInterval(TimeInterval(tender.grace))
+        while !Task.isCancelled {
+            let wait = end.timeIntervalSinceNow
+            do {
+                if wait > 0 {
+                    try await Task.sleep(for: .milliseconds(Int64(min(wait, 3600) * 1000) + 1))
+                    continue
+                }
+                if let closing = try await closingCheckpoint(service, tender) {
+                    logger.info("closed", metadata: ["size": .stringConvertible(closing.checkpoint.size)])
+                    return
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("cannot close the log yet", metadata: ["error": .string(String(describing: error))])
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
+
     /// The closing checkpoint; closes the log first when the grace window has passed.
     static func closingCheckpoint(_ service: PortalService, _ tender: Tender) async throws -> SignedCheckpoint? {
         if let closing = try await service.closingCheckpoint() { return closing }
         guard Date() >= tender.deadline.addingTimeInterval(TimeInterval(tender.grace)) else { return nil }
         return try await service.close()
+    }
+}
+
+/// How slow an upload may be before it is refused (`408`, `upload-too-slow`): a client that
+/// stalls, or trickles its body (one byte a second), would otherwise hold a connection and a file
+/// open for as long as it likes.
+public struct UploadLimits: Codable, Sendable {
+    /// The longest time without a byte of the body, in seconds.
+    public var stallSeconds: Double
+    /// The minimum average rate of a body, in bytes per second, enforced once `stallSeconds` have passed.
+    public var minimumBytesPerSecond: Double
+
+    public init(stallSeconds: Double = 10, minimumBytesPerSecond: Double = 8192) {
+        self.stallSeconds = stallSeconds
+        self.minimumBytesPerSecond = minimumBytesPerSecond
+    }
+}
+
+/// The bytes of one upload received so far, and when; shared by its reader and its watchdog.
+final class UploadProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let start = ContinuousClock.now
+    private var last = ContinuousClock.now
+    private var count: UInt64 = 0
+    private var slow = false
+
+    func add(_ bytes: Int) -> UInt64 {
+        lock.withLock {
+            count += UInt64(bytes)
+            last = .now
+            return count
+        }
+    }
+
+    var received: UInt64 { lock.withLock { count } }
+    var tooSlow: Bool { lock.withLock { slow } }
+
+    /// Whether the upload stalled or is below the minimum rate; once true, stays true.
+    func isTooSlow(_ limits: UploadLimits) -> Bool {
+        lock.withLock {
+            let now = ContinuousClock.now
+            let elapsed = Self.seconds(now - start)
+            if Self.seconds(now - last) > limits.stallSeconds
+                || (elapsed > limits.stallSeconds && Double(count) / elapsed < limits.minimumBytesPerSecond)
+            {
+                slow = true
+            }
+            return slow
+        }
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }
 
@@ -206,6 +315,18 @@ struct Refusal: Error {
         self.status = status
         self.code = code
         self.message = message
+    }
+
+    static func tooSlow(_ limits: UploadLimits) -> Refusal {
+        Refusal(
+            .requestTimeout, "upload-too-slow",
+            "the body stalled for \(limits.stallSeconds) s or arrived slower than \(Int(limits.minimumBytesPerSecond)) bytes/s; nothing was stored")
+    }
+
+    static func incomplete(_ received: UInt64, _ declared: UInt64?) -> Refusal {
+        Refusal(
+            .badRequest, "incomplete-upload",
+            "the body ended after \(received) bytes" + (declared.map { " of the \($0) declared" } ?? "") + "; nothing was stored")
     }
 
     /// The library's stable code, with the status of docs/spec/portal-http-v1.md, "Refusals".
@@ -226,6 +347,7 @@ struct Refusal: Error {
             case "log-closed", "not-open": .forbidden
             case "not-logged": .notFound
             case "storage-error", "io-error", "timestamp-unavailable", "corrupt-store": .serviceUnavailable
+            case "entry-too-large": .internalServerError
             default: .unprocessableContent
             }
         // Environmental failures say what failed, not the machine's paths.

@@ -1,3 +1,5 @@
+import SealedBidPrimitives
+
 /// C2SP tlog-tiles paths and bodies (https://c2sp.org/tlog-tiles): tiles of height 8 (256 hashes).
 public enum Tiles {
     public static let width: UInt64 = 256
@@ -61,13 +63,32 @@ public enum Tiles {
     }
 
     /// An entry bundle: each entry as a big-endian uint16 length and its bytes.
-    public static func bundle(_ entries: [[UInt8]]) -> [UInt8] {
+    /// - Throws: ``TileError/entryTooLarge(index:length:)`` for an entry of 64 KiB or more, which
+    ///   the bundle format cannot carry (receipts-v1 entries are far shorter; a store holding one is
+    ///   corrupt or not this log's).
+    public static func bundle(_ entries: [[UInt8]], firstIndex: UInt64 = 0) throws(TileError) -> [UInt8] {
         var out: [UInt8] = []
-        for entry in entries {
-            precondition(entry.count <= 0xFFFF, "receipts-v1 entries are shorter than 64 KiB")
-            out += [UInt8(entry.count >> 8), UInt8(entry.count & 0xFF)] + entry
+        out.reserveCapacity(entries.reduce(0) { $0 + 2 + $1.count })
+        for (offset, entry) in entries.enumerated() {
+            guard entry.count <= 0xFFFF else { throw .entryTooLarge(index: firstIndex + UInt64(offset), length: entry.count) }
+            out += [UInt8(entry.count >> 8), UInt8(entry.count & 0xFF)]
+            out += entry
         }
         return out
+    }
+}
+
+/// Why a tile cannot be served.
+public enum TileError: SealedBidError, Equatable, Sendable {
+    case entryTooLarge(index: UInt64, length: Int)
+
+    public var code: String { "entry-too-large" }
+
+    public var description: String {
+        switch self {
+        case .entryTooLarge(let index, let length):
+            "\(code): entry \(index) is \(length) bytes; an entry bundle carries entries shorter than 64 KiB"
+        }
     }
 }
 

@@ -21,8 +21,13 @@ struct Serve: AsyncParsableCommand {
         let configuration = try PortalConfiguration.load(path: config)
         let setup = try await PortalSetup.open(configuration, logger: logger)
         let (host, port) = try configuration.address()
+        let limits = configuration.uploads ?? UploadLimits()
         let app = Application(
-            router: PortalServer.router(setup, logger: logger),
+            router: PortalServer.router(setup, limits: limits, logger: logger),
+            // A connection with no complete request head (or no byte of a body) for twice the stall
+            // time is closed; before that, the router's watchdog answers a stalled body (408), and
+            // refuses bodies that trickle in below the minimum rate.
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(limits.stallSeconds * 2000)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "sealbid-portal"),
             onServerRunning: { channel in
                 // Test harnesses and scripts wait for this line (the port, when 0 was asked for).
@@ -30,7 +35,10 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
             },
             logger: logger)
+        let closer = Task { await PortalServer.closeOnTime(setup.service, setup.tender, logger: logger) }
         try await app.runService()
+        closer.cancel()
+        await closer.value
         await setup.postgres?.close()
     }
 }

@@ -5,6 +5,7 @@ import SealedBidEnvelope
 import SealedBidKeyFiles
 import SealedBidLog
 import SealedBidMerkle
+import PortalLoad
 import SealedBidPortal
 import SealedBidPrimitives
 import Testing
@@ -13,91 +14,40 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// A tender (2-of-3 committee per stage, in-process DKG), its files, and `sealbid-portal serve`
-/// processes over it: the real binary, on loopback, with the file store or the test PostgreSQL.
+/// A tender (2-of-3 committee per stage, in-process DKG; ``LoadTender``), its files, and
+/// `sealbid-portal serve` processes over it: the real binary, on loopback, with the file store or
+/// the test PostgreSQL.
 final class PortalFixture: @unchecked Sendable {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-portal-\(UUID())").path
-    let tender: Tender
-    let keys: [String: Ed25519PrivateKey]
-    let technical = try! EnvelopeName("technical"), price = try! EnvelopeName("price")
-    private var servers: [Process] = []
+    let load: LoadTender
+    var tender: Tender { load.tender }
+    var keys: [String: Ed25519PrivateKey] { load.keys }
+    private var servers: [ServeProcess] = []
+    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/sealbid-portal").path
 
-    init(bidders: Int, deadline: Date = Date().addingTimeInterval(3600), maxBidBytes: UInt64 = 1 << 30) throws {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let id = "T-HTTP-\(UUID().uuidString.prefix(8))"
-        let members = (1...3).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
-        var stageKeys: [StageKey] = []
-        for stage in ["technical", "price"] {
-            stageKeys.append(try Self.dkg(members: members, committee: id, stage: stage))
-        }
-        var keys: [String: Ed25519PrivateKey] = [:]
-        for i in 1...bidders { keys["BIDDER-\(i)"] = Ed25519PrivateKey() }
-        self.keys = keys
-        let registry = try BidderRegistry(
-            keys.keys.sorted().map { BidderRegistry.Identity(bidder: try BidderID($0), kind: .ed25519(keys[$0]!.publicKey)) })
-        let logKey = Ed25519PrivateKey()
-        tender = try Tender(
-            id: TenderID(id), deadline: Date(timeIntervalSince1970: deadline.timeIntervalSince1970.rounded(.up)), grace: 0,
-            maxBidBytes: maxBidBytes, log: NoteVerifier(name: "portal.example/test/\(id)", publicKey: logKey.publicKey),
-            stages: stageKeys, envelopes: [(technical, try StageName("technical")), (price, try StageName("price"))], bidders: registry)
-        try Data(tender.encoded).write(to: URL(fileURLWithPath: "\(dir)/tender.txt"))
-        try KeyFile.write(logKey.seed, kind: .ed25519Private, to: "\(dir)/log.key", comment: "test log key")
-    }
-
-    /// Every member's DKG steps in this process, through the public API (a fixture: real ceremonies
-    /// run each member on its own machine).
-    static func dkg(members: [MemberKeys], committee: String, stage: String) throws -> StageKey {
-        let roster = try CommitteeRoster(committee: committee, stage: stage, threshold: 2, members: members.map(\.card))
-        let round1 = try members.map { try DKG.round1(roster: roster, keys: $0) }
-        let sealed = try round1.flatMap { try DKG.round2($0.0, packages: round1.map(\.1)) }
-        let keys = try round1.map { try DKG.finish($0.0, packages: round1.map(\.1), shares: sealed).1 }
-        return keys[0]
+    init(bidders: Int, deadline: Date = Date().addingTimeInterval(3600), grace: Int = 0, maxBidBytes: UInt64 = 1 << 30) throws {
+        load = try LoadTender(dir: dir, bidders: bidders, deadline: deadline, grace: grace, maxBidBytes: maxBidBytes)
     }
 
     deinit {
-        for server in servers where server.isRunning { server.terminate() }
+        for server in servers { server.stop() }
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    /// Starts `sealbid-portal serve` with its own data folder; returns its base URL.
-    func serve(database: String, name: String, dataDir: String? = nil) throws -> URL {
-        let config = """
-            {"tender": "tender.txt", "tenderDigest": "\(tender.digest.hexString)", "logKey": "log.key",
-             "dataDir": "\(dataDir ?? "data-\(name)")", "database": "\(database)", "listen": "127.0.0.1:0"}
-            """
-        try Data(config.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(name).json"))
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/sealbid-portal")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["serve", "--config", "\(dir)/\(name).json"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        servers.append(process)
-        // The first line says where it listens.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw ConfigurationError("sealbid-portal exited before listening") }
-            line += chunk
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let port = text.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            throw ConfigurationError("unexpected first line: \(text)")
-        }
-        return URL(string: "http://127.0.0.1:\(port)")!
+    /// Starts `sealbid-portal serve` with its own data folder (or `dataDir`); returns its base URL.
+    func serve(database: String, name: String, dataDir: String? = nil, uploads: String? = nil) async throws -> URL {
+        let server = try await ServeProcess.start(
+            binary: Self.binary, config: try load.writeConfig(name: name, database: database, dataDir: dataDir, uploads: uploads))
+        servers.append(server)
+        return server.url
     }
 
     /// A sealed bid of `bidder` (signed by `signer`, by default its registered key), as bytes.
     func seal(_ bidder: String, signer: Ed25519PrivateKey? = nil, for other: Tender? = nil, size: Int = 20000) throws -> [UInt8] {
-        let t = "\(dir)/\(UUID()).t", p = "\(dir)/\(UUID()).p", out = "\(dir)/\(UUID()).sbid"
-        try Data(SecureRandom.bytes(count: size)).write(to: URL(fileURLWithPath: t))
-        try Data("price of \(bidder)".utf8).write(to: URL(fileURLWithPath: p))
-        _ = try (other ?? tender).seal(
-            bidder: BidderID(bidder), signer: .ed25519(signer ?? keys[bidder] ?? Ed25519PrivateKey()), files: [technical: t, price: p], to: out)
-        return Array(try Data(contentsOf: URL(fileURLWithPath: out)))
+        let path = try load.seal(bidder, signer: signer, for: other, size: size)
+        defer { unlink(path) }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 }
 
@@ -118,39 +68,14 @@ func http(_ method: String, _ url: URL, _ path: String, body: [UInt8]? = nil, bi
     return HTTPAnswer(status: (response as! HTTPURLResponse).statusCode, body: Array(data))
 }
 
-/// Reads the whole log through the tiles and checks it against `checkpoint`: the entries from
-/// the entry bundles, the root from their leaf hashes, and each level-0 hash tile against them.
+/// Reads the whole log through the tiles (each hash tile checked against its entries) and
+/// returns its entries and root.
 func readLogThroughTiles(_ url: URL, size: UInt64) async throws -> (entries: [[UInt8]], root: [UInt8]) {
-    var entries: [[UInt8]] = []
-    var tile: UInt64 = 0
-    while UInt64(entries.count) < size {
-        let width = min(256, size - tile * 256)
-        let path = "tile/entries/\(tileIndexPath(tile))" + (width < 256 ? ".p/\(width)" : "")
+    let entries = try await PortalLoad.readLogThroughTiles(size: size) { path in
         let answer = try await http("GET", url, path)
-        #expect(answer.status == 200, "\(path)")
-        var bytes = answer.body[...]
-        while !bytes.isEmpty {
-            let length = Int(bytes[bytes.startIndex]) << 8 | Int(bytes[bytes.startIndex + 1])
-            entries.append(Array(bytes.dropFirst(2).prefix(length)))
-            bytes = bytes.dropFirst(2 + length)
-        }
-        let hashes = try await http("GET", url, "tile/0/\(tileIndexPath(tile))" + (width < 256 ? ".p/\(width)" : ""))
-        #expect(hashes.body == entries[Int(tile * 256)...].flatMap { MerkleTreeHash.leafHash($0) })
-        tile += 1
+        return (answer.status, answer.body)
     }
-    var tree = MerkleTree()
-    for entry in entries { tree.append(leafHash: MerkleTreeHash.leafHash(entry)) }
-    return (entries, try tree.root())
-}
-
-func tileIndexPath(_ n: UInt64) -> String {
-    var groups: [String] = []
-    var n = n
-    repeat {
-        groups.insert(String(format: "%03d", Int(n % 1000)), at: 0)
-        n /= 1000
-    } while n > 0
-    return groups.enumerated().map { $0.offset < groups.count - 1 ? "x" + $0.element : $0.element }.joined(separator: "/")
+    return (entries, try prefixRoots(entries, sizes: [size])[size]!)
 }
 
 @Suite("The portal over HTTP: a real sealbid-portal process", .serialized)
@@ -158,7 +83,7 @@ struct HTTPTests {
     @Test("upload, receipt, duplicate, refusals with their codes, tiles consistent with the checkpoint", arguments: ["file", "postgres"])
     func endToEnd(database: String) async throws {
         let f = try PortalFixture(bidders: 3, maxBidBytes: 200_000)
-        let url = try f.serve(database: database == "file" ? "file" : try TestDatabase.url, name: "one")
+        let url = try await f.serve(database: database == "file" ? "file" : try TestDatabase.url, name: "one")
         #expect(try await http("GET", url, "health").status == 200)
         #expect(try await http("GET", url, "tender").body == f.tender.encoded)
 
@@ -181,8 +106,8 @@ struct HTTPTests {
         // Refusals: status, stable code, nothing logged.
         let other = try PortalFixture(bidders: 1)
         let refusals: [(String, [UInt8], String, Int, String)] = [
-            // Sealed to another tender's committee keys: refused on its envelopes, before its signature.
-            ("wrong tender", try other.seal("BIDDER-1", signer: f.keys["BIDDER-1"], for: other.tender), "BIDDER-1", 422, "wrong-envelopes"),
+            // Sealed for another tender (and to its committee's keys): the tender is checked first.
+            ("wrong tender", try other.seal("BIDDER-1", signer: f.keys["BIDDER-1"], for: other.tender), "BIDDER-1", 422, "wrong-tender"),
             ("unregistered bidder", try f.seal("MALLORY"), "MALLORY", 422, "untrusted-signer"),
             ("someone else's key", try f.seal("BIDDER-2", signer: f.keys["BIDDER-3"]), "BIDDER-2", 422, "untrusted-signer"),
             ("malformed", Array("not a bid".utf8), "BIDDER-2", 422, "not-a-bid"),
@@ -222,7 +147,7 @@ struct HTTPTests {
         let f = try PortalFixture(bidders: bidders, deadline: Date().addingTimeInterval(40))
         let database = try TestDatabase.url
         // One database, one shared folder for bid files (docs/deployment.md: a shared file system).
-        let urls = [try f.serve(database: database, name: "a", dataDir: "shared"), try f.serve(database: database, name: "b", dataDir: "shared")]
+        let urls = [try await f.serve(database: database, name: "a", dataDir: "shared"), try await f.serve(database: database, name: "b", dataDir: "shared")]
         let bids = try (1...bidders).map { try f.seal("BIDDER-\($0)") }
         let receipts = try await withThrowingTaskGroup(of: (Int, HTTPAnswer).self) { group in
             for i in 0..<bidders {
