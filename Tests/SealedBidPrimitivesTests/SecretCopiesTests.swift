@@ -7,7 +7,7 @@ import Testing
 /// Issue 17: PEM private keys (the bidder's ECDSA key, the test time-stamp authority's key) are
 /// read into guarded memory and decoded by OpenSSL from there; afterwards neither the PEM text
 /// nor the private scalar may be found anywhere else in the process's memory (``MemoryScan``).
-@Suite("PEM private keys leave no copy in memory", .serialized)
+@Suite("PEM private keys leave no copy in memory", .serialized, .enabled(if: MemoryScan.worksHere))
 struct SecretCopiesTests {
     /// A fresh P-256 key made by the `openssl` command (the test process never held it) in SEC1
     /// (`EC PRIVATE KEY`) or PKCS#8 (`PRIVATE KEY`) form, with a self-signed certificate.

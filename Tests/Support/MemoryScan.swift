@@ -12,6 +12,16 @@ import Foundation
 /// the scan neither reuses a freed chunk it is looking for nor finds its own copy of the needle.
 /// Linux only.
 public final class MemoryScan {
+    /// False under AddressSanitizer or ThreadSanitizer: their shadow memory is terabytes of
+    /// writable mappings (reading it through `/proc/self/mem` takes hours), and their allocators
+    /// quarantine and poison freed chunks, so "a freed copy stays readable" is not glibc's rule
+    /// there. The scans run in the plain pass of `./scripts/test`.
+    public static let worksHere: Bool = {
+        guard let runtime = dlopen(nil, RTLD_NOW) else { return true }
+        defer { dlclose(runtime) }
+        return dlsym(runtime, "__asan_init") == nil && dlsym(runtime, "__tsan_init") == nil
+    }()
+
     private let region: UnsafeMutableRawBufferPointer
     private static let needleSpace = 64 * 1024
     private static let mapsSpace = 1 << 20
