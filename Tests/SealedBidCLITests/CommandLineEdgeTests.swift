@@ -122,7 +122,7 @@ struct CommandLineEdgeTests {
         try cli.ok(["withdraw", "--bidder", "A", "--signing-key", "A.sign", "--bid", "bid.sbid", "--out", "A.withdrawal"] + tender)
         try cli.ok(["commit", "--bidder", "A", "--signing-key", "A.sign", "--bid", "bid.sbid", "--out", "A.commitment"] + tender)
         try Data("taken".utf8).write(to: URL(fileURLWithPath: cli.path("taken")))
-        let before = try Data(contentsOf: URL(fileURLWithPath: cli.path("portal/log.bin")))
+        let before = try readFileBytes(cli.path("portal/log.bin"))
         for arguments in [
             ["portal", "submit", "--dir", "portal", "--bid", "bid.sbid", "--bidder", "A", "--receipt", "taken"],
             ["portal", "commit", "--dir", "portal", "--bidder", "A", "--bid", "bid.sbid", "--statement", "A.commitment", "--receipt", "taken"],
@@ -141,7 +141,7 @@ struct CommandLineEdgeTests {
             let result = try cli.run(arguments)
             #expect(result.status == 64 && result.output.hasPrefix("sealbid: usage: missing/"), "\(arguments): \(result)")
         }
-        #expect(try Data(contentsOf: URL(fileURLWithPath: cli.path("portal/log.bin"))) == before, "the log changed")
+        #expect(try readFileBytes(cli.path("portal/log.bin")) == before, "the log changed")
         #expect(try String(contentsOfFile: cli.path("taken"), encoding: .utf8) == "taken")
         // The same submission with a free output is logged once.
         try cli.ok(["portal", "submit", "--dir", "portal", "--bid", "bid.sbid", "--bidder", "A", "--receipt", "A.receipt"])

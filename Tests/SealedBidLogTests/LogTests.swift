@@ -224,7 +224,7 @@ struct FileStoreTests {
         try f.log(store: FileManager.default.fileExists(atPath: path) ? FileLogStore(path: path) : FileLogStore.create(path: path))
     }
 
-    func read(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+    func read(_ path: String) throws -> Data { Data(try readFileBytes(path)) }
     func write(_ data: Data, _ path: String) throws { try data.write(to: URL(fileURLWithPath: path)) }
 
     @Test("a crash at every byte of an append loses only the unacknowledged record")
