@@ -47,7 +47,7 @@ func refuseExisting(_ path: String) throws {
     guard path != "-" else { return }
     guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
     var isDirectory: ObjCBool = false
-    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let parent = FilePath.split(path).directory
     guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw ValidationError("\(path): no directory \(parent) to write it in")
     }

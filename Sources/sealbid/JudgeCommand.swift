@@ -1,14 +1,15 @@
 import ArgumentParser
 import Foundation
 import SealedBidCommittee
+import SealedBidEnvelope
 
 /// Writes each complaint next to `output` (as `complaint-<accuser>-against-<accused>.bin`, never
 /// over an existing file) and prints its path, then fails with `failure`: a member's word that a
 /// share is bad counts only through its complaint (committee-v1, "Complaints").
 func fail(with failure: CommitteeError, complaints: () throws -> [Complaint], nextTo output: String) throws -> Never {
-    let directory = output == "-" ? "" : (output as NSString).deletingLastPathComponent
+    let directory = output == "-" ? "." : FilePath.split(output).directory
     for complaint in try complaints() {
-        let base = (directory.isEmpty ? "" : directory + "/") + "complaint-\(complaint.accuser.value)-against-\(complaint.accused)"
+        let base = (directory == "." ? "" : directory + "/") + "complaint-\(complaint.accuser.value)-against-\(complaint.accused)"
         var path = base + ".bin", attempt = 1
         while FileManager.default.fileExists(atPath: path) {
             attempt += 1
