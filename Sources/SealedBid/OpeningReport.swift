@@ -216,17 +216,15 @@ public struct OpeningReport: Sendable, Equatable {
         else { throw .invalid("the tender has no stage '\(stage)' opening envelope '\(envelope)'") }
         guard timestamps == tender.timestamps.rawValue else { throw .invalid("timestamps differs from the tender's") }
         let closing: SignedCheckpoint
+        let closedAt: UInt64
         do {
             closing = try SignedCheckpoint(serialized: closingNote)
-            _ = try closing.note.verify(with: [tender.log])
+            closedAt = try tender.verifyClosing(closing)
         } catch {
-            throw .invalid("the closing note does not verify with the tender's log key: \(error)")
+            throw .invalid("the closing note does not verify against the tender (log key, origin, witnesses): \(error)")
         }
-        guard closing.checkpoint.origin.hasSameUTF8(as: tender.origin) else { throw .invalid("the closing checkpoint is of another log") }
         let end = UInt64(tender.deadline.addingTimeInterval(TimeInterval(tender.grace)).timeIntervalSince1970 * 1000)
-        guard closing.checkpoint.extensions.count == 1, let closedAt = closing.checkpoint.closedAt(tender: tender.id.value),
-            closedAt >= end
-        else { throw .invalid("the closing checkpoint is not a closing at or after the end of the grace window") }
+        guard closedAt >= end else { throw .invalid("the closing checkpoint is not a closing at or after the end of the grace window") }
         guard closedAt <= UInt64(now.timeIntervalSince1970 * 1000) + 300_000 else {
             throw .invalid("the closing claims a time in this machine's future")
         }

@@ -24,11 +24,15 @@ public actor PortalService {
     ///   - signer: the log's key; its verifier must be the tender's `log` key.
     ///   - timestamper: asks the tender's time-stamp authority for a token over a digest; required
     ///     unless the tender's `timestamps` is `none`.
+    ///   - witnesses: how to reach the tender's witnesses; required when the tender names witnesses
+    ///     (no checkpoint is handed out before their quorum cosigned it).
     public init(
         tender: Tender, directory: String, signer: NoteSigner, store: (any LogStore)? = nil,
-        clock: @escaping @Sendable () -> Date = { Date() }, timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil
+        clock: @escaping @Sendable () -> Date = { Date() }, timestamper: Timestamper? = nil,
+        witnesses: [(CosignerVerifier, any WitnessTransport)] = []
     ) throws {
         guard signer.verifier == tender.log else { throw PortalError.wrongLogKey }
+        let group = tender.witnesses.quorum > 0 ? try WitnessGroup(policy: tender.witnesses, witnesses: witnesses) : nil
         self.tender = tender
         self.directory = directory
         self.bids = try BidStore.create(directory: "\(directory)/bids")
@@ -42,7 +46,7 @@ public actor PortalService {
                 if let problem = StageOpening.timestampProblem(entry, token: token, tender: tender, limit: limit) {
                     throw LogError.timestamp("\(problem.rawValue): the opening would void this entry (is this portal's clock right?)")
                 }
-            })
+            }, witnesses: group)
     }
 
     /// Creates a new portal: the directory, an empty log store with its head, the bids folder.
@@ -50,12 +54,13 @@ public actor PortalService {
     /// never does, so a deleted store is an error, not a fresh log.
     public static func create(
         tender: Tender, directory: String, signer: NoteSigner, clock: @escaping @Sendable () -> Date = { Date() },
-        timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil
+        timestamper: Timestamper? = nil, witnesses: [(CosignerVerifier, any WitnessTransport)] = []
     ) async throws -> PortalService {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try FileLogStore.create(path: "\(directory)/log.bin")
         let service = try PortalService(
-            tender: tender, directory: directory, signer: signer, store: store, clock: clock, timestamper: timestamper)
+            tender: tender, directory: directory, signer: signer, store: store, clock: clock, timestamper: timestamper,
+            witnesses: witnesses)
         try await service.log.initializeHead()
         return service
     }
@@ -230,10 +235,11 @@ public actor PortalService {
 
     public func receipt(index: UInt64) async throws -> Receipt { try await log.receipt(index: index) }
 
-    /// A signed checkpoint of the log as it is now (with what other instances on the store logged).
+    /// A signed checkpoint of the log as it is now (with what other instances on the store
+    /// logged), cosigned by the witnesses' quorum when the tender has witnesses.
     public func checkpoint() async throws -> SignedCheckpoint {
         try await log.refresh()
-        return try await log.checkpoint()
+        return try await log.cosignedCheckpoint()
     }
 
     /// Takes in what other portal instances sharing the log's store appended.

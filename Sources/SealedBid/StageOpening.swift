@@ -73,13 +73,13 @@ public struct StageOpening: Sendable {
         // is the portal's claim.
         let end = tender.deadline.addingTimeInterval(TimeInterval(tender.grace))
         guard now >= end else { throw .tooEarly("the deadline and grace window end at \(TenderTime.format(end) ?? "?"), by this machine's clock") }
-        // 1. The closing checkpoint: the log's key and origin from the tender, one closing line, not early, not in the future.
+        // 1. The closing checkpoint: the log's key and origin from the tender, the witnesses'
+        // quorum, one closing line, not early, not in the future.
         let checkpoint = closing.checkpoint
-        do { _ = try closing.note.verify(with: [tender.log]) } catch { throw .badClosing("\(error)") }
-        guard checkpoint.origin.hasSameUTF8(as: tender.origin) else { throw .badClosing("the closing checkpoint is of another log (\(checkpoint.origin))") }
-        guard checkpoint.extensions.count == 1, let closedAt = checkpoint.closedAt(tender: tender.id.value) else {
-            throw .badClosing("not a closing checkpoint of \(tender.id) (exactly one line 'closed <tender> <ms>')")
-        }
+        // Cosigned by the witnesses' quorum: no member computes a share on a closing that
+        // witnesses did not see extend what they cosigned before (no fork, no dropped entry).
+        let closedAt: UInt64
+        do { closedAt = try tender.verifyClosing(closing) } catch { throw .badClosing("\(error)") }
         guard closedAt >= Self.milliseconds(end) else { throw .badClosing("the log was closed before the end of the grace window") }
         guard closedAt <= Self.milliseconds(now) + 300_000 else { throw .badClosing("the closing claims a time in this machine's future") }
         // 2. The entries are exactly those of the closing checkpoint.

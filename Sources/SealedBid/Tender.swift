@@ -49,6 +49,8 @@ public struct Tender: Sendable {
     public let maxBidBytes: UInt64
     /// The log's verifier key; its name is the log's origin.
     public let log: NoteVerifier
+    /// The witnesses that must cosign every checkpoint a party relies on, and their quorum.
+    public let witnesses: WitnessPolicy
     public let timestamps: TimestampPolicy
     public let tsaRoots: [X509Certificate]
     public let x509Roots: [X509Certificate]
@@ -70,7 +72,7 @@ public struct Tender: Sendable {
     /// - Throws: ``TenderError`` when a rule of tender-v1 does not hold.
     public init(
         id: TenderID, deadline: Date, grace: Int = 0, maxBidBytes: UInt64 = 1 << 30, log: NoteVerifier,
-        timestamps: TimestampPolicy = .none, tsaRoots: [X509Certificate] = [], x509Roots: [X509Certificate] = [],
+        witnesses: WitnessPolicy = .none, timestamps: TimestampPolicy = .none, tsaRoots: [X509Certificate] = [], x509Roots: [X509Certificate] = [],
         stages: [StageKey], envelopes: [(name: EnvelopeName, stage: StageName)], bidders: BidderRegistry
     ) throws(TenderError) {
         let seconds = deadline.timeIntervalSince1970
@@ -81,6 +83,9 @@ public struct Tender: Sendable {
         guard (1...Self.maximumBidBytes).contains(maxBidBytes) else { throw .invalid("max-bid-bytes is 1 to 2^50") }
         guard log.name.hasSuffix("/" + id.value), log.name.count > id.value.count + 1 else {
             throw .invalid("the log's key name (its origin) must be <prefix>/\(id)")
+        }
+        guard !witnesses.witnesses.contains(where: { $0.publicKey == log.publicKey || $0.name == log.name }) else {
+            throw .invalid("a witness has the log's key or name: a log cannot witness itself")
         }
         guard timestamps.requiresTokens != tsaRoots.isEmpty else {
             throw .invalid(timestamps.requiresTokens ? "time-stamps need at least one tsa-root" : "tsa-root lines need time-stamps")
@@ -105,6 +110,7 @@ public struct Tender: Sendable {
         self.grace = grace
         self.maxBidBytes = maxBidBytes
         self.log = log
+        self.witnesses = witnesses
         self.timestamps = timestamps
         self.tsaRoots = tsaRoots
         self.x509Roots = x509Roots
@@ -113,6 +119,8 @@ public struct Tender: Sendable {
         self.bidders = bidders
         var lines = [Self.magic, "tender \(id)", "deadline \(text)", "grace \(grace)", "max-bid-bytes \(maxBidBytes)"]
         lines.append("log \(log.verifierKey)")
+        lines += witnesses.witnesses.map { "witness \($0.verifierKey)" }
+        if witnesses.quorum > 0 { lines.append("witness-quorum \(witnesses.quorum)") }
         lines.append("timestamps \(timestamps.rawValue)")
         lines += tsaRoots.map { "tsa-root \(Data($0.derRepresentation).base64EncodedString())" }
         lines += x509Roots.map { "x509-root \(Data($0.derRepresentation).base64EncodedString())" }
@@ -142,6 +150,19 @@ public struct Tender: Sendable {
         guard let maxBid = UInt64(try reader.value("max-bid-bytes")) else { throw reader.error("max-bid-bytes: decimal") }
         let logValue = try reader.value("log")
         guard let log = try? NoteVerifier(verifierKey: logValue) else { throw reader.error("not a verifier key") }
+        let witnessKeys = try reader.repeated("witness") { (value, line) throws(TenderError) -> CosignerVerifier in
+            guard let key = try? CosignerVerifier(verifierKey: value) else {
+                throw .malformed(line: line, "witness <name+keyid+base64(0x04 || Ed25519 key)>, a cosignature/v1 key")
+            }
+            return key
+        }
+        var quorum = 0
+        if !witnessKeys.isEmpty {
+            guard let value = Int(try reader.value("witness-quorum")) else { throw reader.error("witness-quorum: decimal") }
+            quorum = value
+        }
+        let witnesses: WitnessPolicy
+        do { witnesses = try WitnessPolicy(witnesses: witnessKeys, quorum: quorum) } catch { throw reader.error("\(error)") }
         guard let policy = TimestampPolicy(rawValue: try reader.value("timestamps")) else {
             throw reader.error("timestamps: none, required or test-authority")
         }
@@ -176,7 +197,8 @@ public struct Tender: Sendable {
         let parsed: Tender
         do {
             parsed = try Tender(
-                id: id, deadline: deadline, grace: grace, maxBidBytes: maxBid, log: log, timestamps: policy, tsaRoots: tsaRoots,
+                id: id, deadline: deadline, grace: grace, maxBidBytes: maxBid, log: log, witnesses: witnesses, timestamps: policy,
+                tsaRoots: tsaRoots,
                 x509Roots: x509Roots, stages: stages, envelopes: envelopes, bidders: registry)
         } catch {
             if case .invalid(let why) = error { throw .malformed(line: 0, why) }
@@ -363,11 +385,11 @@ public enum TenderTime {
 
 extension Tender {
     /// That checkpoint `new` of this tender's log extends `old` (RFC 9162 consistency, both signed
-    /// with the descriptor's log key and origin), and that a closed log never changed: once `old`
+    /// with the descriptor's log key and origin and cosigned by its witnesses' quorum), and that a closed log never changed: once `old`
     /// is the closing, `new` must have its size and no other closing time (receipts-v1, "Closing").
     /// - Throws: ``LogError``; ``LogError/closedLogChanged(_:)`` when the portal appended after its closing.
     public func verifyConsistency(from old: SignedCheckpoint, to new: SignedCheckpoint, proof: [[UInt8]]) throws(LogError) {
-        try old.verifyConsistency(to: new, proof: proof, log: log, origin: origin)
+        try old.verifyConsistency(to: new, proof: proof, log: log, origin: origin, witnesses: witnesses)
         // A closed log never grows, and is closed once: a larger checkpoint, or another closing
         // time, shows an append after the closing. A checkpoint of the same size (and so, by
         // consistency, the same root) without the closing line is one issued before it.
@@ -379,13 +401,26 @@ extension Tender {
         }
     }
 
+    /// The closing checkpoint as every party checks it before relying on it: signed with the
+    /// descriptor's log key, of its origin, cosigned by its witnesses' quorum, with exactly one
+    /// extension line, `closed <tender> <ms>`. Returns the closing time (milliseconds).
+    public func verifyClosing(_ closing: SignedCheckpoint) throws(LogError) -> UInt64 {
+        try closing.verifySignatures(log: log, origin: origin, witnesses: witnesses)
+        guard closing.checkpoint.extensions.count == 1, let closedAt = closing.checkpoint.closedAt(tender: id.value) else {
+            throw .malformedCheckpoint("not a closing checkpoint of \(id) (exactly one line 'closed <tender> <ms>')")
+        }
+        return closedAt
+    }
+
     /// What a receipt shows a bidder, checked against this tender (receipts-v1, "Receipts"): the
-    /// log's signature and origin from the descriptor, the entry's inclusion, the entry's tender,
+    /// log's signature and origin from the descriptor, the witnesses' quorum of cosignatures on
+    /// its checkpoint, the entry's inclusion, the entry's tender,
     /// a checkpoint with no extension line but this tender's closing, and — when the tender
     /// requires time-stamps — the token under the opening's own rules (report-v1 step 2), so
     /// that a receipt whose entry the opening would void does not pass as valid.
     public func verify(receipt: Receipt) throws -> VerifiedReceipt {
-        let verified = try receipt.verify(log: log, origin: origin, timestampRoots: timestamps.requiresTokens ? tsaRoots : nil)
+        let verified = try receipt.verify(
+            log: log, origin: origin, witnesses: witnesses, timestampRoots: timestamps.requiresTokens ? tsaRoots : nil)
         guard verified.entry.tender == id.value else { throw LogError.malformedEntry("the entry is for tender \(verified.entry.tender)") }
         let extensions = verified.checkpoint.checkpoint.extensions
         guard extensions.isEmpty || (extensions.count == 1 && verified.checkpoint.checkpoint.closedAt(tender: id.value) != nil) else {

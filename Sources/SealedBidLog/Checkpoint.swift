@@ -66,23 +66,20 @@ public struct SignedCheckpoint: Sendable, Equatable {
         try self.init(note: SignedNote(parsing: serialized))
     }
 
-    /// Checks the log's signature (and, if given, that at least `witnessQuorum`
-    /// of `witnesses` cosigned) and the origin.
-    func verifySignatures(log: NoteVerifier, origin: String, witnesses: [NoteVerifier], witnessQuorum: Int) throws(LogError) {
+    /// Checks the origin, the log's signature and the witnesses' quorum of cosignatures.
+    public func verifySignatures(log: NoteVerifier, origin: String, witnesses: WitnessPolicy = .none) throws(LogError) {
         guard checkpoint.origin.hasSameUTF8(as: origin) else { throw .wrongOrigin(expected: origin, found: checkpoint.origin) }
-        let verified = try note.verify(with: [log] + witnesses)
+        let verified = try note.verify(with: [log])
         guard verified.contains(log) else { throw .noVerifiedSignature }
-        guard verified.filter({ witnesses.contains($0) }).count >= witnessQuorum else {
-            throw .noVerifiedSignature
-        }
+        try witnesses.check(note)
     }
 
     /// The checkpoint is signed and `leafHash` is its `index`-th leaf.
     public func verifyInclusion(
         leafHash: [UInt8], index: UInt64, proof: [[UInt8]], log: NoteVerifier, origin: String,
-        witnesses: [NoteVerifier] = [], witnessQuorum: Int = 0
+        witnesses: WitnessPolicy = .none
     ) throws(LogError) {
-        try verifySignatures(log: log, origin: origin, witnesses: witnesses, witnessQuorum: witnessQuorum)
+        try verifySignatures(log: log, origin: origin, witnesses: witnesses)
         do {
             try MerkleProof.verifyInclusion(index: index, size: checkpoint.size, leafHash: leafHash, proof: proof, root: checkpoint.rootHash)
         } catch {
@@ -90,12 +87,12 @@ public struct SignedCheckpoint: Sendable, Equatable {
         }
     }
 
-    /// Both checkpoints are signed and `later` extends this one.
+    /// Both checkpoints are signed (and cosigned by the witnesses' quorum) and `later` extends this one.
     public func verifyConsistency(
-        to later: SignedCheckpoint, proof: [[UInt8]], log: NoteVerifier, origin: String
+        to later: SignedCheckpoint, proof: [[UInt8]], log: NoteVerifier, origin: String, witnesses: WitnessPolicy = .none
     ) throws(LogError) {
-        try verifySignatures(log: log, origin: origin, witnesses: [], witnessQuorum: 0)
-        try later.verifySignatures(log: log, origin: origin, witnesses: [], witnessQuorum: 0)
+        try verifySignatures(log: log, origin: origin, witnesses: witnesses)
+        try later.verifySignatures(log: log, origin: origin, witnesses: witnesses)
         do {
             try MerkleProof.verifyConsistency(
                 size1: checkpoint.size, size2: later.checkpoint.size, proof: proof, root1: checkpoint.rootHash,

@@ -151,10 +151,11 @@ public struct Receipt: Sendable, Equatable {
         try SignedCheckpoint(serialized: checkpoint).checkpoint.origin
     }
 
-    /// Verifies the checkpoint's signature by the log, the origin, and the
-    /// entry's inclusion; with `timestampRoots`, also the RFC 3161 token over
+    /// Verifies the checkpoint's signature by the log, the origin, the witnesses' quorum of
+    /// cosignatures, and the entry's inclusion; with `timestampRoots`, also the RFC 3161 token over
     /// SHA-256(entry), which must then be present. Returns the verified receipt.
-    public func verify(log: NoteVerifier, origin: String, timestampRoots: [X509Certificate]? = nil) throws(LogError)
+    public func verify(log: NoteVerifier, origin: String, witnesses: WitnessPolicy = .none, timestampRoots: [X509Certificate]? = nil)
+        throws(LogError)
         -> VerifiedReceipt
     {
         let entry = try LogEntry(encoded: entry)
@@ -164,7 +165,7 @@ public struct Receipt: Sendable, Equatable {
             throw .wrongOrigin(expected: "<log prefix>/\(entry.tender)", found: origin)
         }
         let signed = try SignedCheckpoint(serialized: checkpoint)
-        try signed.verifyInclusion(leafHash: entry.leafHash, index: index, proof: proof, log: log, origin: origin)
+        try signed.verifyInclusion(leafHash: entry.leafHash, index: index, proof: proof, log: log, origin: origin, witnesses: witnesses)
         var timestamp: VerifiedTimestamp?
         if let roots = timestampRoots {
             guard !timestampToken.isEmpty else { throw .malformedReceipt("no timestamp token") }

@@ -22,6 +22,8 @@ public enum LogError: SealedBidError, Equatable, Sendable {
     case duplicateBid(String)
     /// A checkpoint of a closed log other than its closing: the portal appended after closing.
     case closedLogChanged(String)
+    /// Fewer witnesses than the tender's quorum cosigned a checkpoint it relies on.
+    case witnessQuorum(String)
 
     public var code: String {
         switch self {
@@ -44,6 +46,7 @@ public enum LogError: SealedBidError, Equatable, Sendable {
         case .timestampUnavailable: "timestamp-unavailable"
         case .duplicateBid: "duplicate-bid"
         case .closedLogChanged: "closed-log-changed"
+        case .witnessQuorum: "witness-quorum"
         }
     }
 
@@ -51,7 +54,7 @@ public enum LogError: SealedBidError, Equatable, Sendable {
         switch self {
         case .malformedNote(let s), .malformedKey(let s), .malformedCheckpoint(let s), .proof(let s), .malformedEntry(let s),
             .malformedReceipt(let s), .closed(let s), .notOpen(let s), .storage(let s), .corruptStore(let s), .timestamp(let s),
-            .timestampUnavailable(let s), .duplicateBid(let s), .closedLogChanged(let s):
+            .timestampUnavailable(let s), .duplicateBid(let s), .closedLogChanged(let s), .witnessQuorum(let s):
             "\(code): \(s)"
         case .badSignature(let name): "\(code): the signature by \(name) does not verify"
         case .wrongOrigin(let expected, let found): "\(code): checkpoint of '\(found)', expected '\(expected)'"

@@ -92,7 +92,7 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .storage("cannot create \(path): \(String(cString: strerror(errno)))") }
         close(fd)
-        guard FileLogStore.syncDirectory(of: path) else { throw .storage("cannot flush the directory of \(path)") }
+        guard DurableFile.syncDirectory(of: path) else { throw .storage("cannot flush the directory of \(path)") }
         return try FileLogStore(path: path)
     }
 
@@ -293,10 +293,19 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
 
     /// Written under a temporary name, flushed, renamed over the head, directory flushed.
     public func storeHead(_ note: String) throws(LogError) {
-        let temporary = headPath + ".partial"
+        guard DurableFile.replace(headPath, with: Array(note.utf8)) else { throw .storage("cannot store the head of \(path)") }
+    }
+
+}
+
+/// Small files replaced whole and durably: a reader sees the old bytes or the new ones, never
+/// a mix, and the new ones survive a crash once ``replace(_:with:)`` returned true.
+enum DurableFile {
+    /// Writes `bytes` under a temporary name, flushes it, renames it over `path`, flushes the directory.
+    static func replace(_ path: String, with bytes: [UInt8]) -> Bool {
+        let temporary = path + ".partial"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw .storage("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let bytes = Array(note.utf8)
+        guard fd >= 0 else { return false }
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
@@ -304,16 +313,17 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
             guard n > 0 else {
                 close(fd)
                 unlink(temporary)
-                throw .storage("cannot write \(temporary): \(String(cString: strerror(errno)))")
+                return false
             }
             done += n
         }
         let synced = fsync(fd) == 0
         close(fd)
-        guard synced, rename(temporary, headPath) == 0, Self.syncDirectory(of: headPath) else {
+        guard synced, rename(temporary, path) == 0, syncDirectory(of: path) else {
             unlink(temporary)
-            throw .storage("cannot store the head of \(path)")
+            return false
         }
+        return true
     }
 
     static func syncDirectory(of path: String) -> Bool {

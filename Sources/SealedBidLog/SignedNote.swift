@@ -76,14 +76,24 @@ public struct SignedNote: Sendable, Equatable {
         self.signatures = signers.map { $0.sign(text) }
     }
 
-    private init(text: String, signatures: [Signature]) {
+    /// A note from its text and signature lines (at most 16).
+    init(text: String, signatures: [Signature]) throws(LogError) {
+        try Self.checkText(text)
+        try self.init(checkingCount: text, signatures)
+    }
+
+    /// The text's form is the caller's: a parsed note keeps what it was given (its checkpoint's
+    /// own parser judges the text), a new one was checked by ``checkText(_:)``.
+    private init(checkingCount text: String, _ signatures: [Signature]) throws(LogError) {
+        guard !signatures.isEmpty else { throw .malformedNote("no signatures") }
+        guard signatures.count <= Self.maximumSignatures else { throw .malformedNote("more than 16 signatures") }
         self.text = text
         self.signatures = signatures
     }
 
-    /// The note with more signatures (for witness cosignatures).
-    public func adding(_ signer: NoteSigner) -> SignedNote {
-        SignedNote(text: text, signatures: signatures + [signer.sign(text)])
+    /// The note with more signature lines (witnesses' cosignatures), at most 16 in all.
+    public func adding(_ more: [Signature]) throws(LogError) -> SignedNote {
+        try SignedNote(checkingCount: text, signatures + more)
     }
 
     static func checkText(_ text: String) throws(LogError) {
@@ -96,8 +106,11 @@ public struct SignedNote: Sendable, Equatable {
     }
 
     /// The serialized note.
-    public var serialized: String {
-        text + "\n" + signatures.map { "— \($0.name) \(Data($0.keyID + $0.signature).base64EncodedString())\n" }.joined()
+    public var serialized: String { text + "\n" + signatures.map(Self.line).joined() }
+
+    /// One signature line, `— <key name> base64(key ID || signature)` and a newline.
+    static func line(_ signature: Signature) -> String {
+        "— \(signature.name) \(Data(signature.keyID + signature.signature).base64EncodedString())\n"
     }
 
     /// Parses a serialized note (structure only; see ``verify(with:)``).
@@ -108,7 +121,11 @@ public struct SignedNote: Sendable, Equatable {
         }
         guard let split = note.range(of: "\n\n", options: .backwards) else { throw .malformedNote("no blank line before the signatures") }
         let text = String(note[..<split.lowerBound]) + "\n"
-        let block = String(note[split.upperBound...])
+        try self.init(checkingCount: text, Self.signatureLines(String(note[split.upperBound...])))
+    }
+
+    /// Parses a block of signature lines, each ending in a newline (a note's, or a witness's answer).
+    public static func signatureLines(_ block: String) throws(LogError) -> [Signature] {
         guard block.hasSuffix("\n") else { throw .malformedNote("the signature block must end in a newline") }
         var signatures: [Signature] = []
         for line in block.dropLast().split(separator: "\n", omittingEmptySubsequences: false) {
@@ -118,10 +135,9 @@ public struct SignedNote: Sendable, Equatable {
                 raw.count >= 5
             else { throw .malformedNote("malformed signature line") }
             signatures.append(Signature(name: String(fields[0]), keyID: Array(raw.prefix(4)), signature: Array(raw.dropFirst(4))))
+            guard signatures.count <= maximumSignatures else { throw .malformedNote("more than 16 signatures") }
         }
-        guard !signatures.isEmpty else { throw .malformedNote("no signatures") }
-        guard signatures.count <= Self.maximumSignatures else { throw .malformedNote("more than 16 signatures") }
-        self.init(text: text, signatures: signatures)
+        return signatures
     }
 
     /// Verifies the signatures of known keys (unknown ones are ignored, per

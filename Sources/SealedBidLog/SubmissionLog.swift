@@ -2,6 +2,9 @@ import Foundation
 import SealedBidMerkle
 import SealedBidPrimitives
 
+/// Asks a time-stamp authority for an RFC 3161 token (DER TimeStampToken) over a SHA-256 digest.
+public typealias Timestamper = @Sendable ([UInt8]) async throws -> [UInt8]
+
 /// The portal's log for one tender (`docs/spec/receipts-v1.md`): appends
 /// entries durably, issues signed receipts, closes after the deadline and grace window, and
 /// proves which bids are live. An actor, so concurrent submissions are
@@ -16,10 +19,14 @@ public actor SubmissionLog {
     private let store: any LogStore
     private let clock: @Sendable () -> Date
     /// Asks a time-stamp authority for a token over a digest (DER TimeStampToken), when the portal has one.
-    private let timestamper: (@Sendable ([UInt8]) throws -> [UInt8])?
+    private let timestamper: Timestamper?
     /// Whether every entry must carry a token (the tender's `timestamps` is not `none`).
     private let timestampsRequired: Bool
     private let timestampCheck: (@Sendable (LogEntry, [UInt8]) throws -> Void)?
+    /// The tender's witnesses: every checkpoint handed out is cosigned by their quorum first.
+    private let witnesses: WitnessGroup?
+    /// The last checkpoint the witnesses' quorum cosigned (reused while the log has not grown).
+    private var lastCosigned: SignedCheckpoint?
     /// What this log knows of its store: changed only by taking in records that are durable.
     private var state = LogState()
     /// One append of this process at a time: an append suspends while its store commits.
@@ -34,11 +41,14 @@ public actor SubmissionLog {
     /// - Parameter timestampsRequired: every entry gets a token before it is acknowledged; when the
     ///   authority cannot give one, the submission is refused (`timestamp-unavailable`), never
     ///   logged without it.
+    /// - Parameter witnesses: the tender's witnesses; with them, no checkpoint leaves the log (in
+    ///   a receipt, at the closing) before their quorum cosigned it.
     /// - Throws: ``LogError/corruptStore(_:)`` when a record is damaged or an entry does not parse.
     public init(
         origin: String, tender: String, deadline: Date, grace: TimeInterval = 0, signer: NoteSigner, store: any LogStore,
-        clock: @escaping @Sendable () -> Date = { Date() }, timestamper: (@Sendable ([UInt8]) throws -> [UInt8])? = nil,
-        timestampsRequired: Bool = false, timestampCheck: (@Sendable (LogEntry, [UInt8]) throws -> Void)? = nil
+        clock: @escaping @Sendable () -> Date = { Date() }, timestamper: Timestamper? = nil,
+        timestampsRequired: Bool = false, timestampCheck: (@Sendable (LogEntry, [UInt8]) throws -> Void)? = nil,
+        witnesses: WitnessGroup? = nil
     ) throws(LogError) {
         guard origin.hasSuffix("/" + tender), origin.count > tender.count + 1 else {
             throw .wrongOrigin(expected: "<log prefix>/\(tender)", found: origin)
@@ -47,6 +57,7 @@ public actor SubmissionLog {
         self.timestamper = timestamper
         self.timestampsRequired = timestampsRequired
         self.timestampCheck = timestampCheck
+        self.witnesses = witnesses
         self.origin = origin
         self.tender = tender
         self.deadline = deadline
@@ -163,7 +174,7 @@ public actor SubmissionLog {
         var accepted: [(ticket: Ticket, index: UInt64)] = []
         for ticket in batch {
             do throws(LogError) {
-                let (next, record) = try prepare(kind: ticket.kind, bidder: ticket.bidder, bidDigest: ticket.bidDigest, bidLength: ticket.bidLength)
+                let (next, record) = try await prepare(kind: ticket.kind, bidder: ticket.bidder, bidDigest: ticket.bidDigest, bidLength: ticket.bidLength)
                 state = next  // the next submission of the batch is checked against this one too
                 records.append(record)
                 accepted.append((ticket, tree.size - 1))
@@ -183,7 +194,9 @@ public actor SubmissionLog {
             return
         }
         do throws(LogError) {
-            let signed = try checkpoint()
+            // Durable, but acknowledged only once the witnesses' quorum cosigned: a submission
+            // refused for want of the quorum is in the log, and its retry gets its receipt.
+            let signed = try await cosigned(size: nil)
             try await acknowledge(signed)
             for (ticket, index) in accepted { ticket.result = Result { () throws(LogError) -> Receipt in try receipt(index: index, against: signed) } }
         } catch {
@@ -209,7 +222,7 @@ public actor SubmissionLog {
 
     /// The log state with the new entry, and its record: checked against the whole log, with its
     /// time-stamp token when the portal has an authority. Changes nothing.
-    private func prepare(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) throws(LogError) -> (LogState, LogRecord) {
+    private func prepare(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) async throws(LogError) -> (LogState, LogRecord) {
         // received_at never decreases along the log (report-v1 refuses a log where it does): a
         // clock stepped back gives the previous entry's time, and the limits are checked against
         // the time that is stored, not the raw clock.
@@ -230,7 +243,7 @@ public actor SubmissionLog {
         var token: [UInt8] = []
         if let timestamper {
             do {
-                token = try timestamper(SHA256.hash(entry.encoded))
+                token = try await timestamper(SHA256.hash(entry.encoded))
             } catch {
                 // Without a required token the entry would never be opened: refuse it now, log nothing.
                 if timestampsRequired { throw .timestampUnavailable("the time-stamp authority did not answer: \(error)") }
@@ -247,9 +260,48 @@ public actor SubmissionLog {
         return (next, record)
     }
 
-    /// A checkpoint of the current size, signed by the log.
+    /// A checkpoint of the current size, signed by the log (not yet cosigned: see ``cosignedCheckpoint()``).
     public func checkpoint() throws(LogError) -> SignedCheckpoint {
         try checkpoint(size: tree.size)
+    }
+
+    /// The checkpoint of the current size, cosigned by the witnesses' quorum when the log has
+    /// witnesses: the one to hand out.
+    /// - Throws: ``LogError/witnessQuorum(_:)`` when fewer witnesses cosigned.
+    public func cosignedCheckpoint() async throws(LogError) -> SignedCheckpoint {
+        try await cosigned(size: nil)
+    }
+
+    /// The checkpoint of `size` (nil: the current size, following other writers when a witness
+    /// already saw a larger one), cosigned by the quorum.
+    private func cosigned(size: UInt64?) async throws(LogError) -> SignedCheckpoint {
+        guard let witnesses else { return try checkpoint(size: size ?? tree.size) }
+        var attempt = 0
+        while true {
+            let signed = try checkpoint(size: size ?? tree.size)
+            if let lastCosigned, lastCosigned.checkpoint == signed.checkpoint { return lastCosigned }
+            let tree = self.tree
+            let target = signed.checkpoint.size
+            do {
+                let cosigned = try await witnesses.cosign(signed) { old in try tree.consistencyProof(size1: old, size2: target) }
+                if lastCosigned.map({ $0.checkpoint.size <= target }) ?? true { lastCosigned = cosigned }
+                return cosigned
+            } catch let error as LogError {
+                throw error
+            } catch let ahead as WitnessAhead {
+                // Another instance appended and had a larger checkpoint cosigned: catch up with
+                // the store and offer the latest one (never for a fixed size, the closing).
+                attempt += 1
+                guard size == nil, attempt < 4 else {
+                    throw .witnessQuorum("a witness holds size \(ahead.size), larger than this log's \(target)")
+                }
+                let count = state.recordCount
+                let records = try await store.records(after: count)
+                if state.recordCount == count { try catchUp(with: records) }  // else another task caught up meanwhile
+            } catch {
+                throw .witnessQuorum("\(error)")
+            }
+        }
     }
 
     func checkpoint(size: UInt64) throws(LogError) -> SignedCheckpoint {
@@ -261,9 +313,11 @@ public actor SubmissionLog {
         return try SignedCheckpoint(note: SignedNote(text: body.text, signers: [signer]))
     }
 
-    /// The receipt for entry `index` against a fresh checkpoint.
-    public func receipt(index: UInt64) throws(LogError) -> Receipt {
-        try receipt(index: index, against: try checkpoint())
+    /// The receipt for entry `index` against the latest (cosigned) checkpoint.
+    public func receipt(index: UInt64) async throws(LogError) -> Receipt {
+        let signed = try await cosigned(size: nil)
+        guard signed.checkpoint.size == tree.size else { return try await receipt(index: index) }  // the log grew meanwhile
+        return try receipt(index: index, against: signed)
     }
 
     private func receipt(index: UInt64, against signed: SignedCheckpoint) throws(LogError) -> Receipt {
@@ -285,10 +339,24 @@ public actor SubmissionLog {
         return entries[Int(range.lowerBound)..<Int(range.upperBound)].map(\.encoded)
     }
 
-    /// The closing checkpoint, once the log is closed.
-    public func closingCheckpoint() throws(LogError) -> SignedCheckpoint? {
+    /// The closing checkpoint (cosigned by the witnesses' quorum), once the log is closed: the
+    /// stored head when it is the closing with its quorum, so that every copy handed out is
+    /// the same note, byte for byte (the members and every stage's report carry it).
+    public func closingCheckpoint() async throws(LogError) -> SignedCheckpoint? {
         guard let closing else { return nil }
-        return try checkpoint(size: closing.size)
+        return try await closingNote(size: closing.size)
+    }
+
+    private func closingNote(size: UInt64) async throws(LogError) -> SignedCheckpoint {
+        let fresh = try checkpoint(size: size)
+        if let note = try store.loadHead(), let head = try? SignedCheckpoint(serialized: note), head.checkpoint == fresh.checkpoint,
+            (try? head.verifySignatures(log: signer.verifier, origin: origin, witnesses: witnesses?.policy ?? .none)) != nil
+        {
+            return head
+        }
+        let signed = try await cosigned(size: size)
+        try await acknowledge(signed)
+        return signed
     }
 
     /// The index of the entry that logged `digest`, if any.
@@ -336,7 +404,7 @@ public actor SubmissionLog {
                 if let closing {
                     // Another instance closed it.
                     await append.abandon()
-                    return try checkpoint(size: closing.size)
+                    return try await closingNote(size: closing.size)
                 }
                 let now = clock()
                 guard now >= deadline.addingTimeInterval(grace) else {
@@ -352,9 +420,7 @@ public actor SubmissionLog {
             }
             try await append.commit([record])
             state = next
-            let signed = try checkpoint(size: tree.size)
-            try await acknowledge(signed)
-            return signed
+            return try await closingNote(size: tree.size)
         }
     }
 

@@ -27,7 +27,7 @@ struct SealBid: AsyncParsableCommand {
         version: SealedBidVersion.description,
         subcommands: [
             Demo.self, Keygen.self, TenderCommand.self, Seal.self, CommitStatement.self, WithdrawStatement.self, Inspect.self, Verify.self, Decrypt.self,
-            Committee.self, Portal.self,
+            Committee.self, Portal.self, WitnessCommand.self,
             Opening.self, ReceiptCommand.self, LogCommand.self, TimestampCommand.self, ReportCommand.self, Vectors.self, Bench.self,
         ]
     )

@@ -177,6 +177,12 @@ struct TenderCommand: ParsableCommand {
         @Option(help: "Largest bid file accepted, bytes.") var maxBidBytes: UInt64 = 1 << 30
         @Option(help: "The log's Ed25519 public key file (sealbid keygen ed25519).") var logKey: String
         @Option(help: "The log's origin, <prefix>/<tender id> (also the log key's name).") var origin: String
+        @Option(
+            name: .customLong("witness"),
+            help: "A witness's cosignature/v1 verifier key, name+keyid+base64(0x04 || key) (sealbid witness key; repeat, at most 15).")
+        var witnesses: [String] = []
+        @Option(help: "How many of the witnesses must cosign each checkpoint (1 to their number; required with --witness).")
+        var witnessQuorum: Int?
         @Option(help: "none, required or test-authority.") var timestamps: String = "none"
         @Option(parsing: .upToNextOption, help: "PEM files of the time-stamp authority's roots.") var tsaRoots: [String] = []
         @Option(parsing: .upToNextOption, help: "PEM files of the national PKI's roots (bidders signing with certificates).")
@@ -186,9 +192,19 @@ struct TenderCommand: ParsableCommand {
         @Option(help: "The bidder registry (docs/spec/report-v1.md).") var bidders: String
         @Option(help: "Output descriptor (must not exist).") var out: String
 
+        func validate() throws {
+            guard witnesses.isEmpty == (witnessQuorum == nil) else { throw ValidationError("--witness and --witness-quorum go together") }
+        }
+
         func run() throws {
             guard let policy = Tender.TimestampPolicy(rawValue: timestamps) else {
                 throw ValidationError("--timestamps is none, required or test-authority")
+            }
+            let witnessPolicy: WitnessPolicy
+            do {
+                witnessPolicy = try WitnessPolicy(witnesses: witnesses.map { try CosignerVerifier(verifierKey: $0) }, quorum: witnessQuorum ?? 0)
+            } catch {
+                throw ValidationError("--witness/--witness-quorum: \(error)")
             }
             let stageKeys = try stages.map { spec throws -> StageKey in
                 let parts = spec.split(separator: ":").map(String.init)
@@ -204,7 +220,7 @@ struct TenderCommand: ParsableCommand {
             }
             let descriptor = try Tender(
                 id: TenderID(tender), deadline: parseTime(deadline), grace: grace, maxBidBytes: maxBidBytes,
-                log: NoteVerifier(name: origin, publicKey: KeyFile.ed25519PublicKey(logKey)), timestamps: policy,
+                log: NoteVerifier(name: origin, publicKey: KeyFile.ed25519PublicKey(logKey)), witnesses: witnessPolicy, timestamps: policy,
                 tsaRoots: try tsaRoots.flatMap { try X509Certificate.certificates(pem: readText($0)) },
                 x509Roots: try x509Roots.flatMap { try X509Certificate.certificates(pem: readText($0)) }, stages: stageKeys,
                 envelopes: envelopeMap, bidders: BidderRegistry(text: readText(bidders)))
@@ -228,6 +244,12 @@ struct TenderCommand: ParsableCommand {
             print("tender      \(tender.id)   SHA-256 \(tender.digest.hexString)")
             print("deadline    \(TenderTime.format(tender.deadline) ?? "?") (grace \(tender.grace) s, bids up to \(tender.maxBidBytes) bytes)")
             print("log         \(tender.log.verifierKey)")
+            if tender.witnesses.quorum > 0 {
+                print("witnesses   \(tender.witnesses.quorum) of \(tender.witnesses.witnesses.count) must cosign every checkpoint")
+                for witness in tender.witnesses.witnesses { print("witness     \(witness.verifierKey)") }
+            } else {
+                print("witnesses   none: checkpoints carry the log's signature alone (a fork is seen only by bidders who check)")
+            }
             print("timestamps  \(tender.timestamps.rawValue), \(tender.tsaRoots.count) authority root(s)\(testModeWarning(tender))")
             for key in tender.stages {
                 let envelope = (try? tender.envelope(for: StageName(key.roster.stage)))?.value ?? "?"

@@ -197,17 +197,38 @@ struct LogTests {
         #expect(Array(respelled.utf8) != Array(signedComposed.serialized.utf8))
         try SignedNote(parsing: signedComposed.serialized).verify(with: [composed.verifier])
         #expect(throws: LogError.noVerifiedSignature) { try SignedNote(parsing: respelled).verify(with: [composed.verifier]) }
-        let witness = try NoteSigner(name: "witness.example/w1", key: Ed25519PrivateKey())
-        let cosigned = try SignedCheckpoint(note: SignedNote(
-            text: try Checkpoint(origin: f.origin, size: 1, rootHash: MerkleTreeHash.leafHash([1] as [UInt8])).text, signers: [f.signer]).adding(witness))
-        try cosigned.verifyInclusion(
-            leafHash: MerkleTreeHash.leafHash([1] as [UInt8]), index: 0, proof: [], log: f.signer.verifier, origin: f.origin,
-            witnesses: [witness.verifier], witnessQuorum: 1)
-        #expect(throws: LogError.noVerifiedSignature) {
-            try cosigned.verifyInclusion(
-                leafHash: MerkleTreeHash.leafHash([1] as [UInt8]), index: 0, proof: [], log: f.signer.verifier, origin: f.origin,
-                witnesses: [try NoteVerifier(name: "w2", publicKey: Ed25519PrivateKey().publicKey)], witnessQuorum: 1)
+        // Witnesses' cosignatures (C2SP tlog-cosignature v1) count toward the quorum only when they
+        // verify; a line of an unknown witness is ignored, a bad line of a known one fails the note.
+        let witness = try Cosigner(name: "witness.example/w1", key: Ed25519PrivateKey())
+        let other = try Cosigner(name: "witness.example/w2", key: Ed25519PrivateKey())
+        let body = try Checkpoint(origin: f.origin, size: 1, rootHash: MerkleTreeHash.leafHash([1] as [UInt8])).text
+        let logSigned = try SignedNote(text: body, signers: [f.signer])
+        let cosigned = try SignedCheckpoint(note: logSigned.adding([witness.cosign(body, at: 1_700_000_000)]))
+        let one = try WitnessPolicy(witnesses: [witness.verifier], quorum: 1)
+        let leaf = MerkleTreeHash.leafHash([1] as [UInt8])
+        try cosigned.verifyInclusion(leafHash: leaf, index: 0, proof: [], log: f.signer.verifier, origin: f.origin, witnesses: one)
+        #expect(try one.cosignatures(on: cosigned.note).map(\.timestamp) == [1_700_000_000])
+        let otherOnly = try WitnessPolicy(witnesses: [other.verifier], quorum: 1)
+        #expect(throws: LogError.self) {
+            try cosigned.verifyInclusion(leafHash: leaf, index: 0, proof: [], log: f.signer.verifier, origin: f.origin, witnesses: otherOnly)
         }
+        // A cosignature line with a changed timestamp does not verify: the note is refused.
+        var line = witness.cosign(body, at: 1_700_000_000)
+        var stamp = line.signature
+        stamp[7] ^= 1  // the last byte of the big-endian timestamp
+        line = SignedNote.Signature(name: line.name, keyID: line.keyID, signature: stamp)
+        #expect(line != witness.cosign(body, at: 1_700_000_000))
+        #expect(throws: LogError.badSignature(keyName: "witness.example/w1")) { try one.check(logSigned.adding([line])) }
+        // A log signature line (type 0x01) by the witness's key under its name is not a cosignature.
+        let asNote = try NoteSigner(name: "witness.example/w1", key: Ed25519PrivateKey())
+        #expect(throws: LogError.self) { try one.check(SignedNote(text: body, signers: [f.signer, asNote])) }
+        // Two of two required: one is not enough.
+        let both = try WitnessPolicy(witnesses: [witness.verifier, other.verifier], quorum: 2)
+        #expect(throws: LogError.self) { try both.check(cosigned.note) }
+        try both.check(cosigned.note.adding([other.cosign(body, at: 1)]))
+        // Verifier keys round-trip and refuse a type-0x01 key.
+        #expect(try CosignerVerifier(verifierKey: witness.verifier.verifierKey) == witness.verifier)
+        #expect(throws: LogError.self) { try CosignerVerifier(verifierKey: f.signer.verifier.verifierKey) }
     }
 }
 

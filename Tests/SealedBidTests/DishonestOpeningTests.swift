@@ -418,7 +418,8 @@ struct DishonestOpeningTests {
         #expect(price(second, records: shorter, previous: previous) == "bad-closing")
         // The same closing with one more signature line (an unknown key's) is another note: the
         // later report would carry a closing note other than the first stage's.
-        let cosigned = try SignedCheckpoint(note: closing.note.adding(NoteSigner(name: "witness.example/w", key: Ed25519PrivateKey())))
+        let unknownWitness = try Cosigner(name: "witness.example/w", key: Ed25519PrivateKey())
+        let cosigned = try SignedCheckpoint(note: closing.note.adding([unknownWitness.cosign(closing.note.text, at: 1_700_000_000)]))
         #expect(cosigned.checkpoint == closing.checkpoint)
         #expect(price(cosigned, records: records, previous: previous) == "bad-closing")
         // A qualified bidder must have opened in the technical stage; the first stage takes no list.

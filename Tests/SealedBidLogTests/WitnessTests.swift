@@ -1,0 +1,203 @@
+import Foundation
+import SealedBidLog
+import SealedBidMerkle
+import SealedBidPrimitives
+import Testing
+
+/// A witness reached in process, that can be taken down.
+final class SwitchableWitness: WitnessTransport, @unchecked Sendable {
+    let witness: Witness
+    private let lock = NSLock()
+    private var _down = false
+    var down: Bool {
+        get { lock.withLock { _down } }
+        set { lock.withLock { _down = newValue } }
+    }
+    init(_ witness: Witness) { self.witness = witness }
+
+    struct Unreachable: Error {}
+
+    func addCheckpoint(_ body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
+        if down { throw Unreachable() }
+        let response = await witness.handleAddCheckpoint(body)
+        return (response.status, response.body)
+    }
+}
+
+struct WitnessFixture {
+    let f = LogFixture()
+    let keys = [Ed25519PrivateKey(), Ed25519PrivateKey()]
+    let directories = (0..<2).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-witness-\(UUID())").path }
+
+    func cosigner(_ n: Int) throws -> Cosigner { try Cosigner(name: "witness.example/w\(n)", key: keys[n]) }
+
+    func witness(_ n: Int) throws -> Witness {
+        try Witness(cosigner: cosigner(n), logs: [f.signer.verifier], directory: directories[n], clock: { Date(timeIntervalSince1970: 1_800_000_100) })
+    }
+
+    func policy(quorum: Int) throws -> WitnessPolicy { try WitnessPolicy(witnesses: [cosigner(0).verifier, cosigner(1).verifier], quorum: quorum) }
+
+    func log(_ transports: [SwitchableWitness], quorum: Int, store: any LogStore = MemoryLogStore(), signer: NoteSigner? = nil) throws
+        -> SubmissionLog
+    {
+        let clock = f.clock
+        let group = try WitnessGroup(
+            policy: policy(quorum: quorum), witnesses: try transports.enumerated().map { (try cosigner($0.offset).verifier, $0.element) })
+        return try SubmissionLog(
+            origin: f.origin, tender: "LPSE-2026-0042", deadline: f.deadline, grace: 600, signer: signer ?? f.signer, store: store,
+            clock: { clock.now }, witnesses: group)
+    }
+
+    /// An add-checkpoint request body.
+    static func request(old: UInt64, proof: [[UInt8]] = [], _ note: SignedCheckpoint) -> [UInt8] {
+        Array(("old \(old)\n" + proof.map { Data($0).base64EncodedString() + "\n" }.joined() + "\n" + note.note.serialized).utf8)
+    }
+}
+
+@Suite("Witnesses (C2SP tlog-witness, tlog-cosignature)")
+struct WitnessTests {
+    let w = WitnessFixture()
+
+    func checkpoint(_ leaves: [String], signer: NoteSigner? = nil) throws -> (SignedCheckpoint, MerkleTree) {
+        var tree = MerkleTree()
+        for leaf in leaves { tree.append(leafHash: MerkleTreeHash.leafHash(Array(leaf.utf8))) }
+        let body = try Checkpoint(origin: w.f.origin, size: tree.size, rootHash: try tree.root())
+        return (try SignedCheckpoint(note: SignedNote(text: body.text, signers: [signer ?? w.f.signer])), tree)
+    }
+
+    @Test("a witness cosigns only checkpoints consistent with the last it cosigned, keeps it durably, and answers every refusal of the protocol")
+    func protocolRules() async throws {
+        let witness = try w.witness(0)
+        let (five, _) = try checkpoint(["a", "b", "c", "d", "e"])
+        // The first checkpoint of a log: old 0, no proof.
+        let first = await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, five))
+        #expect(first.status == 200)
+        let line = try SignedNote.signatureLines(String(decoding: first.body, as: UTF8.self))
+        let cosigned = try five.note.adding(line)
+        try WitnessPolicy(witnesses: [w.cosigner(0).verifier], quorum: 1).check(cosigned)
+        // A stale old size: 409 with the size it holds.
+        let (eight, tree8) = try checkpoint(["a", "b", "c", "d", "e", "f", "g", "h"])
+        let stale = await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, eight))
+        #expect(stale.status == 409 && stale.contentType == "text/x.tlog.size" && stale.body == Array("5\n".utf8))
+        // Growth with a valid proof.
+        let proof = try tree8.consistencyProof(size1: 5, size2: 8)
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 5, proof: proof, eight)).status == 200)
+        // A fork: another 9-entry log whose first 5 entries differ cannot be proven from 8.
+        let (fork, forkTree) = try checkpoint(["a", "b", "c", "d", "X", "f", "g", "h", "i"])
+        let forkProof = try forkTree.consistencyProof(size1: 8, size2: 9)
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 8, proof: forkProof, fork)).status == 422)
+        // Another root for the size it holds: a fork too.
+        let (other8, _) = try checkpoint(["a", "b", "c", "d", "e", "f", "g", "Z"])
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 8, other8)).status == 422)
+        // The same checkpoint again: cosigned again.
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 8, eight)).status == 200)
+        // Older than what it holds: old size larger than the checkpoint's.
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 8, five)).status == 400)
+        // Not the log's key, an unknown log, malformed bodies.
+        let (impostor, _) = try checkpoint(["a"], signer: try NoteSigner(name: w.f.origin, key: Ed25519PrivateKey()))
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 8, impostor)).status == 403)
+        let otherLog = try NoteSigner(name: "portal.example/OTHER", key: Ed25519PrivateKey())
+        let foreign = try SignedCheckpoint(
+            note: SignedNote(text: try Checkpoint(origin: "portal.example/OTHER", size: 0, rootHash: SHA256.hash([])).text, signers: [otherLog]))
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, foreign)).status == 404)
+        for body in ["", "old 8\n", "old 08\n\n" + eight.note.serialized, "old 8\nnot-base64\n\n" + eight.note.serialized, "old -1\n\n"] {
+            #expect(await witness.handleAddCheckpoint(Array(body.utf8)).status == 400, "\(body)")
+        }
+        // Durable: a new process on the same state holds size 8 (after the first is gone: one process per state).
+        #expect(throws: LogError.self) { _ = try w.witness(0) }
+    }
+
+    @Test("the witness's state survives a restart, and a damaged state is refused, never reset")
+    func durableState() async throws {
+        let (eight, _) = try checkpoint(["a", "b", "c", "d", "e", "f", "g", "h"])
+        do {
+            let witness = try w.witness(0)
+            #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, eight)).status == 200)
+        }
+        let reopened = try w.witness(0)
+        let (nine, _) = try checkpoint(["a", "b", "c", "d", "e", "f", "g", "h", "i"])
+        let answer = await reopened.handleAddCheckpoint(WitnessFixture.request(old: 0, nine))
+        #expect(answer.status == 409 && answer.body == Array("8\n".utf8))
+        let hash = SHA256.hash(Array(w.f.origin.utf8)).hexString
+        let served = await reopened.checkpoint(originHash: hash)
+        #expect(served.status == 200)
+        let monitor = try SignedCheckpoint(serialized: String(decoding: served.body, as: UTF8.self))
+        try monitor.verifySignatures(log: w.f.signer.verifier, origin: w.f.origin, witnesses: try WitnessPolicy(witnesses: [w.cosigner(0).verifier], quorum: 1))
+        #expect(await reopened.checkpoint(originHash: String(repeating: "0", count: 64)).status == 404)
+    }
+
+    @Test("a damaged witness state is refused")
+    func damagedState() async throws {
+        let (eight, _) = try checkpoint(["a", "b", "c", "d", "e", "f", "g", "h"])
+        do {
+            let witness = try w.witness(0)
+            #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, eight)).status == 200)
+        }
+        let path = "\(w.directories[0])/\(SHA256.hash(Array(w.f.origin.utf8)).hexString).checkpoint"
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        bytes[bytes.count - 10] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(throws: LogError.self) { _ = try w.witness(0) }
+    }
+
+    @Test("receipts carry the quorum's cosignatures; a log forked after entry k gets no cosignature for the fork, and its receipts fail the quorum")
+    func forkedLog() async throws {
+        let witnesses = [SwitchableWitness(try w.witness(0)), SwitchableWitness(try w.witness(1))]
+        let honest = try w.log(witnesses, quorum: 2)
+        var receipts: [Receipt] = []
+        for n in 0..<3 {
+            receipts.append(try await honest.submit(kind: .submit, bidder: "B\(n)", bidDigest: w.f.digest("bid \(n)"), bidLength: 100))
+        }
+        let policy = try w.policy(quorum: 2)
+        for receipt in receipts {
+            _ = try receipt.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: policy)
+        }
+        // The portal forks after entry 2: the same first two entries, then another third one,
+        // shown to one bidder. The witnesses hold size 3 of the honest log.
+        let entries = Array(await honest.allEntries().prefix(2))
+        let forkStore = MemoryLogStore()
+        let append = try await forkStore.beginAppend(after: 0)
+        try await append.commit(entries.map { LogRecord.entry($0.encoded, token: []) })
+        var prefix = MerkleTree()
+        for entry in entries { prefix.append(leafHash: entry.leafHash) }
+        let head = try SignedNote(
+            text: try Checkpoint(origin: w.f.origin, size: 2, rootHash: try prefix.root()).text, signers: [w.f.signer])
+        try await forkStore.raiseHead(head.serialized, size: 2)
+        let fork = try w.log(witnesses, quorum: 2, store: forkStore)
+        #expect(await logError { _ = try await fork.submit(kind: .submit, bidder: "VICTIM", bidDigest: w.f.digest("victim"), bidLength: 100) } == "witness-quorum")
+        // What the portal could still show the victim is signed by the log alone: refused.
+        let unwitnessed = try await w.f.log(store: forkStore).receipt(index: 2)
+        _ = try unwitnessed.verify(log: w.f.signer.verifier, origin: w.f.origin)  // a valid log signature and inclusion
+        #expect(await logError { _ = try unwitnessed.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: policy) } == "witness-quorum")
+        // The honest log goes on.
+        _ = try await honest.submit(kind: .submit, bidder: "B3", bidDigest: w.f.digest("bid 3"), bidLength: 100)
+            .verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: policy)
+    }
+
+    @Test("a witness down: a 1-of-2 quorum carries on; without the quorum, the entry is durable but unacknowledged, and its retry gets the receipt")
+    func witnessDown() async throws {
+        let witnesses = [SwitchableWitness(try w.witness(0)), SwitchableWitness(try w.witness(1))]
+        let log = try w.log(witnesses, quorum: 1)
+        witnesses[1].down = true
+        let receipt = try await log.submit(kind: .submit, bidder: "B0", bidDigest: w.f.digest("bid 0"), bidLength: 100)
+        let one = try w.policy(quorum: 1)
+        _ = try receipt.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: one)
+        // Both down: refused with witness-quorum; the entry is in the log but no receipt was given.
+        witnesses[0].down = true
+        #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "B1", bidDigest: w.f.digest("bid 1"), bidLength: 100) } == "witness-quorum")
+        #expect(await log.size == 2)
+        // The witness that was down first comes back: it catches up from size 0 (409 → proof from
+        // the size it names), and the retry's receipt is cosigned.
+        witnesses[1].down = false
+        let index = try #require(await log.index(ofDigest: w.f.digest("bid 1")))
+        let later = try await log.receipt(index: index)
+        let verified = try later.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: one)
+        #expect(try one.cosignatures(on: verified.checkpoint.note).map(\.witness.name) == ["witness.example/w1"])
+        // A closing with both witnesses back is cosigned by both, and reused byte for byte.
+        witnesses[0].down = false
+        w.f.clock.advance(3600 + 600)
+        let closing = try await log.close()
+        #expect(try w.policy(quorum: 2).cosignatures(on: closing.note).count == 2)
+        #expect(try await log.closingCheckpoint()?.note.serialized == closing.note.serialized)
+    }
+}
