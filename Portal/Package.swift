@@ -1,6 +1,7 @@
 // swift-tools-version: 6.2
-// The reference portal service for SealedBid (docs/spec/portal-http-v1.md): HTTP on Hummingbird 2,
-// the log on PostgreSQL (or the library's file store), the log's read side as C2SP tlog-tiles.
+// The reference services for SealedBid (docs/spec/portal-http-v1.md): the portal, HTTP on Hummingbird 2,
+// the log on PostgreSQL (or the library's file store), the log's read side as C2SP tlog-tiles; and the
+// witness (C2SP tlog-witness) that tenders name in their descriptors.
 // Kept out of the main package, like Benchmarks/, so that library users never pull in a server stack.
 // Build and test from this folder (the tests need a PostgreSQL: scripts/test starts a throwaway one):
 //   swift build --build-tests && SEALEDBID_PG_URL=postgres://... swift test --skip-build
@@ -22,6 +23,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sealbid-portal", targets: ["sealbid-portal"]),
+        .executable(name: "sealbid-witness", targets: ["sealbid-witness"]),
         .executable(name: "portal-load", targets: ["portal-load"]),
         .library(name: "SealedBidPortal", targets: ["SealedBidPortal"]),
     ],
@@ -48,6 +50,16 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        // The witness (C2SP tlog-witness) that tenders name in their descriptors.
+        .executableTarget(
+            name: "sealbid-witness",
+            dependencies: [
+                "SealedBidPortal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),

@@ -15,7 +15,10 @@ public struct LoadTender: Sendable {
     public let keys: [String: Ed25519PrivateKey]
     public let technical = try! EnvelopeName("technical"), price = try! EnvelopeName("price")
 
-    public init(dir: String, bidders: Int, deadline: Date, grace: Int = 0, maxBidBytes: UInt64 = 1 << 30) throws {
+    public init(
+        dir: String, bidders: Int, deadline: Date, grace: Int = 0, maxBidBytes: UInt64 = 1 << 30, witnesses: WitnessPolicy = .none,
+        tsaRoots: [X509Certificate] = []
+    ) throws {
         self.dir = dir
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let id = "T-PORTAL-\(UUID().uuidString.prefix(8))"
@@ -30,6 +33,7 @@ public struct LoadTender: Sendable {
         tender = try Tender(
             id: TenderID(id), deadline: Date(timeIntervalSince1970: deadline.timeIntervalSince1970.rounded(.up)), grace: grace,
             maxBidBytes: maxBidBytes, log: NoteVerifier(name: "portal.example/test/\(id)", publicKey: logKey.publicKey),
+            witnesses: witnesses, timestamps: tsaRoots.isEmpty ? .none : .required, tsaRoots: tsaRoots,
             stages: stageKeys, envelopes: [(technical, try StageName("technical")), (price, try StageName("price"))], bidders: registry)
         try Data(tender.encoded).write(to: URL(fileURLWithPath: "\(dir)/tender.txt"))
         try KeyFile.write(logKey.seed, kind: .ed25519Private, to: "\(dir)/log.key", comment: "test log key")
@@ -74,12 +78,18 @@ public struct LoadTender: Sendable {
     }
 
     /// `sealbid-portal serve` configuration for this tender, written to `dir/<name>.json`; returns its path.
-    public func writeConfig(name: String, database: String, dataDir: String? = nil, listen: String = "127.0.0.1:0", uploads: String? = nil)
-        throws -> String
-    {
+    public func writeConfig(
+        name: String, database: String, dataDir: String? = nil, listen: String = "127.0.0.1:0", uploads: String? = nil,
+        witnesses: [(key: CosignerVerifier, url: String)] = [], timestampAuthority: String? = nil
+    ) throws -> String {
+        var extra = uploads.map { ", \"uploads\": \($0)" } ?? ""
+        if !witnesses.isEmpty {
+            extra += ", \"witnesses\": [" + witnesses.map { "{\"key\": \"\($0.key.verifierKey)\", \"url\": \"\($0.url)\"}" }.joined(separator: ", ") + "]"
+        }
+        if let timestampAuthority { extra += ", \"timestampAuthority\": \"\(timestampAuthority)\"" }
         let config = """
             {"tender": "tender.txt", "tenderDigest": "\(tender.digest.hexString)", "logKey": "log.key",
-             "dataDir": "\(dataDir ?? "data-\(name)")", "database": "\(database)", "listen": "\(listen)"\(uploads.map { ", \"uploads\": \($0)" } ?? "")}
+             "dataDir": "\(dataDir ?? "data-\(name)")", "database": "\(database)", "listen": "\(listen)"\(extra)}
             """
         let path = "\(dir)/\(name).json"
         try Data(config.utf8).write(to: URL(fileURLWithPath: path))
@@ -92,10 +102,11 @@ public final class ServeProcess: @unchecked Sendable {
     public let process = Process()
     public let url: URL
 
-    /// Starts `binary serve --config config` and waits for its `listening on host:port` line.
-    public init(binary: String, config: String) throws {
+    /// Starts `binary serve --config config` (or `binary arguments`) and waits for its
+    /// `listening on host:port` line (or a first line ending in `:port/`).
+    public init(binary: String, config: String, arguments: [String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--config", config]
+        process.arguments = arguments ?? ["serve", "--config", config]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -107,7 +118,7 @@ public final class ServeProcess: @unchecked Sendable {
             line += chunk
         }
         let text = String(decoding: line, as: UTF8.self)
-        guard let port = text.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+        guard let port = text.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: CharacterSet(charactersIn: "/ \n"))) }) else {
             throw LoadError("unexpected first line: \(text)")
         }
         url = URL(string: "http://127.0.0.1:\(port)")!
@@ -115,8 +126,8 @@ public final class ServeProcess: @unchecked Sendable {
 
     /// Starts the process on a Dispatch thread: waiting for its first line blocks, and a blocked
     /// cooperative thread (2 on this machine) can stall every task of the caller.
-    public static func start(binary: String, config: String) async throws -> ServeProcess {
-        try await blocking { try ServeProcess(binary: binary, config: config) }
+    public static func start(binary: String, config: String, arguments: [String]? = nil) async throws -> ServeProcess {
+        try await blocking { try ServeProcess(binary: binary, config: config, arguments: arguments) }
     }
 
     /// SIGKILL, and waits for the process to be gone.

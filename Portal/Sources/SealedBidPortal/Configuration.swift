@@ -23,6 +23,20 @@ public struct PortalConfiguration: Codable, Sendable {
     public var listen: String
     /// How slow an upload may be (`{"stallSeconds": 10, "minimumBytesPerSecond": 8192}` when absent).
     public var uploads: UploadLimits?
+    /// Where to reach the witnesses the descriptor names: `[{"key": "<verifier key>", "url": "http://..."}]`.
+    /// Every checkpoint handed out (receipts, the closing) is cosigned by the descriptor's quorum first.
+    public var witnesses: [WitnessEndpoint]?
+    /// The outside RFC 3161 authority's URL, for descriptors with `timestamps required`.
+    public var timestampAuthority: String?
+
+    public struct WitnessEndpoint: Codable, Sendable {
+        public var key: String
+        public var url: String
+        public init(key: String, url: String) {
+            self.key = key
+            self.url = url
+        }
+    }
 
     public static func load(path: String) throws -> PortalConfiguration {
         var config = try JSONDecoder().decode(PortalConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
@@ -35,12 +49,7 @@ public struct PortalConfiguration: Codable, Sendable {
     }
 
     /// The host and port of ``listen``.
-    public func address() throws -> (host: String, port: Int) {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ConfigurationError("listen must be host:port, not '\(listen)'")
-        }
-        return (String(listen[..<colon]), port)
-    }
+    public func address() throws -> (host: String, port: Int) { try listenAddress(listen) }
 
     /// The PostgreSQL connection of ``database``, nil for `file`.
     public func postgres() throws -> PostgresConnection.Configuration? {
@@ -57,6 +66,14 @@ public struct PortalConfiguration: Codable, Sendable {
         }
         return .init(host: url.host ?? "127.0.0.1", port: url.port ?? 5432, username: user, password: url.password, database: databaseName, tls: .disable)
     }
+}
+
+/// The host and port of a `host:port` setting.
+func listenAddress(_ listen: String) throws -> (host: String, port: Int) {
+    guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+        throw ConfigurationError("listen must be host:port, not '\(listen)'")
+    }
+    return (String(listen[..<colon]), port)
 }
 
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -91,8 +108,27 @@ public struct PortalSetup: Sendable {
             let path = config.dataDir + "/log.bin"
             store = FileManager.default.fileExists(atPath: path) ? try FileLogStore(path: path) : try FileLogStore.create(path: path)
         }
+        var witnesses: [(CosignerVerifier, any WitnessTransport)] = []
+        for endpoint in config.witnesses ?? [] {
+            let key = try CosignerVerifier(verifierKey: endpoint.key)
+            guard tender.witnesses.witnesses.contains(key) else { throw ConfigurationError("witness \(key.name) is not in the descriptor") }
+            witnesses.append((key, HTTPWitness(url: endpoint.url)))
+        }
+        var timestamper: Timestamper?
+        switch tender.timestamps {
+        case .required:
+            guard let url = config.timestampAuthority else {
+                throw ConfigurationError("the descriptor requires time-stamps: set timestampAuthority to the authority's URL")
+            }
+            timestamper = RFC3161Client(url: url, roots: tender.tsaRoots).timestamper
+        case .testAuthority:
+            throw ConfigurationError("the service runs no test time-stamp authority: use 'timestamps required' with an outside one")
+        case .none:
+            guard config.timestampAuthority == nil else { throw ConfigurationError("timestampAuthority is set but the descriptor says 'timestamps none'") }
+        }
         do {
-            let service = try PortalService(tender: tender, directory: config.dataDir, signer: signer, store: store)
+            let service = try PortalService(
+                tender: tender, directory: config.dataDir, signer: signer, store: store, timestamper: timestamper, witnesses: witnesses)
             try await service.initializeHeadIfNew()
             return PortalSetup(service: service, tender: tender, dataDir: config.dataDir, postgres: postgres)
         } catch {

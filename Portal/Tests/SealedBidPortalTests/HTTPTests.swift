@@ -30,15 +30,30 @@ final class PortalFixture: @unchecked Sendable {
         load = try LoadTender(dir: dir, bidders: bidders, deadline: deadline, grace: grace, maxBidBytes: maxBidBytes)
     }
 
+    /// Over a tender made elsewhere (with witnesses or an authority).
+    init(load: LoadTender) {
+        self.load = load
+    }
+
+    func stopServers() {
+        for server in servers { server.stop() }
+        servers = []
+    }
+
     deinit {
         for server in servers { server.stop() }
         try? FileManager.default.removeItem(atPath: dir)
     }
 
     /// Starts `sealbid-portal serve` with its own data folder (or `dataDir`); returns its base URL.
-    func serve(database: String, name: String, dataDir: String? = nil, uploads: String? = nil) async throws -> URL {
+    func serve(
+        database: String, name: String, dataDir: String? = nil, uploads: String? = nil, witnesses: [(key: CosignerVerifier, url: String)] = [],
+        timestampAuthority: String? = nil
+    ) async throws -> URL {
         let server = try await ServeProcess.start(
-            binary: Self.binary, config: try load.writeConfig(name: name, database: database, dataDir: dataDir, uploads: uploads))
+            binary: Self.binary,
+            config: try load.writeConfig(
+                name: name, database: database, dataDir: dataDir, uploads: uploads, witnesses: witnesses, timestampAuthority: timestampAuthority))
         servers.append(server)
         return server.url
     }

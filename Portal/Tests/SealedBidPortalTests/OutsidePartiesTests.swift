@@ -1,0 +1,185 @@
+import Foundation
+import PortalLoad
+import SealedBid
+import SealedBidEnvelope
+import SealedBidKeyFiles
+import SealedBidLog
+import SealedBidMerkle
+import SealedBidPortal
+import SealedBidPrimitives
+import Testing
+
+/// The parties outside the portal, as real processes on loopback: two `sealbid-witness serve`
+/// (C2SP tlog-witness) and an RFC 3161 authority that is not this library (`openssl ts -reply`
+/// behind `scripts/loopback-tsa`).
+final class OutsideParties: @unchecked Sendable {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-outside-\(UUID())").path
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let witnessBinary = root.appendingPathComponent("Portal/.build/debug/sealbid-witness").path
+    let witnessKeys = [Ed25519PrivateKey(), Ed25519PrivateKey()]
+    var cosigners: [CosignerVerifier] { witnessKeys.enumerated().map { try! CosignerVerifier(name: "witness.example/w\($0.offset + 1)", publicKey: $0.element.publicKey) } }
+    private(set) var witnesses: [ServeProcess?] = [nil, nil]
+    private var tsa: ServeProcess?
+    private(set) var tsaURL = ""
+    private(set) var tsaRoots: [X509Certificate] = []
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        for witness in witnesses { witness?.stop() }
+        tsa?.stop()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// `scripts/loopback-tsa init` and `serve` on a free port.
+    func startAuthority() async throws {
+        let script = Self.root.appendingPathComponent("scripts/loopback-tsa").path
+        let initialise = Process()
+        initialise.executableURL = URL(fileURLWithPath: script)
+        initialise.arguments = ["init", "\(dir)/tsa"]
+        initialise.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try initialise.run()
+        initialise.waitUntilExit()
+        #expect(initialise.terminationStatus == 0)
+        tsa = try await ServeProcess.start(binary: script, config: "", arguments: ["serve", "\(dir)/tsa"])
+        tsaURL = tsa!.url.absoluteString + "/"
+        tsaRoots = try X509Certificate.certificates(pem: String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(dir)/tsa/root.pem")), as: UTF8.self))
+    }
+
+    /// Starts (or restarts, on its kept state) witness `n` for `log`.
+    func startWitness(_ n: Int, log: NoteVerifier) async throws {
+        let key = "\(dir)/w\(n).key"
+        if !FileManager.default.fileExists(atPath: key) {
+            try KeyFile.write(witnessKeys[n].seed, kind: .ed25519Private, to: key, comment: "test witness key")
+        }
+        let config = """
+            {"name": "\(cosigners[n].name)", "key": "w\(n).key", "stateDir": "w\(n)-state", "logs": ["\(log.verifierKey)"], "listen": "127.0.0.1:0"}
+            """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: "\(dir)/w\(n).json"))
+        witnesses[n] = try await ServeProcess.start(binary: Self.witnessBinary, config: "\(dir)/w\(n).json")
+    }
+
+    func stopWitness(_ n: Int) {
+        witnesses[n]?.stop()
+        witnesses[n] = nil
+    }
+
+    func endpoints() -> [(key: CosignerVerifier, url: String)] {
+        cosigners.enumerated().compactMap { n, key in witnesses[n].map { (key, $0.url.absoluteString) } }
+    }
+}
+
+@Suite("Witnesses and an outside time-stamp authority, over HTTP", .serialized)
+struct OutsidePartiesTests {
+    @Test("a portal with two witnesses (quorum 2) and an outside RFC 3161 authority: every receipt and the closing carry the quorum and a token that openssl verifies; a fork is refused by a witness; a witness down refuses submissions until it is back")
+    func witnessedTender() async throws {
+        let outside = try OutsideParties()
+        try await outside.startAuthority()
+        let policy = try WitnessPolicy(witnesses: outside.cosigners, quorum: 2)
+        let portal = try PortalFixture(load: LoadTender(
+            dir: outside.dir + "/tender", bidders: 3, deadline: Date().addingTimeInterval(12), witnesses: policy, tsaRoots: outside.tsaRoots))
+        for n in 0..<2 { try await outside.startWitness(n, log: portal.tender.log) }
+        let url = try await portal.serve(
+            database: "file", name: "a", witnesses: outside.endpoints(), timestampAuthority: outside.tsaURL)
+        var receipts: [Receipt] = []
+        for n in 1...2 {
+            let answer = try await http("POST", url, "bids", body: try portal.seal("BIDDER-\(n)"), bidder: "BIDDER-\(n)")
+            #expect(answer.status == 201 || answer.status == 200, "\(String(decoding: answer.body, as: UTF8.self))")
+            receipts.append(try Receipt(encoded: answer.body))
+        }
+        for receipt in receipts {
+            let verified = try portal.tender.verify(receipt: receipt)  // the quorum, the token, the deadline rules
+            #expect(try policy.cosignatures(on: verified.checkpoint.note).count == 2)
+            // openssl, not this library, verifies the authority's token over SHA-256(entry).
+            let token = "\(outside.dir)/token-\(verified.index).der"
+            try Data(try #require(verified.timestampToken)).write(to: URL(fileURLWithPath: token))
+            #expect(try run("/usr/bin/openssl", ["ts", "-verify", "-token_in", "-in", token, "-digest", SHA256.hash(verified.entry.encoded).hexString,
+                "-CAfile", "\(outside.dir)/tsa/root.pem"]).contains("Verification: OK"))
+        }
+        // Without the quorum a checkpoint is refused: the receipt's note with its cosignatures removed.
+        let stripped = try portal.tender.verify(receipt: receipts[1]).checkpoint
+        let logLines = stripped.note.signatures.filter { $0.name == portal.tender.origin }
+        let logOnly = try SignedCheckpoint(note: SignedNote(parsing: stripped.note.text + "\n" + logLines.map {
+            "— \($0.name) \(Data($0.keyID + $0.signature).base64EncodedString())\n" }.joined()))
+        try logOnly.verifySignatures(log: portal.tender.log, origin: portal.tender.origin)
+        #expect(throws: LogError.self) { try logOnly.verifySignatures(log: portal.tender.log, origin: portal.tender.origin, witnesses: policy) }
+
+        // A fork: the portal's key signs another log of the same size; the witness refuses it (422).
+        let fork = try SignedCheckpoint(note: SignedNote(
+            text: try Checkpoint(origin: portal.tender.origin, size: stripped.checkpoint.size, rootHash: SHA256.hash(Array("fork".utf8))).text,
+            signers: [NoteSigner(name: portal.tender.origin, key: KeyFile.ed25519PrivateKey(portal.load.dir + "/log.key"))]))
+        let forkBody = Array(("old \(stripped.checkpoint.size)\n\n" + fork.note.serialized).utf8)
+        let refused = try await HTTPWitness(url: outside.witnesses[0]!.url.absoluteString).addCheckpoint(forkBody)
+        #expect(refused.status == 422)
+
+        // A witness down: the quorum of 2 is not met; the submission is refused (503), nothing is acknowledged.
+        outside.stopWitness(1)
+        let bid3 = try portal.seal("BIDDER-3")
+        let down = try await http("POST", url, "bids", body: bid3, bidder: "BIDDER-3")
+        #expect(down.status == 503 && down.code == "witness-quorum")
+        // Back on its kept state (same port is not needed: the portal's configuration names a URL,
+        // so restart the portal too with the new address).
+        try await outside.startWitness(1, log: portal.tender.log)
+        portal.stopServers()
+        let again = try await portal.serve(database: "file", name: "a", witnesses: outside.endpoints(), timestampAuthority: outside.tsaURL)
+        let bidPath = outside.dir + "/bid3.sbid"
+        try Data(bid3).write(to: URL(fileURLWithPath: bidPath))
+        let digest = try BidHeader.read(from: FileSource(path: bidPath)).bidDigest.hexString
+        let retried = try await http("GET", again, "receipts/\(digest)")
+        #expect(retried.status == 200)
+        _ = try portal.tender.verify(receipt: try Receipt(encoded: retried.body))
+
+        // The closing, once the deadline has passed, is cosigned by the quorum.
+        try await Task.sleep(for: .seconds(max(0, portal.tender.deadline.timeIntervalSinceNow) + 1))
+        var closing: HTTPAnswer?
+        for _ in 0..<20 {
+            closing = try await http("GET", again, "closing")
+            if closing?.status == 200 { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let note = try SignedCheckpoint(serialized: String(decoding: try #require(closing).body, as: UTF8.self))
+        _ = try portal.tender.verifyClosing(note)
+        #expect(note.checkpoint.size == 3)
+    }
+
+    @Test("a portal that backdates received_at: the outside authority's token contradicts it, and the receipt fails")
+    func backdating() async throws {
+        let outside = try OutsideParties()
+        try await outside.startAuthority()
+        let load = try LoadTender(dir: outside.dir + "/tender", bidders: 1, deadline: Date().addingTimeInterval(7200), tsaRoots: outside.tsaRoots)
+        let signer = try NoteSigner(name: load.tender.origin, key: KeyFile.ed25519PrivateKey(load.dir + "/log.key"))
+        let authority = RFC3161Client(url: outside.tsaURL, roots: outside.tsaRoots)
+        func log(clockOffset: TimeInterval) throws -> SubmissionLog {
+            // The dishonest portal skips the library's own check of the token against its clock.
+            try SubmissionLog(
+                origin: load.tender.origin, tender: load.tender.id.value, deadline: load.tender.deadline, signer: signer, store: MemoryLogStore(),
+                clock: { Date().addingTimeInterval(clockOffset) }, timestamper: authority.timestamper, timestampsRequired: true)
+        }
+        let honest = try await log(clockOffset: 0).submit(kind: .submit, bidder: "BIDDER-1", bidDigest: SHA256.hash([1]), bidLength: 10)
+        _ = try load.tender.verify(receipt: honest)
+        let backdated = try await log(clockOffset: -3600).submit(kind: .submit, bidder: "BIDDER-1", bidDigest: SHA256.hash([2]), bidLength: 10)
+        #expect(throws: LogError.self) { _ = try load.tender.verify(receipt: backdated) }
+        do {
+            _ = try load.tender.verify(receipt: backdated)
+        } catch {
+            #expect("\(error)".contains("timestamp-mismatch"), "\(error)")
+        }
+    }
+}
+
+/// Runs a program and returns its standard output and error.
+func run(_ program: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
