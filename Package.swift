@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "SealedBidLog", targets: ["SealedBidLog"]),
         .library(name: "SealedBidCommittee", targets: ["SealedBidCommittee"]),
         .library(name: "SealedBidKeyFiles", targets: ["SealedBidKeyFiles"]),
+        .library(name: "SealedBidHTTP", targets: ["SealedBidHTTP"]),
         .executable(name: "sealbid", targets: ["sealbid"]),
     ],
     dependencies: [
@@ -80,6 +81,13 @@ let package = Package(
             dependencies: ["SealedBidPrimitives", "SealedBidMerkle"],
             swiftSettings: strict
         ),
+        // Clients of the outside parties (witnesses, RFC 3161 authorities) over HTTP, with
+        // Foundation's URLSession: no server stack, nothing to build.
+        .target(
+            name: "SealedBidHTTP",
+            dependencies: ["SealedBidPrimitives", "SealedBidLog"],
+            swiftSettings: strict
+        ),
         .target(
             name: "SealedBidCommittee",
             dependencies: ["SealedBidPrimitives", "SealedBidHPKE"],
@@ -108,7 +116,7 @@ let package = Package(
             name: "sealbid",
             dependencies: [
                 "SealedBidPrimitives", "SealedBidHPKE", "SealedBidMerkle", "SealedBidEnvelope", "SealedBidCommittee", "SealedBidKeyFiles",
-                "SealedBidLog", "SealedBidVectors", "SealedBid",
+                "SealedBidLog", "SealedBidVectors", "SealedBid", "SealedBidHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

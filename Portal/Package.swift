@@ -13,7 +13,7 @@ let sealedBid = URL(fileURLWithPath: #filePath).deletingLastPathComponent().dele
 
 /// The library's products the load tool and the tests use.
 let sealedBidProducts: [Target.Dependency] = [
-    "SealedBid", "SealedBidCommittee", "SealedBidKeyFiles", "SealedBidMerkle", "SealedBidLog", "SealedBidEnvelope", "SealedBidPrimitives",
+    "SealedBid", "SealedBidCommittee", "SealedBidKeyFiles", "SealedBidMerkle", "SealedBidLog", "SealedBidEnvelope", "SealedBidPrimitives", "SealedBidHTTP",
 ].map { .product(name: $0, package: sealedBid) }
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
@@ -50,7 +50,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SealedBidHTTP", package: sealedBid),
             ],
             swiftSettings: strict
         ),

@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import SealedBid
 import SealedBidKeyFiles
+import SealedBidHTTP
 import SealedBidLog
 import SealedBidPrimitives
 
@@ -112,13 +113,16 @@ public struct PortalSetup: Sendable {
         for endpoint in config.witnesses ?? [] {
             let key = try CosignerVerifier(verifierKey: endpoint.key)
             guard tender.witnesses.witnesses.contains(key) else { throw ConfigurationError("witness \(key.name) is not in the descriptor") }
-            witnesses.append((key, HTTPWitness(url: endpoint.url)))
+            guard let url = URL(string: endpoint.url), url.scheme == "http" || url.scheme == "https" else {
+                throw ConfigurationError("witness \(key.name): not an http(s) URL")
+            }
+            witnesses.append((key, HTTPWitness(url: url)))
         }
         var timestamper: Timestamper?
         switch tender.timestamps {
         case .required:
-            guard let url = config.timestampAuthority else {
-                throw ConfigurationError("the descriptor requires time-stamps: set timestampAuthority to the authority's URL")
+            guard let url = config.timestampAuthority.flatMap(URL.init(string:)), url.scheme == "http" || url.scheme == "https" else {
+                throw ConfigurationError("the descriptor requires time-stamps: set timestampAuthority to the authority's http(s) URL")
             }
             timestamper = RFC3161Client(url: url, roots: tender.tsaRoots).timestamper
         case .testAuthority:

@@ -2,6 +2,7 @@ import Foundation
 import PortalLoad
 import SealedBid
 import SealedBidEnvelope
+import SealedBidHTTP
 import SealedBidKeyFiles
 import SealedBidLog
 import SealedBidMerkle
@@ -112,7 +113,7 @@ struct OutsidePartiesTests {
             text: try Checkpoint(origin: portal.tender.origin, size: stripped.checkpoint.size, rootHash: SHA256.hash(Array("fork".utf8))).text,
             signers: [NoteSigner(name: portal.tender.origin, key: KeyFile.ed25519PrivateKey(portal.load.dir + "/log.key"))]))
         let forkBody = Array(("old \(stripped.checkpoint.size)\n\n" + fork.note.serialized).utf8)
-        let refused = try await HTTPWitness(url: outside.witnesses[0]!.url.absoluteString).addCheckpoint(forkBody)
+        let refused = try await HTTPWitness(url: outside.witnesses[0]!.url).addCheckpoint(forkBody)
         #expect(refused.status == 422)
 
         // A witness down: the quorum of 2 is not met; the submission is refused (503), nothing is acknowledged.
@@ -151,7 +152,7 @@ struct OutsidePartiesTests {
         try await outside.startAuthority()
         let load = try LoadTender(dir: outside.dir + "/tender", bidders: 1, deadline: Date().addingTimeInterval(7200), tsaRoots: outside.tsaRoots)
         let signer = try NoteSigner(name: load.tender.origin, key: KeyFile.ed25519PrivateKey(load.dir + "/log.key"))
-        let authority = RFC3161Client(url: outside.tsaURL, roots: outside.tsaRoots)
+        let authority = RFC3161Client(url: URL(string: outside.tsaURL)!, roots: outside.tsaRoots)
         func log(clockOffset: TimeInterval) throws -> SubmissionLog {
             // The dishonest portal skips the library's own check of the token against its clock.
             try SubmissionLog(
