@@ -234,6 +234,7 @@ public enum ReceiptVectors {
         list += try tenderReceiptScenarios(fixture)
         list += try tenderConsistencyScenarios(fixture)
         list += try timestampScenarios(fixture)
+        list += try witnessScenarios(fixture)
         list += try storeScenarios()
         return list
     }

@@ -154,6 +154,28 @@ public enum TenderVectors {
         let logParts = base[5].dropFirst(4).split(separator: "+", maxSplits: 2).map(String.init)
         add("log-key-id-wrong", "a key ID that is not the key's", expect: "malformed-tender", line: 6,
             bytes(replacing(6, "log \(logParts[0])+00000000+\(logParts[2])")))
+        // Witnesses (receipts-v1, "Witnesses"): `witness` lines after `log`, then `witness-quorum`.
+        let witnesses = try ReceiptVectors.witnessPolicy().witnesses.map { "witness \($0.verifierKey)" }
+        func withWitnesses(_ lines: [String]) -> [String] { Array(base[0..<6]) + lines + Array(base[6...]) }
+        add("witnesses-two-of-two", "two witnesses, both required", expect: "success", bytes(withWitnesses(witnesses + ["witness-quorum 2"])))
+        add("witnesses-one-of-two", "two witnesses, either one enough", expect: "success", bytes(withWitnesses(witnesses + ["witness-quorum 1"])))
+        add("witnesses-no-quorum", "witness lines without a witness-quorum line", expect: "malformed-tender", line: 9,
+            bytes(withWitnesses(witnesses)))
+        add("witnesses-quorum-zero", "witness-quorum 0 with two witnesses", expect: "malformed-tender", line: 9,
+            bytes(withWitnesses(witnesses + ["witness-quorum 0"])))
+        add("witnesses-quorum-too-large", "witness-quorum 3 with two witnesses", expect: "malformed-tender", line: 9,
+            bytes(withWitnesses(witnesses + ["witness-quorum 3"])))
+        add("witnesses-quorum-leading-zero", "witness-quorum 02: not canonical", expect: "malformed-tender", line: 0,
+            bytes(withWitnesses(witnesses + ["witness-quorum 02"])))
+        add("witnesses-quorum-alone", "witness-quorum 1 without witnesses: line 7 is where timestamps belongs", expect: "malformed-tender",
+            line: 7, bytes(withWitnesses(["witness-quorum 1"])))
+        add("witnesses-note-key", "a witness key of signature type 0x01 (a log's key), not a cosignature key", expect: "malformed-tender",
+            line: 7, bytes(withWitnesses(["witness \(base[5].dropFirst(4))", "witness-quorum 1"])))
+        add("witnesses-same-twice", "one witness listed twice", expect: "malformed-tender", line: 9,
+            bytes(withWitnesses([witnesses[0], witnesses[0], "witness-quorum 1"])))
+        let logAsWitness = try CosignerVerifier(name: "witness.example.org/log", publicKey: f.signer.verifier.publicKey)
+        add("witnesses-log-key", "a witness with the log's own key: a log cannot witness itself", expect: "malformed-tender", line: 0,
+            bytes(withWitnesses(["witness \(logAsWitness.verifierKey)", "witness-quorum 1"])))
         add("timestamps-unknown", "timestamps optional", expect: "malformed-tender", line: 7, bytes(replacing(7, "timestamps optional")))
         add("timestamps-upper-case", "timestamps None", expect: "malformed-tender", line: 7, bytes(replacing(7, "timestamps None")))
         add("tsa-root-not-base64", "a tsa-root that is not base64", expect: "malformed-tender", line: 8,

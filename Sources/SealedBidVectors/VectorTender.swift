@@ -66,12 +66,13 @@ struct VectorTender {
 
     static func descriptor(
         signer: NoteSigner, stages: [StageKey], bidderKeys: [(id: String, key: Ed25519PrivateKey)], x509: (String, String),
-        timestamps: Tender.TimestampPolicy = .none, tsaRoots: [X509Certificate] = []
+        timestamps: Tender.TimestampPolicy = .none, tsaRoots: [X509Certificate] = [], witnesses: WitnessPolicy = .none
     ) throws -> Tender {
         var identities = try bidderKeys.map { BidderRegistry.Identity(bidder: try BidderID($0.id), kind: .ed25519($0.key.publicKey)) }
         identities.append(BidderRegistry.Identity(bidder: try BidderID(x509.0), kind: .x509Subject(x509.1)))
         return try Tender(
-            id: TenderID(tenderID), deadline: deadline, grace: grace, maxBidBytes: 1 << 30, log: signer.verifier, timestamps: timestamps,
+            id: TenderID(tenderID), deadline: deadline, grace: grace, maxBidBytes: 1 << 30, log: signer.verifier, witnesses: witnesses,
+            timestamps: timestamps,
             tsaRoots: tsaRoots, stages: stages,
             envelopes: [(try EnvelopeName("technical"), try StageName("technical")), (try EnvelopeName("price"), try StageName("price"))],
             bidders: BidderRegistry(identities))

@@ -73,12 +73,20 @@ struct Demo: AsyncParsableCommand {
         let tsa = try? TestAuthority.make(in: "\(dir)/tsa", validFrom: start.addingTimeInterval(-86400))
         let virtualTime = ManualClock(start)
 
+        // Two witnesses (C2SP tlog-witness, in this process), both required: every checkpoint the
+        // portal hands out is cosigned by both, after each checked it extends what it saw before.
+        let cosigners = try (1...2).map { try Cosigner(name: "witness-\($0).example.org/sealbid", key: Ed25519PrivateKey()) }
+        let witnessPolicy = try WitnessPolicy(witnesses: cosigners.map(\.verifier), quorum: 2)
+
         // 2. The committee generates one key per stage without a dealer; the descriptor is published.
         let rehearsal = try await step("DKG for 2 stages, descriptor") {
             try Rehearsal.make(
                 id: tenderID, stages: [("technical", "technical"), ("price", "price")], members: members, threshold: threshold,
-                deadline: start.addingTimeInterval(3600), grace: 600, registry: registry,
+                deadline: start.addingTimeInterval(3600), grace: 600, registry: registry, witnesses: witnessPolicy,
                 timestamps: tsa == nil ? .none : .testAuthority, tsaRoots: tsa.map { [$0.root] } ?? [])
+        }
+        let witnesses = try cosigners.enumerated().map { n, cosigner in
+            (cosigner.verifier, try Witness(cosigner: cosigner, logs: [rehearsal.tender.log], directory: "\(dir)/witness-\(n + 1)") as any WitnessTransport)
         }
         let tender = rehearsal.tender
         try writeNew(tender.encoded, to: "\(dir)/tender.txt")
@@ -87,7 +95,7 @@ struct Demo: AsyncParsableCommand {
         // 3. The portal, with the test authority on the same clock.
         let portal = try await PortalService.create(
             tender: tender, directory: "\(dir)/portal", signer: rehearsal.logSigner, clock: { virtualTime.now },
-            timestamper: tsa?.timestamper(clock: { virtualTime.now }))
+            timestamper: tsa?.timestamper(clock: { virtualTime.now }), witnesses: witnesses)
 
         // 4. Bidders seal two-envelope bids (with an escrow copy, self-checked) and submit them.
         let replacer = names[0], withdrawer = names[1], committer = names[names.count - 1]
@@ -225,12 +233,12 @@ struct Demo: AsyncParsableCommand {
         print("SealedBid demo: tender \(tenderID), \(bidders) bidders, \(threshold)-of-\(members) committee, bids of \(bidSize) bytes")
         print("  descriptor     tender.txt, SHA-256 \(tender.digest.hexString.prefix(16))…, timestamps \(tender.timestamps.rawValue)")
         print("  committee      DKG for 2 stages, stage keys signed by all \(members) members")
-        print("  receipts       \(receipts) issued\(tsa == nil ? " (no openssl: no RFC 3161 tokens)" : ", each with an RFC 3161 token from the TEST authority")")
+        print("  receipts       \(receipts) issued, each checkpoint cosigned by both witnesses\(tsa == nil ? " (no openssl: no RFC 3161 tokens)" : ", each with an RFC 3161 token from the TEST authority")")
         print("  replace        \(replacer): \(replacedOK ? "the replacement counts" : "WRONG BID COUNTS")")
         print("  withdraw       \(withdrawer): \(withdrawnOK ? "withdrawn by its signed statement" : "NOT WITHDRAWN")")
         print("  commit         \(committer): committed before the deadline, uploaded in the grace window, \(committedOK ? "opened" : "NOT OPENED")")
         print("  late bid       \(lateRefusal)")
-        print("  closing        checkpoint of \(closing.checkpoint.size) entries signed")
+        print("  closing        checkpoint of \(closing.checkpoint.size) entries signed, cosigned by \(try witnessPolicy.cosignatures(on: closing.note).count) of 2 witnesses (C2SP tlog-witness, each checked it extends what it cosigned before)")
         print("  technical      \(technicalOpened)/\(technicalOpening.bids.count) opened by members \(technicalReport.participants.map(String.init).joined(separator: ", "))\(absent.isEmpty ? "" : "; absent: member \(absent[0].value)")\(culprits.isEmpty ? "" : "; bad share named: \(culprits)")")
         print("  price          \(priceReport.lines.filter { $0.result == .opened }.count) opened for qualified bidders; \(priceReport.lines.filter { $0.reason == "not-qualified" }.count) disqualified never decrypted")
         print("  reports        signed by members \(signers["technical"]!.map(String.init).joined(separator: ", ")) and verified; a bidder's own line \(ownLineOK ? "matches" : "DOES NOT MATCH")")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SealedBid
 import SealedBidEnvelope
+import SealedBidHTTP
 import SealedBidKeyFiles
 import SealedBidLog
 import SealedBidMerkle
@@ -34,19 +35,25 @@ struct Portal: ParsableCommand {
         ]
     )
 
-    /// Settings of a portal beyond its descriptor (only the test time-stamp authority today).
+    /// Settings of a portal beyond its descriptor: where its outside parties are.
     struct Config: Codable {
         /// PEM files of a time-stamp authority the portal runs itself: only for tenders whose
         /// descriptor says `timestamps test-authority`.
         let testAuthorityCertificate: String?
         let testAuthorityKey: String?
+        /// The outside RFC 3161 authority's URL, for `timestamps required`.
+        var timestampAuthority: String? = nil
+        /// One URL per witness of the descriptor, in its order.
+        var witnessURLs: [String]? = nil
 
-        /// What asks for a token over a digest: the test authority for a `test-authority` tender,
-        /// nothing for `none`; a tender that requires an outside authority cannot be run from files.
-        func timestamper(for tender: Tender, clock: @escaping @Sendable () -> Date) throws -> (@Sendable ([UInt8]) throws -> [UInt8])? {
+        /// What asks for a token over a digest: the outside authority for a `required` tender, the
+        /// test authority for a `test-authority` one, nothing for `none`.
+        func timestamper(for tender: Tender, clock: @escaping @Sendable () -> Date) throws -> Timestamper? {
             if tender.timestamps == .required {
-                // An RFC 3161 client for an outside authority is not part of the file-based CLI.
-                throw ValidationError("this tender requires time-stamps from an outside authority; the file-based portal cannot reach one")
+                guard let url = timestampAuthority.flatMap(URL.init(string:)) else {
+                    throw ValidationError("this tender requires time-stamps from an outside authority: portal init --tsa-url URL")
+                }
+                return RFC3161Client(url: url, roots: tender.tsaRoots).timestamper
             }
             guard let cert = testAuthorityCertificate, let key = testAuthorityKey else { return nil }
             guard tender.timestamps == .testAuthority else {
@@ -58,6 +65,21 @@ struct Portal: ParsableCommand {
                 let serial = UInt64(Date().timeIntervalSince1970 * 1_000_000)
                 return try TimestampToken(response: authority.respond(to: request.derRepresentation, at: clock(), serial: serial))
                     .derRepresentation
+            }
+        }
+
+        /// The descriptor's witnesses, reached at their URLs.
+        func witnesses(for tender: Tender) throws -> [(CosignerVerifier, any WitnessTransport)] {
+            let urls = witnessURLs ?? []
+            guard urls.count == tender.witnesses.witnesses.count else {
+                throw ValidationError(
+                    "the descriptor names \(tender.witnesses.witnesses.count) witness(es): give one --witness-url each, in its order")
+            }
+            return try zip(tender.witnesses.witnesses, urls).map { witness, text in
+                guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
+                    throw ValidationError("--witness-url \(text): not an http(s) URL")
+                }
+                return (witness, HTTPWitness(url: url))
             }
         }
     }
@@ -72,7 +94,9 @@ struct Portal: ParsableCommand {
             let config = try JSONDecoder().decode(Config.self, from: Data(readBytes("\(dir)/portal.json", limit: 1 << 16)))
             let signer = try NoteSigner(name: tender.origin, key: KeyFile.ed25519PrivateKey("\(dir)/portal.key"))
             let timestamper = try config.timestamper(for: tender, clock: clock ?? { Date() })
-            return try PortalService(tender: tender, directory: dir, signer: signer, clock: clock ?? { Date() }, timestamper: timestamper)
+            return try PortalService(
+                tender: tender, directory: dir, signer: signer, clock: clock ?? { Date() }, timestamper: timestamper,
+                witnesses: config.witnesses(for: tender))
         }
     }
 
@@ -90,9 +114,12 @@ struct Portal: ParsableCommand {
         @Option(help: "TEST MODE ONLY: the PEM certificate of a time-stamp authority this portal runs itself.")
         var testTsaCert: String?
         @Option(help: "TEST MODE ONLY: that authority's PEM private key.") var testTsaKey: String?
+        @Option(help: "The outside RFC 3161 time-stamp authority's URL (tenders with 'timestamps required').") var tsaUrl: String?
+        @Option(help: "The URL of each witness the descriptor names, in its order (repeat).") var witnessUrl: [String] = []
 
         func validate() throws {
             guard (testTsaCert == nil) == (testTsaKey == nil) else { throw ValidationError("--test-tsa-cert and --test-tsa-key go together") }
+            guard tsaUrl == nil || testTsaCert == nil else { throw ValidationError("--tsa-url and --test-tsa-cert exclude each other") }
         }
 
         func run() async throws {
@@ -108,19 +135,24 @@ struct Portal: ParsableCommand {
                 throw ValidationError("the descriptor says 'timestamps test-authority': give --test-tsa-cert and --test-tsa-key")
             }
             guard !FileManager.default.fileExists(atPath: dir) else { throw ValidationError("\(dir) exists") }
+            guard tsaUrl == nil || tender.timestamps == .required else {
+                throw ValidationError("--tsa-url is for descriptors that say 'timestamps required'")
+            }
             let config = Config(
                 testAuthorityCertificate: testTsaCert.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
-                testAuthorityKey: testTsaKey.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+                testAuthorityKey: testTsaKey.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, timestampAuthority: tsaUrl,
+                witnessURLs: witnessUrl.isEmpty ? nil : witnessUrl)
+            let witnesses = try config.witnesses(for: tender)
             // The same authority the portal's later commands use: the head is stamped like every checkpoint.
             let timestamper = try config.timestamper(for: tender, clock: { Date() })
             if let timestamper {
                 // The authority's tokens must verify with the descriptor's roots, or every entry is refused later.
                 let probe = SHA256.hash(Array("sealbid portal init: time-stamp authority check".utf8))
                 do {
-                    _ = try TimestampToken(derRepresentation: timestamper(probe)).verify(digest: probe, roots: tender.tsaRoots)
+                    _ = try TimestampToken(derRepresentation: await timestamper(probe)).verify(digest: probe, roots: tender.tsaRoots)
                 } catch {
                     throw CryptoError.timestampInvalid(
-                        reason: "the test authority's tokens do not verify with the descriptor's tsa-root: \((error as? any SealedBidError)?.message ?? "\(error)")")
+                        reason: "the authority's tokens do not verify with the descriptor's tsa-root: \((error as? any SealedBidError)?.message ?? "\(error)")")
                 }
             }
             let signer = try NoteSigner(name: tender.origin, key: key)
@@ -132,7 +164,8 @@ struct Portal: ParsableCommand {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 try writeNew([UInt8](try encoder.encode(config)), to: "\(dir)/portal.json")
                 // The only place a log store is created: opening one never does (receipts-v1, "Durable store").
-                _ = try await PortalService.create(tender: tender, directory: dir, signer: signer, timestamper: timestamper)
+                _ = try await PortalService.create(
+                    tender: tender, directory: dir, signer: signer, timestamper: timestamper, witnesses: witnesses)
             } catch {
                 // A failed init leaves no portal behind (this command created the directory).
                 try? FileManager.default.removeItem(atPath: dir)
@@ -396,25 +429,48 @@ struct ReceiptCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify a receipt offline from its bytes and the tender descriptor (log key, origin, time-stamp policy).",
+            abstract: "Verify a receipt offline from its bytes and the tender descriptor (log key, origin, witnesses' quorum, time-stamp policy).",
             discussion: """
+                With --closing and --proof, also that the closed log extends the receipt's: the \
+                bidder's entry is among those the committee opens.
+
                 Example:
                   sealbid receipt verify acme.receipt --tender tender.txt \\
                     --tender-digest 3f2a...
+                  sealbid portal prove-consistency --log log.bin --from 5 --to 8 --out p.bin
+                  sealbid receipt verify acme.receipt --tender tender.txt \\
+                    --tender-digest 3f2a... --closing closing.note --proof p.bin
                 """)
         @Argument(help: "The receipt file.") var receipt: String
         @OptionGroup var descriptor: TenderOption
+        @Option(help: "The closing checkpoint (signed note): also prove that the receipt's entry is in the closed log.") var closing: String?
+        @Option(help: "With --closing: the consistency proof from the receipt's tree size to the closing's (sealbid portal prove-consistency).")
+        var proof: String?
+
+        func validate() throws {
+            guard (closing == nil) == (proof == nil) else { throw ValidationError("--closing and --proof go together") }
+        }
 
         func run() throws {
             let tender = try descriptor.load()
             let verified = try tender.verify(receipt: Receipt(encoded: readBytes(receipt, limit: 1 << 20)))
             let e = verified.entry
             print("valid receipt: entry \(verified.index) of \(verified.checkpoint.checkpoint.origin) (tree size \(verified.checkpoint.checkpoint.size))")
+            let cosigners = try tender.witnesses.cosignatures(on: verified.checkpoint.note).map(\.witness.name)
+            if !cosigners.isEmpty { print("  cosigned by \(cosigners.count) witness(es), quorum \(tender.witnesses.quorum): \(cosigners.joined(separator: ", "))") }
             print("  \(e.kind) tender \(e.tender) bidder \(e.bidder) at \(Date(timeIntervalSince1970: Double(e.receivedAt) / 1000))")
             print("  digest \(e.bidDigest.hexString), \(e.bidLength) bytes")
             if let t = verified.timestamp { print("  RFC 3161 time \(t.time) (serial \(t.serial))\(testModeWarning(tender))") }
             if !tender.timestamps.requiresTokens, verified.timestampToken != nil {
                 print("  (a time-stamp token is attached but not checked: the tender's timestamps is none)")
+            }
+            if let closing, let proof {
+                // The bidder's end check: the closed log extends the one its receipt is in, so
+                // its entry (at its index) is among those the committee opens.
+                let closed = try readCheckpoint(closing)
+                _ = try tender.verifyClosing(closed)
+                try tender.verifyConsistency(from: verified.checkpoint, to: closed, proof: try readProof(proof))
+                print("  in the closed log: the closing (size \(closed.checkpoint.size)) extends this receipt's tree")
             }
         }
     }
@@ -447,13 +503,17 @@ struct LogCommand: ParsableCommand {
             let tender = try descriptor.load()
             let first = try readCheckpoint(old)
             let second = try readCheckpoint(new)
-            let bytes = try readBytes(proof, limit: 64 * 32)
-            guard bytes.count % 32 == 0 else { throw ValidationError("the proof file is not a list of 32-byte hashes") }
-            let hashes = stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<($0 + 32)]) }
-            try tender.verifyConsistency(from: first, to: second, proof: hashes)
+            try tender.verifyConsistency(from: first, to: second, proof: try readProof(proof))
             print("consistent: size \(first.checkpoint.size) -> \(second.checkpoint.size) of \(tender.origin)")
         }
     }
+}
+
+/// A consistency proof file: concatenated 32-byte hashes (sealbid portal prove-consistency).
+func readProof(_ path: String) throws -> [[UInt8]] {
+    let bytes = try readBytes(path, limit: 64 * 32)
+    guard bytes.count % 32 == 0 else { throw ValidationError("the proof file is not a list of 32-byte hashes") }
+    return stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<($0 + 32)]) }
 }
 
 struct TimestampCommand: ParsableCommand {

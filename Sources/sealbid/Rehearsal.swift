@@ -20,7 +20,8 @@ struct Rehearsal {
     /// - Parameter stages: (stage, envelope) pairs in opening order.
     static func make(
         id: TenderID, stages: [(stage: String, envelope: String)], members count: Int, threshold: Int, deadline: Date, grace: Int = 0,
-        registry: BidderRegistry, timestamps: Tender.TimestampPolicy = .none, tsaRoots: [X509Certificate] = []
+        registry: BidderRegistry, witnesses: WitnessPolicy = .none, timestamps: Tender.TimestampPolicy = .none,
+        tsaRoots: [X509Certificate] = []
     ) throws -> Rehearsal {
         let members = (1...count).map { MemberKeys(id: MemberID(integerLiteral: UInt16($0))) }
         var keys: [StageKey] = []
@@ -33,7 +34,7 @@ struct Rehearsal {
         let logKey = Ed25519PrivateKey()
         let tender = try Tender(
             id: id, deadline: deadline, grace: grace, log: NoteVerifier(name: "lpse.example.go.id/portal/\(id)", publicKey: logKey.publicKey),
-            timestamps: timestamps, tsaRoots: tsaRoots, stages: keys,
+            witnesses: witnesses, timestamps: timestamps, tsaRoots: tsaRoots, stages: keys,
             envelopes: try stages.map { (try EnvelopeName($0.envelope), try StageName($0.stage)) }, bidders: registry)
         return Rehearsal(members: members, stageKeys: keys, shares: shares, logKey: logKey, tender: tender)
     }

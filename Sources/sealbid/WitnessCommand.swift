@@ -17,13 +17,19 @@ struct WitnessCommand: ParsableCommand {
 
             Example:
               sealbid keygen ed25519 witness.key
-              sealbid witness key --name witness.example.org/w1 --public-key witness.key.pub
+              sealbid witness key --name witness.example.org/w1 \\
+                --public-key witness.key.pub
             """,
         subcommands: [Key.self])
 
     struct Key: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a witness's cosignature/v1 verifier key: name+keyid+base64(0x04 || Ed25519 key).")
+            abstract: "Print a witness's cosignature/v1 verifier key: name+keyid+base64(0x04 || Ed25519 key).",
+            discussion: """
+                Example:
+                  sealbid witness key --name witness.example.org/w1 \\
+                    --public-key witness.key.pub
+                """)
         @Option(help: "The witness's name, a schema-less URL (no spaces, no '+').") var name: String
         @Option(help: "The witness's Ed25519 public key file (sealbid keygen ed25519 PATH writes PATH.pub).") var publicKey: String
 

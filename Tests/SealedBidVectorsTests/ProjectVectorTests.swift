@@ -12,9 +12,9 @@ struct ProjectVectorTests {
         "sealbid/envelope-v1": (149, ["success": 28, "failure": 121]),
         "sealbid/committee-v1": (147, ["combine": 18, "complaint": 15, "confirm": 5, "dealing": 9, "decode": 36, "dkg-finish": 19, "reconstruct": 9, "reshare": 13, "roster": 23]),
         "sealbid/receipts-v1": (
-            152, ["consistency": 4, "entry": 27, "receipt": 74, "store": 16, "tender-consistency": 8, "tender-receipt": 23]
+            163, ["consistency": 4, "entry": 27, "receipt": 74, "store": 16, "tender-consistency": 8, "tender-receipt": 34]
         ),
-        "sealbid/tender-v1": (104, ["success": 14, "failure": 90]),
+        "sealbid/tender-v1": (114, ["success": 16, "failure": 98]),
         "sealbid/report-v1": (133, ["parse": 52, "registry": 21, "verify": 60]),
     ]
 
