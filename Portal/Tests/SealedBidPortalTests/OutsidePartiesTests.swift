@@ -146,6 +146,82 @@ struct OutsidePartiesTests {
         #expect(note.checkpoint.size == 3)
     }
 
+    @Test("an independent implementation (Go, golang.org/x/mod sumdb/note and tlog) agrees on every cosigned checkpoint, proof and tile of a witnessed log of 300 entries")
+    func independentJudge() async throws {
+        let judge = try C2SPJudge()
+        let outside = try OutsideParties()
+        let policy = try WitnessPolicy(witnesses: outside.cosigners, quorum: 2)
+        let portal = try PortalFixture(load: LoadTender(
+            dir: outside.dir + "/tender", bidders: 3, deadline: Date().addingTimeInterval(3600), witnesses: policy))
+        for n in 0..<2 { try await outside.startWitness(n, log: portal.tender.log) }
+        let url = try await portal.serve(database: "file", name: "judge", witnesses: outside.endpoints())
+        var receipts: [VerifiedReceipt] = []
+        for round in 0..<100 {
+            for n in 1...3 {
+                let answer = try await http("POST", url, "bids", body: try portal.seal("BIDDER-\(n)", size: 64), bidder: "BIDDER-\(n)")
+                try #require(answer.status == 200, "\(round) \(n): \(String(decoding: answer.body, as: UTF8.self))")
+                if round % 33 == 0 { receipts.append(try portal.tender.verify(receipt: try Receipt(encoded: answer.body))) }
+            }
+        }
+        let latest = try SignedCheckpoint(serialized: String(decoding: try await http("GET", url, "checkpoint").body, as: UTF8.self))
+        #expect(latest.checkpoint.size == 300)
+        let witnessArguments = outside.cosigners.flatMap { ["--witness-vkey", $0.verifierKey] }
+        let (entries, root) = try await readLogThroughTiles(url, size: 300)
+        var tree = MerkleTree()
+        for entry in entries { tree.append(leafHash: MerkleTreeHash.leafHash(entry)) }
+        for (n, receipt) in (receipts + [nil]).enumerated() {
+            let checkpoint = receipt?.checkpoint ?? latest
+            // The note: the log's signature and both cosignatures, by x/mod's note.Open.
+            let note = try judge.file("note-\(n)", Array(checkpoint.note.serialized.utf8))
+            let verdict = try judge.run(["note", "--log-vkey", portal.tender.log.verifierKey] + witnessArguments + ["--quorum", "2", note])
+            #expect(verdict["ok"] as? Bool == true && (verdict["witnesses"] as? [String])?.count == 2, "\(verdict)")
+            let rootBase64 = Data(checkpoint.checkpoint.rootHash).base64EncodedString()
+            let size = checkpoint.checkpoint.size
+            // Without the quorum, the same judge refuses: only the log's line kept.
+            let logOnly = try judge.file("log-only-\(n)", Array((checkpoint.note.text + "\n" + checkpoint.note.serialized.split(separator: "\n")
+                .filter { $0.hasPrefix("— \(portal.tender.origin) ") }.map { $0 + "\n" }.joined()).utf8))
+            #expect(try judge.run(["note", "--log-vkey", portal.tender.log.verifierKey] + witnessArguments + ["--quorum", "1", logOnly])["ok"] as? Bool == false)
+            guard let receipt else { continue }
+            // The receipt's inclusion proof, by tlog.CheckRecord.
+            let proof = try tree.inclusionProof(index: receipt.index, size: size)
+            let proofFile = try judge.file("inclusion-\(n)", Array(proof.map { Data($0).base64EncodedString() + "\n" }.joined().utf8))
+            #expect(try judge.run([
+                "inclusion", "--leaf-hash", receipt.entry.leafHash.hexString, "--index", String(receipt.index), "--size", String(size),
+                "--root", rootBase64, "--proof-file", proofFile,
+            ])["ok"] as? Bool == true)
+            // The receipt's tree is a prefix of the latest, by tlog.CheckTree.
+            let consistency = try tree.consistencyProof(size1: size, size2: 300)
+            let consistencyFile = try judge.file("consistency-\(n)", Array(consistency.map { Data($0).base64EncodedString() + "\n" }.joined().utf8))
+            #expect(try judge.run([
+                "consistency", "--old-size", String(size), "--old-root", rootBase64, "--size", "300",
+                "--root", Data(latest.checkpoint.rootHash).base64EncodedString(), "--proof-file", consistencyFile,
+            ])["ok"] as? Bool == true)
+        }
+        // The tiles as served, written out as files: the tree hash from x/mod's TileHashReader,
+        // every leaf against its entry bundle, no full tile standing in for a partial one.
+        let tiles = outside.dir + "/tiles"
+        var level = 0
+        var count: UInt64 = 300
+        while count > 0 {
+            for index in 0...(count - 1) / 256 {
+                let width = min(256, count - index * 256)
+                let suffix = Tiles.encode(index: index) + (width < 256 ? ".p/\(width)" : "")
+                for path in (level == 0 ? ["tile/entries/\(suffix)"] : []) + ["tile/\(level)/\(suffix)"] {
+                    let answer = try await http("GET", url, path)
+                    try #require(answer.status == 200, "\(path)")
+                    let file = "\(tiles)/\(path)"
+                    try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: file).deletingLastPathComponent().path, withIntermediateDirectories: true)
+                    try Data(answer.body).write(to: URL(fileURLWithPath: file))
+                }
+            }
+            level += 1
+            count >>= 8
+        }
+        let verdict = try judge.run(["tiles", "--dir", tiles, "--size", "300", "--root", Data(root).base64EncodedString()])
+        #expect(verdict["ok"] as? Bool == true && (verdict["fallbacks"] as? [Any])?.isEmpty == true && verdict["entries"] as? Int == 300, "\(verdict)")
+        #expect(root == latest.checkpoint.rootHash)
+    }
+
     @Test("a portal that backdates received_at: the outside authority's token contradicts it, and the receipt fails")
     func backdating() async throws {
         let outside = try OutsideParties()
@@ -171,14 +247,43 @@ struct OutsidePartiesTests {
     }
 }
 
+/// The independent C2SP judge (`Tests/Interop/c2sp-judge`, Go against Debian's golang.org/x/mod),
+/// built by `scripts/c2sp-judge`.
+struct C2SPJudge {
+    let binary: String
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-judge-\(UUID())").path
+
+    init() throws {
+        binary = try SealedBidPortalTests.run(OutsideParties.root.appendingPathComponent("scripts/c2sp-judge").path, [], stderr: false)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw LoadError("scripts/c2sp-judge did not build the judge") }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = "\(dir)/\(name)"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// The judge's JSON verdict.
+    func run(_ arguments: [String]) throws -> [String: Any] {
+        let output = try SealedBidPortalTests.run(binary, arguments, stderr: false)
+        guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
+            throw LoadError("the judge printed no JSON object: \(output)")
+        }
+        return object
+    }
+}
+
 /// Runs a program and returns its standard output and error.
-func run(_ program: String, _ arguments: [String]) throws -> String {
+func run(_ program: String, _ arguments: [String], stderr: Bool = true) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
     let out = Pipe()
     process.standardOutput = out
-    process.standardError = out
+    process.standardError = stderr ? out : FileHandle(forWritingAtPath: "/dev/null")
     try process.run()
     let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
