@@ -46,7 +46,7 @@ public enum LogError: SealedBidError, Equatable, Sendable {
         case .timestampUnavailable: "timestamp-unavailable"
         case .duplicateBid: "duplicate-bid"
         case .closedLogChanged: "closed-log-changed"
-        case .witnessQuorum: "witness-quorum"
+        case .witnessQuorum: "quorum-not-met"
         }
     }
 

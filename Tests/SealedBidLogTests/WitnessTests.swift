@@ -164,11 +164,11 @@ struct WitnessTests {
             text: try Checkpoint(origin: w.f.origin, size: 2, rootHash: try prefix.root()).text, signers: [w.f.signer])
         try await forkStore.raiseHead(head.serialized, size: 2)
         let fork = try w.log(witnesses, quorum: 2, store: forkStore)
-        #expect(await logError { _ = try await fork.submit(kind: .submit, bidder: "VICTIM", bidDigest: w.f.digest("victim"), bidLength: 100) } == "witness-quorum")
+        #expect(await logError { _ = try await fork.submit(kind: .submit, bidder: "VICTIM", bidDigest: w.f.digest("victim"), bidLength: 100) } == "quorum-not-met")
         // What the portal could still show the victim is signed by the log alone: refused.
         let unwitnessed = try await w.f.log(store: forkStore).receipt(index: 2)
         _ = try unwitnessed.verify(log: w.f.signer.verifier, origin: w.f.origin)  // a valid log signature and inclusion
-        #expect(await logError { _ = try unwitnessed.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: policy) } == "witness-quorum")
+        #expect(await logError { _ = try unwitnessed.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: policy) } == "quorum-not-met")
         // The honest log goes on.
         _ = try await honest.submit(kind: .submit, bidder: "B3", bidDigest: w.f.digest("bid 3"), bidLength: 100)
             .verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: policy)
@@ -182,9 +182,9 @@ struct WitnessTests {
         let receipt = try await log.submit(kind: .submit, bidder: "B0", bidDigest: w.f.digest("bid 0"), bidLength: 100)
         let one = try w.policy(quorum: 1)
         _ = try receipt.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: one)
-        // Both down: refused with witness-quorum; the entry is in the log but no receipt was given.
+        // Both down: refused with quorum-not-met; the entry is in the log but no receipt was given.
         witnesses[0].down = true
-        #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "B1", bidDigest: w.f.digest("bid 1"), bidLength: 100) } == "witness-quorum")
+        #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "B1", bidDigest: w.f.digest("bid 1"), bidLength: 100) } == "quorum-not-met")
         #expect(await log.size == 2)
         // The witness that was down first comes back: it catches up from size 0 (409 → proof from
         // the size it names), and the retry's receipt is cosigned.

@@ -30,9 +30,9 @@ struct LogSpecCoverageTests {
     static let suites: [Spec] = [
         Spec(name: "receipts-v1", folder: "receipts", terms: [
             "max-bid-bytes", "test-authority", "tsa-root", "not-opened", "committed-never-uploaded", "file-missing",
-            "timestamp-mismatch", "unmatched-upload",
+            "timestamp-mismatch", "unmatched-upload", "witness-quorum",
         ]),
-        Spec(name: "tender-v1", folder: "tender", terms: ["max-bid-bytes", "test-authority", "tsa-root", "x509-root"]),
+        Spec(name: "tender-v1", folder: "tender", terms: ["max-bid-bytes", "test-authority", "tsa-root", "x509-root", "witness-quorum"]),
         Spec(name: "report-v1", folder: "report", terms: [
             "sealbid-opening-report-v1", "test-authority", "tsa-root", "x509-root", "threshold-decryption", "not-opened",
             "max-bid-bytes", "bid-too-large",

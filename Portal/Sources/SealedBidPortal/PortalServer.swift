@@ -346,7 +346,7 @@ struct Refusal: Error {
             case "duplicate-bid", "stale-withdrawal", "commitment-mismatch", "no-commitment": .conflict
             case "log-closed", "not-open": .forbidden
             case "not-logged": .notFound
-            case "storage-error", "io-error", "timestamp-unavailable", "witness-quorum", "corrupt-store": .serviceUnavailable
+            case "storage-error", "io-error", "timestamp-unavailable", "quorum-not-met", "corrupt-store": .serviceUnavailable
             case "entry-too-large": .internalServerError
             default: .unprocessableContent
             }

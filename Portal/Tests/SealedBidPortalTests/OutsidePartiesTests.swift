@@ -120,7 +120,7 @@ struct OutsidePartiesTests {
         outside.stopWitness(1)
         let bid3 = try portal.seal("BIDDER-3")
         let down = try await http("POST", url, "bids", body: bid3, bidder: "BIDDER-3")
-        #expect(down.status == 503 && down.code == "witness-quorum")
+        #expect(down.status == 503 && down.code == "quorum-not-met")
         // Back on its kept state (same port is not needed: the portal's configuration names a URL,
         // so restart the portal too with the new address).
         try await outside.startWitness(1, log: portal.tender.log)
@@ -220,6 +220,78 @@ struct OutsidePartiesTests {
         let verdict = try judge.run(["tiles", "--dir", tiles, "--size", "300", "--root", Data(root).base64EncodedString()])
         #expect(verdict["ok"] as? Bool == true && (verdict["fallbacks"] as? [Any])?.isEmpty == true && verdict["entries"] as? Int == 300, "\(verdict)")
         #expect(root == latest.checkpoint.rootHash)
+    }
+
+    @Test("the file-based CLI portal with two sealbid-witness processes: receipts and the closing carry the quorum, a witness down refuses a submission, and a bidder proves its entry is in the closing")
+    func cliPortal() async throws {
+        let sealbid = OutsideParties.root.appendingPathComponent(".build/debug/sealbid").path
+        try #require(FileManager.default.isExecutableFile(atPath: sealbid), "build the main package first (swift build)")
+        func cli(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: sealbid)
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let outside = try OutsideParties()
+        // The witnesses' verifier keys as an organiser gets them: sealbid witness key.
+        for n in 0..<2 {
+            try KeyFile.writePair(ed25519: outside.witnessKeys[n], to: "\(outside.dir)/cli-w\(n).key")
+            let printed = try cli(["witness", "key", "--name", outside.cosigners[n].name, "--public-key", "\(outside.dir)/cli-w\(n).key.pub"])
+            #expect(printed.status == 0 && printed.output == outside.cosigners[n].verifierKey + "\n", "\(printed)")
+        }
+        let policy = try WitnessPolicy(witnesses: outside.cosigners, quorum: 2)
+        let load = try LoadTender(dir: outside.dir + "/tender", bidders: 2, deadline: Date().addingTimeInterval(8), witnesses: policy)
+        for n in 0..<2 { try await outside.startWitness(n, log: load.tender.log) }
+        let tender = ["--tender", load.dir + "/tender.txt", "--tender-digest", load.tender.digest.hexString]
+        let urls = outside.endpoints().flatMap { ["--witness-url", $0.url] }
+        let dir = outside.dir + "/portal"
+        // One URL per witness of the descriptor: fewer is a usage error, and nothing is created.
+        #expect(try cli(["portal", "init", "--dir", dir, "--log-key", load.dir + "/log.key"] + tender + Array(urls.prefix(2))).status == 64)
+        #expect(!FileManager.default.fileExists(atPath: dir))
+        let initialised = try cli(["portal", "init", "--dir", dir, "--log-key", load.dir + "/log.key"] + tender + urls)
+        try #require(initialised.status == 0, "\(initialised.output)")
+        let bid1 = try load.seal("BIDDER-1", size: 100, to: outside.dir + "/b1.sbid")
+        let submitted = try cli(["portal", "submit", "--dir", dir, "--bidder", "BIDDER-1", "--bid", bid1, "--receipt", outside.dir + "/r1"])
+        try #require(submitted.status == 0, "\(submitted.output)")
+        let verified = try cli(["receipt", "verify", outside.dir + "/r1"] + tender)
+        #expect(verified.status == 0 && verified.output.contains("cosigned by 2 witness(es), quorum 2"), "\(verified.output)")
+        // A witness down: refused with quorum-not-met; the entry is durable, and once the witness
+        // is back the same file gets its receipt.
+        outside.stopWitness(1)
+        let bid2 = try load.seal("BIDDER-2", size: 100, to: outside.dir + "/b2.sbid")
+        let refused = try cli(["portal", "submit", "--dir", dir, "--bidder", "BIDDER-2", "--bid", bid2, "--receipt", outside.dir + "/r2"])
+        #expect(refused.status == 1 && refused.output.contains("quorum-not-met"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: outside.dir + "/r2"))
+        try await outside.startWitness(1, log: load.tender.log)
+        // Its new port: the portal's configuration names the witness URLs.
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/portal.json"))) as! [String: Any]
+        config["witnessURLs"] = outside.endpoints().map(\.url)
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: dir + "/portal.json"))
+        let retried = try cli(["portal", "submit", "--dir", dir, "--bidder", "BIDDER-2", "--bid", bid2, "--receipt", outside.dir + "/r2"])
+        #expect(retried.status == 0, "\(retried.output)")
+        #expect(try cli(["receipt", "verify", outside.dir + "/r2"] + tender).status == 0)
+        // The closing, cosigned; the bidder's end check with a consistency proof.
+        try await Task.sleep(for: .seconds(max(0, load.tender.deadline.timeIntervalSinceNow) + 1))
+        let closed = try cli(["portal", "close", "--dir", dir, "--out", outside.dir + "/closing.note"])
+        try #require(closed.status == 0, "\(closed.output)")
+        let closing = try SignedCheckpoint(serialized: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outside.dir + "/closing.note")), as: UTF8.self))
+        _ = try load.tender.verifyClosing(closing)
+        let proved = try cli(["portal", "prove-consistency", "--log", dir + "/log.bin", "--from", "1", "--to", "2", "--out", outside.dir + "/p.bin"])
+        try #require(proved.status == 0, "\(proved.output)")
+        let end = try cli(["receipt", "verify", outside.dir + "/r1"] + tender + ["--closing", outside.dir + "/closing.note", "--proof", outside.dir + "/p.bin"])
+        #expect(end.status == 0 && end.output.contains("in the closed log"), "\(end.output)")
+        // A closing without the witnesses' lines (the log's signature alone) is refused.
+        let logOnly = closing.note.text + "\n" + closing.note.serialized.split(separator: "\n")
+            .filter { $0.hasPrefix("— \(load.tender.origin) ") }.map { $0 + "\n" }.joined()
+        try Data(logOnly.utf8).write(to: URL(fileURLWithPath: outside.dir + "/bare.note"))
+        let bare = try cli(["receipt", "verify", outside.dir + "/r1"] + tender + ["--closing", outside.dir + "/bare.note", "--proof", outside.dir + "/p.bin"])
+        #expect(bare.status == 1 && bare.output.contains("quorum-not-met"), "\(bare.output)")
     }
 
     @Test("a portal that backdates received_at: the outside authority's token contradicts it, and the receipt fails")
