@@ -118,7 +118,8 @@ public actor WitnessGroup {
                 if held > size { return .ahead(held) }
                 old = held
             default:
-                let why = String(decoding: answer.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                // The witness's words, as printable ASCII only: they end up in logs and messages.
+                let why = String(decoding: answer.body.prefix(200).filter { (0x20..<0x7F).contains($0) }, as: UTF8.self)
                 return .refused("HTTP \(answer.status) \(why)")
             }
         }

@@ -107,6 +107,21 @@ struct WitnessTests {
         #expect(throws: LogError.self) { _ = try w.witness(0) }
     }
 
+    @Test("an origin in another Unicode spelling is another log: unknown to the witness, never a second state for the same log")
+    func originSpelling() async throws {
+        let key = Ed25519PrivateKey()
+        let composed = try NoteSigner(name: "caf\u{E9}.example/T-1", key: key)
+        let witness = try Witness(
+            cosigner: w.cosigner(0), logs: [composed.verifier], directory: w.directories[0], clock: { Date(timeIntervalSince1970: 1_800_000_100) })
+        func note(origin: String) throws -> SignedCheckpoint {
+            try SignedCheckpoint(note: SignedNote(text: try Checkpoint(origin: origin, size: 0, rootHash: SHA256.hash([])).text, signers: [composed]))
+        }
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, try note(origin: "caf\u{E9}.example/T-1"))).status == 200)
+        let respelled = try note(origin: "cafe\u{301}.example/T-1")
+        #expect(respelled.checkpoint.origin == "caf\u{E9}.example/T-1")  // equal to Swift, not in bytes
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, respelled)).status == 404)
+    }
+
     @Test("the witness's state survives a restart, and a damaged state is refused, never reset")
     func durableState() async throws {
         let (eight, _) = try checkpoint(["a", "b", "c", "d", "e", "f", "g", "h"])
