@@ -13,7 +13,7 @@ let sealedBid = URL(fileURLWithPath: #filePath).deletingLastPathComponent().dele
 
 /// One executable per parser; `Targets/<name>/Entry.swift` names its harness in `FuzzSupport`.
 let fuzzTargets = [
-    "bid-header", "payload", "withdrawal", "commitment", "receipt", "note", "checkpoint", "merkle-proof", "log-store", "key-file",
+    "bid-header", "payload", "withdrawal", "commitment", "receipt", "note", "checkpoint", "witness-request", "merkle-proof", "log-store", "key-file",
     "roster", "stage-key", "dealing", "sealed-share", "dkg-round1", "decryption-shares", "released-share", "transcript-signature",
     "resharing", "complaint", "secret-share", "tender", "opening-report", "report-signature", "bidder-registry", "x509", "pem", "timestamp", "ecdsa",
 ]

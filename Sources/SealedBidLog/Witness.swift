@@ -80,6 +80,33 @@ public actor Witness {
 
     deinit { close(lock) }
 
+    /// Parses an `add-checkpoint` body: `old <size>`, up to 63 base64 proof lines, an empty line,
+    /// the signed checkpoint (C2SP tlog-witness). Structure only: nothing is verified.
+    /// - Throws: ``LogError/malformedNote(_:)`` (the witness answers 400).
+    public static func parseAddCheckpoint(_ body: [UInt8]) throws(LogError) -> (oldSize: UInt64, proof: [[UInt8]], checkpoint: SignedCheckpoint) {
+        guard body.count <= maximumRequestSize, let text = String(validating: body, as: UTF8.self),
+            let blank = text.range(of: "\n\n")
+        else { throw .malformedNote("malformed request") }
+        let head = text[..<blank.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
+        guard let first = head.first, first.hasPrefix("old "), let oldSize = UInt64(first.dropFirst(4)),
+            String(oldSize) == first.dropFirst(4), head.count - 1 <= maximumProofLines
+        else { throw .malformedNote("malformed old size line") }
+        var proof: [[UInt8]] = []
+        for line in head.dropFirst() {
+            guard let hash = Data(base64Encoded: String(line)), hash.count == 32, hash.base64EncodedString() == line else {
+                throw .malformedNote("malformed proof line")
+            }
+            proof.append([UInt8](hash))
+        }
+        let signed: SignedCheckpoint
+        do {
+            signed = try SignedCheckpoint(serialized: String(text[blank.upperBound...]))
+        } catch {
+            throw .malformedNote("malformed checkpoint")
+        }
+        return (oldSize, proof, signed)
+    }
+
     static func statePath(_ directory: String, origin: String) -> String {
         "\(directory)/\(SHA256.hash(Array(origin.utf8)).hexString).checkpoint"
     }
@@ -100,25 +127,11 @@ public actor Witness {
     /// unknown log, 409 (with the stored size, `text/x.tlog.size`) when `old` is not the size it
     /// last cosigned, 422 when the proof does not show consistency (a fork).
     public func handleAddCheckpoint(_ body: [UInt8]) -> Response {
-        guard body.count <= Self.maximumRequestSize, let text = String(validating: body, as: UTF8.self),
-            let blank = text.range(of: "\n\n")
-        else { return .text(400, "malformed request") }
-        let head = text[..<blank.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
-        guard let first = head.first, first.hasPrefix("old "), let oldSize = UInt64(first.dropFirst(4)),
-            String(oldSize) == first.dropFirst(4), head.count - 1 <= Self.maximumProofLines
-        else { return .text(400, "malformed old size line") }
-        var proof: [[UInt8]] = []
-        for line in head.dropFirst() {
-            guard let hash = Data(base64Encoded: String(line)), hash.count == 32, hash.base64EncodedString() == line else {
-                return .text(400, "malformed proof line")
-            }
-            proof.append([UInt8](hash))
-        }
-        let signed: SignedCheckpoint
+        let oldSize: UInt64, proof: [[UInt8]], signed: SignedCheckpoint
         do {
-            signed = try SignedCheckpoint(serialized: String(text[blank.upperBound...]))
+            (oldSize, proof, signed) = try Self.parseAddCheckpoint(body)
         } catch {
-            return .text(400, "malformed checkpoint")
+            return .text(400, error.message)
         }
         // Byte for byte (not Swift's canonical equivalence): another spelling of an origin is
         // another log, which this witness does not know.

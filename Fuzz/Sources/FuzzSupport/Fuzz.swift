@@ -11,6 +11,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case receipt
     case note
     case checkpoint
+    case witnessRequest = "witness-request"
     case merkleProof = "merkle-proof"
     case logStore = "log-store"
     case keyFile = "key-file"
@@ -45,6 +46,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .receipt: LogHarness.receipt(bytes)
         case .note: LogHarness.note(bytes)
         case .checkpoint: LogHarness.checkpoint(bytes)
+        case .witnessRequest: LogHarness.witnessRequest(bytes)
         case .merkleProof: LogHarness.merkleProof(bytes)
         case .logStore: LogHarness.logStore(bytes)
         case .keyFile: FacadeHarness.keyFile(bytes)
@@ -81,6 +83,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .receipt: try LogHarness.receiptSeeds()
         case .note: try LogHarness.noteSeeds()
         case .checkpoint: try LogHarness.checkpointSeeds()
+        case .witnessRequest: try LogHarness.witnessRequestSeeds()
         case .merkleProof: try LogHarness.merkleProofSeeds()
         case .logStore: try LogHarness.logStoreSeeds()
         case .keyFile: try FacadeHarness.keyFileSeeds()

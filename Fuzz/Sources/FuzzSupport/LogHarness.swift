@@ -54,14 +54,15 @@ enum LogHarness {
         _ = try? NoteVerifier(verifierKey: text)
         guard let note = try? SignedNote(parsing: text) else { return }
         Fuzz.require((try? SignedNote(parsing: note.serialized)) == note, "a parsed note serializes to the same note")
-        _ = try? note.verify(with: [World.logSigner.verifier, World.witness.verifier] + [exampleKey, vectorLog].compactMap { $0 })
+        _ = try? note.verify(with: [World.logSigner.verifier] + [exampleKey, vectorLog].compactMap { $0 })
+        _ = try? World.witnessPolicy.cosignatures(on: note)
         _ = try? SignedCheckpoint(note: note)
     }
 
     static func noteSeeds() throws -> [[UInt8]] {
         var seeds = FixedLog.shared.checkpoints.map { Array($0.note.serialized.utf8) }
         if let last = FixedLog.shared.checkpoints.last {
-            seeds.append(Array(last.note.adding(World.witness).serialized.utf8))
+            seeds.append(Array(try last.note.adding([World.witness.cosign(last.note.text, at: 1_800_000_000)]).serialized.utf8))
         }
         seeds.append(Array(World.logSigner.verifier.verifierKey.utf8))
         for name in ["signed-note-example.note", "signed-note-example.vkey"] {
@@ -90,7 +91,7 @@ enum LogHarness {
             let proof = (try? log.inclusion(index: UInt64(index), size: size)) ?? []
             _ = try? signed.verifyInclusion(
                 leafHash: leaf, index: UInt64(index), proof: proof, log: World.logSigner.verifier, origin: World.origin,
-                witnesses: [World.witness.verifier], witnessQuorum: index % 2)
+                witnesses: index % 2 == 0 ? .none : World.witnessPolicy)
         }
         tenderConsistency(signed)
     }
@@ -114,9 +115,37 @@ enum LogHarness {
     static func checkpointSeeds() throws -> [[UInt8]] {
         var seeds = (FixedLog.shared.checkpoints + World.opened.checkpoints).map { Array($0.note.serialized.utf8) }
         seeds += FixedLog.shared.checkpoints.map { Array($0.checkpoint.text.utf8) }
-        if let last = FixedLog.shared.checkpoints.last { seeds.append(Array(last.note.adding(World.witness).serialized.utf8)) }
+        if let last = FixedLog.shared.checkpoints.last {
+            seeds.append(Array(try last.note.adding([World.witness.cosign(last.note.text, at: 1_800_000_000)]).serialized.utf8))
+        }
         for vector in Vectors.json(in: "TestVectors/receipts") {
             for key in ["old_checkpoint", "new_checkpoint"] { if let text = vector[key] as? String { seeds.append(Array(text.utf8)) } }
+        }
+        return seeds
+    }
+
+    // MARK: Witness requests
+
+    /// A C2SP tlog-witness `add-checkpoint` body: parsed strictly, it re-serializes to itself;
+    /// its checkpoint's cosignatures are checked against the world's witness.
+    static func witnessRequest(_ bytes: [UInt8]) {
+        guard let (oldSize, proof, signed) = try? Witness.parseAddCheckpoint(bytes) else { return }
+        let again = "old \(oldSize)\n" + proof.map { Data($0).base64EncodedString() + "\n" }.joined() + "\n" + signed.note.serialized
+        Fuzz.require(Array(again.utf8) == bytes || (try? Witness.parseAddCheckpoint(Array(again.utf8)))?.oldSize == oldSize,
+            "a parsed request re-serializes to one that parses the same")
+        Fuzz.require(proof.count <= 63 && proof.allSatisfy { $0.count == 32 }, "at most 63 proof hashes of 32 bytes")
+        _ = try? World.witnessPolicy.check(signed.note)
+        _ = try? signed.verifySignatures(log: World.logSigner.verifier, origin: World.origin, witnesses: World.witnessPolicy)
+    }
+
+    static func witnessRequestSeeds() throws -> [[UInt8]] {
+        let log = FixedLog.shared
+        var seeds: [[UInt8]] = []
+        for (n, signed) in log.checkpoints.enumerated() {
+            let old = n == 0 ? 0 : log.checkpoints[n - 1].checkpoint.size
+            let proof = old == 0 ? [] : ((try? log.proof(from: old, to: signed.checkpoint.size)) ?? [])
+            let cosigned = try signed.note.adding([World.witness.cosign(signed.note.text, at: 1_800_000_000)])
+            seeds.append(Array(("old \(old)\n" + proof.map { Data($0).base64EncodedString() + "\n" }.joined() + "\n" + cosigned.serialized).utf8))
         }
         return seeds
     }

@@ -55,7 +55,8 @@ enum World {
 
     static let origin = "fuzz.example/log/LPSE-FUZZ-0001"
     static let logSigner = try! NoteSigner(name: "fuzz.example/log", key: ed25519Key("log"))
-    static let witness = try! NoteSigner(name: "fuzz.example/witness", key: ed25519Key("witness"))
+    static let witness = try! Cosigner(name: "fuzz.example/witness", key: ed25519Key("witness"))
+    static let witnessPolicy = try! WitnessPolicy(witnesses: [witness.verifier], quorum: 1)
 
     static let members: [MemberKeys] = (1...3).map { memberKeys(UInt16($0), generation: "old") }
     static let newMembers: [MemberKeys] = (1...3).map { memberKeys(UInt16($0), generation: "new") }
@@ -83,7 +84,7 @@ enum World {
     static func warmUp(for target: FuzzTarget) {
         switch target {
         case .bidHeader, .payload: _ = (committeeKey, escrowKey, bidderKey, pki)
-        case .note, .checkpoint, .logStore, .merkleProof: _ = (logSigner, witness, pki, FixedLog.shared, opened)
+        case .note, .checkpoint, .logStore, .merkleProof, .witnessRequest: _ = (logSigner, witness, witnessPolicy, pki, FixedLog.shared, opened)
         case .x509, .pem, .timestamp, .ecdsa: _ = pki
         default: _ = (committee, opened)
         }
