@@ -49,17 +49,24 @@ public struct RFC3161Client: Sendable {
     }
 
     /// A token over `digest` (SHA-256), as DER.
+    /// - Throws: ``LogError/timestampUnavailable(_:)`` when the authority cannot be reached or does
+    ///   not answer with a time-stamp reply; the token's ``CryptoError`` when it does not verify.
     public func token(for digest: [UInt8]) async throws -> [UInt8] {
         let query = try TimestampRequest(digest: digest)
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = "POST"
         request.setValue("application/timestamp-query", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await session.upload(for: request, from: Data(query.derRepresentation))
+        let data: Data, response: URLResponse
+        do {
+            (data, response) = try await session.upload(for: request, from: Data(query.derRepresentation))
+        } catch {
+            throw LogError.timestampUnavailable("the authority at \(url) cannot be reached")
+        }
         guard let http = response as? HTTPURLResponse, http.statusCode == 200,
             http.value(forHTTPHeaderField: "Content-Type")?.lowercased().hasPrefix("application/timestamp-reply") == true,
             data.count <= 1 << 16
         else {
-            throw CryptoError.timestampInvalid(reason: "the authority did not answer with a time-stamp reply")
+            throw LogError.timestampUnavailable("the authority at \(url) did not answer with a time-stamp reply")
         }
         let token = try TimestampToken(response: Array(data))
         _ = try token.verify(digest: digest, nonce: query.nonce, roots: roots)

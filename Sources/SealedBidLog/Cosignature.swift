@@ -11,8 +11,12 @@ public struct CosignerVerifier: Sendable, Hashable {
 
     static let signatureType: UInt8 = 0x04
 
+    /// - Parameter name: printable ASCII without spaces or `+` (a schema-less URL): a witness
+    ///   is told apart from a look-alike by its name as people read it.
     public init(name: String, publicKey: Ed25519PublicKey) throws(LogError) {
-        guard NoteVerifier.validName(name) else { throw .malformedKey("key names are non-empty, without spaces or '+'") }
+        guard NoteVerifier.validName(name), name.utf8.allSatisfy({ (0x21..<0x7F).contains($0) }) else {
+            throw .malformedKey("witness names are printable ASCII, without spaces or '+'")
+        }
         self.name = name
         self.publicKey = publicKey
     }
@@ -28,13 +32,9 @@ public struct CosignerVerifier: Sendable, Hashable {
 
     /// Parses a verifier key string of signature type 0x04.
     public init(verifierKey text: String) throws(LogError) {
-        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == Self.signatureType,
-            let key = try? Ed25519PublicKey(rawRepresentation: raw.dropFirst())
-        else { throw .malformedKey("expected name+keyid+base64(0x04 || Ed25519 key), a cosignature/v1 key") }
-        try self.init(name: String(parts[0]), publicKey: key)
-        guard keyID.hexString == parts[1] else { throw .malformedKey("the key ID does not match the key") }
-        guard verifierKey == text else { throw .malformedKey("not in canonical form") }
+        let (name, key) = try NoteVerifier.parse(verifierKey: text, type: Self.signatureType, what: "a cosignature/v1 key")
+        try self.init(name: name, publicKey: key)
+        guard verifierKey == text else { throw .malformedKey("the key ID does not match the key, or the key is not in canonical form") }
     }
 
     /// The message a cosignature signs: `cosignature/v1`, `time <t>`, then the checkpoint's text.
@@ -86,14 +86,17 @@ public struct WitnessPolicy: Sendable, Equatable {
     public static let none = WitnessPolicy(uncheckedWitnesses: [], quorum: 0)
 
     /// - Throws: ``LogError/malformedKey(_:)`` when two witnesses share a name or a key, there are
-    ///   more than 15, or the quorum is not 1 to their number (0 only without witnesses).
+    ///   more than 15, or the quorum is not a strict majority of them (0 only without witnesses):
+    ///   two quorums must share a witness, or two forks could each gather one (receipts-v1,
+    ///   "Witnesses").
     public init(witnesses: [CosignerVerifier], quorum: Int) throws(LogError) {
         guard witnesses.count <= Self.maximumWitnesses else { throw .malformedKey("at most \(Self.maximumWitnesses) witnesses") }
         guard Set(witnesses.map(\.name)).count == witnesses.count, Set(witnesses.map(\.publicKey)).count == witnesses.count else {
             throw .malformedKey("two witnesses with one name or one key")
         }
-        guard witnesses.isEmpty ? quorum == 0 : (1...witnesses.count).contains(quorum) else {
-            throw .malformedKey("the witness quorum is 1 to the number of witnesses (0 without witnesses)")
+        guard witnesses.isEmpty ? quorum == 0 : (witnesses.count / 2 + 1...witnesses.count).contains(quorum) else {
+            throw .malformedKey(
+                "the witness quorum is a strict majority of the witnesses (more than half, at most all; 0 without witnesses): two quorums must overlap")
         }
         self.init(uncheckedWitnesses: witnesses, quorum: quorum)
     }

@@ -41,6 +41,12 @@ public protocol LogStore: Sendable {
     /// Stores `note`, a signed checkpoint of `size` entries, as the head unless the stored head
     /// is already of a larger size (several writers acknowledge in any order; a head only grows).
     func raiseHead(_ note: String, size: UInt64) async throws(LogError)
+    /// The closing note kept by ``keepClosingNote(_:)``, nil before one is.
+    func closingNote() async throws(LogError) -> String?
+    /// Keeps `note` (the closing checkpoint, cosigned) unless a closing note is already kept,
+    /// durably, and returns the one kept: the first writer's, for every writer. Every copy of
+    /// the closing handed out is then the same bytes.
+    func keepClosingNote(_ note: String) async throws(LogError) -> String
 }
 
 /// An append in progress, holding the log head (``LogStore/beginAppend(after:)``). Exactly one of
@@ -275,25 +281,43 @@ public final class FileLogStore: LogStore, @unchecked Sendable {
         headSize = size
     }
 
-    public func loadHead() throws(LogError) -> String? {
-        let fd = open(headPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    public func loadHead() throws(LogError) -> String? { try readNote(headPath) }
+
+    /// A signed note kept in a file of its own (the head, the closing), nil when there is none.
+    private func readNote(_ notePath: String) throws(LogError) -> String? {
+        let fd = open(notePath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
-            throw .storage("cannot open \(headPath): \(String(cString: strerror(errno)))")
+            throw .storage("cannot open \(notePath): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= SignedNote.maximumSize else {
-            throw .corruptStore("\(headPath) is not a head")
+            throw .corruptStore("\(notePath) is not a signed note")
         }
-        let bytes = try Self.readExactly(fd, at: 0, count: Int(info.st_size), path: headPath)
-        guard let note = String(validating: bytes, as: UTF8.self) else { throw .corruptStore("\(headPath) is not UTF-8") }
+        let bytes = try Self.readExactly(fd, at: 0, count: Int(info.st_size), path: notePath)
+        guard let note = String(validating: bytes, as: UTF8.self) else { throw .corruptStore("\(notePath) is not UTF-8") }
         return note
     }
 
     /// Written under a temporary name, flushed, renamed over the head, directory flushed.
     public func storeHead(_ note: String) throws(LogError) {
         guard DurableFile.replace(headPath, with: Array(note.utf8)) else { throw .storage("cannot store the head of \(path)") }
+    }
+
+    public var closingPath: String { path + ".closing" }
+
+    public func closingNote() async throws(LogError) -> String? { try readNote(closingPath) }
+
+    public func keepClosingNote(_ note: String) async throws(LogError) -> String { try keepClosingNoteNow(note) }
+
+    /// One process holds the store (its flock); `lock` orders the callers of that process.
+    private func keepClosingNoteNow(_ note: String) throws(LogError) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let kept = try readNote(closingPath) { return kept }
+        guard DurableFile.replace(closingPath, with: Array(note.utf8)) else { throw .storage("cannot keep the closing note of \(path)") }
+        return note
     }
 
 }
@@ -337,10 +361,11 @@ enum DurableFile {
 
 /// A store in memory (tests, and portals that keep their own durability).
 public final class MemoryLogStore: LogStore, @unchecked Sendable {
-    // `records`, `head` and `headSize` are guarded by `lock`.
+    // `records`, `head`, `headSize` and `closing` are guarded by `lock`.
     private let lock = NSLock()
     private var records: [LogRecord] = []
     private var head: String?
+    private var closing: String?
     private var headSize: UInt64?
     private let writer = AsyncGate()
     public init() {}
@@ -383,6 +408,14 @@ public final class MemoryLogStore: LogStore, @unchecked Sendable {
         if let headSize, headSize > size { return }
         head = note
         headSize = size
+    }
+    public func closingNote() async throws(LogError) -> String? { lock.withLock { closing } }
+    public func keepClosingNote(_ note: String) async throws(LogError) -> String {
+        lock.withLock {
+            let kept = closing ?? note
+            closing = kept
+            return kept
+        }
     }
 }
 

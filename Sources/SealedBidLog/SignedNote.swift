@@ -24,15 +24,21 @@ public struct NoteVerifier: Sendable, Hashable {
         "\(name)+\(keyID.hexString)+\(Data([0x01] + publicKey.rawRepresentation).base64EncodedString())"
     }
 
-    /// Parses a verifier key string.
+    /// Parses a verifier key string, in its canonical form only.
     public init(verifierKey text: String) throws(LogError) {
-        // The name has no "+", the key ID is hex; the base64 key may contain "+".
+        let (name, key) = try Self.parse(verifierKey: text, type: 0x01, what: "a signed-note key")
+        try self.init(name: name, publicKey: key)
+        guard verifierKey == text else { throw .malformedKey("the key ID does not match the key, or the key is not in canonical form") }
+    }
+
+    /// `name+hex(key ID)+base64(type || Ed25519 key)`: the name and key (the caller checks the key
+    /// ID by re-encoding). The name has no "+", the key ID is hex; the base64 key may contain "+".
+    static func parse(verifierKey text: String, type: UInt8, what: String) throws(LogError) -> (String, Ed25519PublicKey) {
         let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == 0x01,
+        guard parts.count == 3, let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == type,
             let key = try? Ed25519PublicKey(rawRepresentation: raw.dropFirst())
-        else { throw .malformedKey("expected name+keyid+base64(0x01 || Ed25519 key)") }
-        try self.init(name: String(parts[0]), publicKey: key)
-        guard keyID.hexString == parts[1] else { throw .malformedKey("the key ID does not match the key") }
+        else { throw .malformedKey("expected name+keyid+base64(0x\(String(format: "%02x", type)) || Ed25519 key), \(what)") }
+        return (String(parts[0]), key)
     }
 }
 

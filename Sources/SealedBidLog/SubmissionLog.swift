@@ -27,6 +27,8 @@ public actor SubmissionLog {
     private let witnesses: WitnessGroup?
     /// The last checkpoint the witnesses' quorum cosigned (reused while the log has not grown).
     private var lastCosigned: SignedCheckpoint?
+    /// The closing note the store kept, once read (it never changes).
+    private var keptClosing: SignedCheckpoint?
     /// What this log knows of its store: changed only by taking in records that are durable.
     private var state = LogState()
     /// One append of this process at a time: an append suspends while its store commits.
@@ -169,15 +171,19 @@ public actor SubmissionLog {
             fail(batch, error)
             return
         }
-        let before = state
+        // The batch is built on a copy: nothing of it is visible (to a lookup, a receipt, a
+        // checkpoint) before the store committed it.
+        let base = state
+        var pending = base
         var records: [LogRecord] = []
         var accepted: [(ticket: Ticket, index: UInt64)] = []
         for ticket in batch {
             do throws(LogError) {
-                let (next, record) = try await prepare(kind: ticket.kind, bidder: ticket.bidder, bidDigest: ticket.bidDigest, bidLength: ticket.bidLength)
-                state = next  // the next submission of the batch is checked against this one too
+                let (next, record) = try await prepare(
+                    kind: ticket.kind, bidder: ticket.bidder, bidDigest: ticket.bidDigest, bidLength: ticket.bidLength, on: pending)
+                pending = next  // the next submission of the batch is checked against this one too
                 records.append(record)
-                accepted.append((ticket, tree.size - 1))
+                accepted.append((ticket, pending.tree.size - 1))
             } catch {
                 ticket.result = .failure(error)
             }
@@ -189,10 +195,11 @@ public actor SubmissionLog {
         do throws(LogError) {
             try await append.commit(records)  // durable before anything is signed
         } catch {
-            state = before
             fail(batch, error)
             return
         }
+        // A reader that caught up from the store meanwhile already holds these records.
+        if state.recordCount == base.recordCount { state = pending }
         do throws(LogError) {
             // Durable, but acknowledged only once the witnesses' quorum cosigned: a submission
             // refused for want of the quorum is in the log, and its retry gets its receipt.
@@ -220,21 +227,25 @@ public actor SubmissionLog {
         }
     }
 
-    /// The log state with the new entry, and its record: checked against the whole log, with its
-    /// time-stamp token when the portal has an authority. Changes nothing.
-    private func prepare(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64) async throws(LogError) -> (LogState, LogRecord) {
+    /// The log state with the new entry, and its record: checked against the whole log (`base`,
+    /// with the batch's earlier entries), with its time-stamp token when the portal has an
+    /// authority. Changes nothing.
+    private func prepare(kind: LogEntry.Kind, bidder: String, bidDigest: [UInt8], bidLength: UInt64, on base: LogState) async throws(LogError)
+        -> (LogState, LogRecord)
+    {
         // received_at never decreases along the log (report-v1 refuses a log where it does): a
         // clock stepped back gives the previous entry's time, and the limits are checked against
         // the time that is stored, not the raw clock.
-        let receivedAt = stampedNow()
-        try checkOpen(for: kind, at: Date(timeIntervalSince1970: Double(receivedAt) / 1000))
+        let receivedAt = stampedNow(base)
+        let at = Date(timeIntervalSince1970: Double(receivedAt) / 1000)
         if kind == .upload {
             // An upload repeats the digest of the bidder's live commitment, and nothing else.
-            _ = try checkUpload(bidder: bidder, bidDigest: bidDigest, at: Date(timeIntervalSince1970: Double(receivedAt) / 1000))
+            _ = try checkUpload(bidder: bidder, bidDigest: bidDigest, at: at, in: base)
         } else {
+            try checkOpen(for: kind, at: at, in: base)
             // A digest is logged once: logging an earlier bid again would revive it after its
             // bidder replaced it (report-v1 ignores such a replay at the opening too).
-            guard state.digestIndex[bidDigest] == nil else {
+            guard base.digestIndex[bidDigest] == nil else {
                 throw .duplicateBid("this file is already in the log; seal the bid again to submit it anew")
             }
         }
@@ -255,7 +266,7 @@ public actor SubmissionLog {
             }
         }
         let record = LogRecord.entry(entry.encoded, token: token)
-        var next = state
+        var next = base
         try next.take(record, tender: tender)
         return (next, record)
     }
@@ -266,10 +277,11 @@ public actor SubmissionLog {
     }
 
     /// The checkpoint of the current size, cosigned by the witnesses' quorum when the log has
-    /// witnesses: the one to hand out.
+    /// witnesses: the one to hand out. Once the log is closed, the closing (receipts-v1).
     /// - Throws: ``LogError/witnessQuorum(_:)`` when fewer witnesses cosigned.
     public func cosignedCheckpoint() async throws(LogError) -> SignedCheckpoint {
-        try await cosigned(size: nil)
+        if let closing { return try await closingNote(size: closing.size) }
+        return try await cosigned(size: nil)
     }
 
     /// The checkpoint of `size` (nil: the current size, following other writers when a witness
@@ -278,8 +290,9 @@ public actor SubmissionLog {
         guard let witnesses else { return try checkpoint(size: size ?? tree.size) }
         var attempt = 0
         while true {
+            // The last cosigned checkpoint while the log has not changed: no signature, no witness round.
+            if let lastCosigned, lastCosigned.checkpoint == (try body(size: size ?? tree.size)) { return lastCosigned }
             let signed = try checkpoint(size: size ?? tree.size)
-            if let lastCosigned, lastCosigned.checkpoint == signed.checkpoint { return lastCosigned }
             let tree = self.tree
             let target = signed.checkpoint.size
             do {
@@ -305,25 +318,29 @@ public actor SubmissionLog {
     }
 
     func checkpoint(size: UInt64) throws(LogError) -> SignedCheckpoint {
+        try SignedCheckpoint(note: SignedNote(text: try body(size: size).text, signers: [signer]))
+    }
+
+    /// The checkpoint body of `size` entries (with the closing line at the closing's size).
+    private func body(size: UInt64) throws(LogError) -> Checkpoint {
         let root: [UInt8]
         do { root = try tree.root(size: size) } catch { throw .proof(error.code) }
         var extensions: [String] = []
         if let closing, closing.size == size { extensions.append("closed \(tender) \(closing.at)") }  // Checkpoint.closedAt
-        let body = try Checkpoint(origin: origin, size: size, rootHash: root, extensions: extensions)
-        return try SignedCheckpoint(note: SignedNote(text: body.text, signers: [signer]))
+        return try Checkpoint(origin: origin, size: size, rootHash: root, extensions: extensions)
     }
 
     /// The receipt for entry `index` against the latest (cosigned) checkpoint.
     public func receipt(index: UInt64) async throws(LogError) -> Receipt {
-        let signed = try await cosigned(size: nil)
-        guard signed.checkpoint.size == tree.size else { return try await receipt(index: index) }  // the log grew meanwhile
-        return try receipt(index: index, against: signed)
+        try receipt(index: index, against: try await cosignedCheckpoint())
     }
 
+    /// The receipt of entry `index` against `signed`, whose tree holds it (the log may have grown since).
     private func receipt(index: UInt64, against signed: SignedCheckpoint) throws(LogError) -> Receipt {
-        guard index < tree.size, signed.checkpoint.size == tree.size else { throw .proof("no entry \(index)") }
+        let size = signed.checkpoint.size
+        guard index < size, size <= tree.size else { throw .proof("no entry \(index) in the checkpoint of size \(size)") }
         let proof: [[UInt8]]
-        do { proof = try tree.inclusionProof(index: index, size: tree.size) } catch { throw .proof(error.code) }
+        do { proof = try tree.inclusionProof(index: index, size: size) } catch { throw .proof(error.code) }
         return Receipt(
             entry: entries[Int(index)].encoded, index: index, proof: proof, checkpoint: signed.note.serialized,
             timestampToken: state.tokens[index] ?? [])
@@ -340,23 +357,40 @@ public actor SubmissionLog {
     }
 
     /// The closing checkpoint (cosigned by the witnesses' quorum), once the log is closed: the
-    /// stored head when it is the closing with its quorum, so that every copy handed out is
-    /// the same note, byte for byte (the members and every stage's report carry it).
+    /// note the store kept, so that every copy handed out, by any instance, is the same bytes
+    /// (the members and every stage's report carry it).
     public func closingCheckpoint() async throws(LogError) -> SignedCheckpoint? {
         guard let closing else { return nil }
         return try await closingNote(size: closing.size)
     }
 
+    /// The kept closing note: this log's cache, else the store's, else cosigned now and kept
+    /// (the first writer's note wins; every writer returns the one kept).
     private func closingNote(size: UInt64) async throws(LogError) -> SignedCheckpoint {
-        let fresh = try checkpoint(size: size)
-        if let note = try store.loadHead(), let head = try? SignedCheckpoint(serialized: note), head.checkpoint == fresh.checkpoint,
-            (try? head.verifySignatures(log: signer.verifier, origin: origin, witnesses: witnesses?.policy ?? .none)) != nil
-        {
-            return head
+        if let keptClosing { return keptClosing }
+        let expected = try body(size: size)
+        if let note = try await store.closingNote() {
+            let kept = try verifiedClosing(note, expected: expected)
+            keptClosing = kept
+            return kept
         }
         let signed = try await cosigned(size: size)
-        try await acknowledge(signed)
-        return signed
+        let kept = try verifiedClosing(try await store.keepClosingNote(signed.note.serialized), expected: expected)
+        try await acknowledge(kept)
+        keptClosing = kept
+        return kept
+    }
+
+    /// A kept closing note must be this log's closing, signed and cosigned by the quorum.
+    private func verifiedClosing(_ note: String, expected: Checkpoint) throws(LogError) -> SignedCheckpoint {
+        do {
+            let kept = try SignedCheckpoint(serialized: note)
+            guard kept.checkpoint == expected else { throw LogError.corruptStore("another checkpoint") }
+            try kept.verifySignatures(log: signer.verifier, origin: origin, witnesses: witnesses?.policy ?? .none)
+            return kept
+        } catch {
+            throw .corruptStore("the kept closing note is not this log's closing: \(error)")
+        }
     }
 
     /// The index of the entry that logged `digest`, if any.
@@ -366,24 +400,26 @@ public actor SubmissionLog {
     public func entry(at index: UInt64) -> LogEntry? { index < UInt64(entries.count) ? entries[Int(index)] : nil }
 
     /// The latest entry of `bidder`, whatever its kind.
-    public func latest(bidder: String) -> VerifiedEntry? {
-        guard let index = entries.lastIndex(where: { $0.bidder == bidder }) else { return nil }
-        return VerifiedEntry(entry: entries[index], index: UInt64(index))
-    }
+    public func latest(bidder: String) -> VerifiedEntry? { state.latest(bidder: bidder) }
 
     /// The time the next entry (or the closing) gets: the clock, or the last entry's time if the
     /// clock stepped back, so that `received_at` never decreases. (A clock that jumped forward
     /// gives later entries its time until the clock catches up; with time-stamps, the token check
     /// before acknowledging refuses entries whose time the authority contradicts.)
-    private func stampedNow() -> UInt64 { max(Self.milliseconds(clock()), entries.last?.receivedAt ?? 0) }
+    private func stampedNow(_ base: LogState? = nil) -> UInt64 {
+        max(Self.milliseconds(clock()), (base ?? state).entries.last?.receivedAt ?? 0)
+    }
 
     /// Whether an entry of `kind` may be logged now: submissions, replacements, commitments and
     /// withdrawals before the deadline; uploads of committed bids until the end of the grace
     /// window; nothing after the closing.
     /// - Throws: ``LogError/closed(_:)``.
     public func checkOpen(for kind: LogEntry.Kind, at now: Date? = nil) throws(LogError) {
-        let now = now ?? clock()
-        guard closing == nil else { throw .closed("the log of \(tender) is closed") }
+        try checkOpen(for: kind, at: now ?? clock(), in: state)
+    }
+
+    private func checkOpen(for kind: LogEntry.Kind, at now: Date, in base: LogState) throws(LogError) {
+        guard base.closing == nil else { throw .closed("the log of \(tender) is closed") }
         if kind == .upload {
             guard now < deadline.addingTimeInterval(grace) else { throw .closed("the grace window of \(tender) has passed") }
         } else {
@@ -435,8 +471,12 @@ public actor SubmissionLog {
     /// match the bidder's latest entry, a commitment.
     /// - Throws: ``LogError/noCommitment``, ``LogError/commitmentMismatch``, ``LogError/closed(_:)``.
     public func checkUpload(bidder: String, bidDigest: [UInt8], at now: Date? = nil) throws(LogError) -> VerifiedEntry {
-        try checkOpen(for: .upload, at: now)
-        guard let live = latest(bidder: bidder), live.entry.kind == .commit else { throw .noCommitment }
+        try checkUpload(bidder: bidder, bidDigest: bidDigest, at: now ?? clock(), in: state)
+    }
+
+    private func checkUpload(bidder: String, bidDigest: [UInt8], at now: Date, in base: LogState) throws(LogError) -> VerifiedEntry {
+        try checkOpen(for: .upload, at: now, in: base)
+        guard let live = base.latest(bidder: bidder), live.entry.kind == .commit else { throw .noCommitment }
         guard ConstantTime.equals(live.entry.bidDigest, bidDigest) else { throw .commitmentMismatch }
         return live
     }
@@ -503,6 +543,12 @@ struct LogState: Sendable {
 
     /// Takes in the next record of the store, checking what opening a store checks.
     /// - Throws: ``LogError/corruptStore(_:)`` for a record that cannot follow the others.
+    /// The latest entry of `bidder`, whatever its kind.
+    func latest(bidder: String) -> VerifiedEntry? {
+        guard let index = entries.lastIndex(where: { $0.bidder == bidder }) else { return nil }
+        return VerifiedEntry(entry: entries[index], index: UInt64(index))
+    }
+
     mutating func take(_ record: LogRecord, tender: String) throws(LogError) {
         switch record {
         case .entry(let bytes, let token):

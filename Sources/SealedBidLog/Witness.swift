@@ -48,8 +48,9 @@ public actor Witness {
         } catch {
             throw .storage("cannot create \(directory)")
         }
-        let fd = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw .storage("cannot open \(directory)/lock: \(String(cString: strerror(errno)))") }
+        // The directory itself is locked: a lock file could be unlinked under a running witness.
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .storage("cannot open \(directory): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw .storage("the witness state \(directory) is in use by another process")
@@ -80,6 +81,11 @@ public actor Witness {
 
     deinit { close(lock) }
 
+    /// An `add-checkpoint` body (the one way this library writes it).
+    public static func addCheckpointBody(oldSize: UInt64, proof: [[UInt8]], checkpoint: SignedCheckpoint) -> [UInt8] {
+        Array(("old \(oldSize)\n" + proof.map { Data($0).base64EncodedString() + "\n" }.joined() + "\n" + checkpoint.note.serialized).utf8)
+    }
+
     /// Parses an `add-checkpoint` body: `old <size>`, up to 63 base64 proof lines, an empty line,
     /// the signed checkpoint (C2SP tlog-witness). Structure only: nothing is verified.
     /// - Throws: ``LogError/malformedNote(_:)`` (the witness answers 400).
@@ -90,7 +96,7 @@ public actor Witness {
         let head = text[..<blank.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = head.first, first.hasPrefix("old "), let oldSize = UInt64(first.dropFirst(4)),
             String(oldSize) == first.dropFirst(4), head.count - 1 <= maximumProofLines
-        else { throw .malformedNote("malformed old size line") }
+        else { throw .malformedNote("malformed old size line, or more than 63 proof lines") }
         var proof: [[UInt8]] = []
         for line in head.dropFirst() {
             guard let hash = Data(base64Encoded: String(line)), hash.count == 32, hash.base64EncodedString() == line else {
@@ -154,7 +160,9 @@ public actor Witness {
         if size == 0 {
             guard signed.checkpoint.rootHash == SHA256.hash([]) else { return .text(422, "a checkpoint of size 0 has the empty root") }
         }
-        if let stored {
+        // From size 0 (never cosigned, or an empty log cosigned): every tree extends the empty
+        // one, and the proof must be empty (C2SP tlog-witness).
+        if let stored, oldSize > 0 {
             if oldSize == size {
                 guard proof.isEmpty, stored.checkpoint.rootHash == signed.checkpoint.rootHash else {
                     return .text(422, "another root for the size this witness cosigned: a fork")
@@ -169,9 +177,16 @@ public actor Witness {
             }
         } else if !proof.isEmpty {
             return .text(422, "a proof from the empty tree must be empty")
+        } else if let stored, size == 0, stored.checkpoint.rootHash != signed.checkpoint.rootHash {
+            return .text(422, "another root for the size this witness cosigned: a fork")
         }
         let timestamp = UInt64(max(0, clock().timeIntervalSince1970.rounded(.down)))
         let cosignature = signer.cosign(signed.note.text, at: timestamp)
+        // The tree it holds, again (a replayed checkpoint, a closing of the same tree): cosigned
+        // without rewriting the state, so that replays cost no disk write.
+        if let stored, stored.checkpoint.size == size {
+            return Response(status: 200, contentType: "text/plain; charset=utf-8", body: Array(SignedNote.line(cosignature).utf8))
+        }
         // Kept: the log's own signatures and this witness's cosignature (for monitors).
         let kept: SignedCheckpoint
         do {

@@ -24,9 +24,13 @@ public actor WitnessGroup {
     private let transports: [CosignerVerifier: any WitnessTransport]
     /// The size each witness last cosigned, as far as this log knows (learnt from 409 answers).
     private var known: [CosignerVerifier: UInt64] = [:]
+    /// How long one round waits for the quorum.
+    let timeout: Duration
 
-    /// - Parameter witnesses: a transport for every witness of `policy` (others are ignored).
-    public init(policy: WitnessPolicy, witnesses: [(CosignerVerifier, any WitnessTransport)]) throws(LogError) {
+    /// - Parameters:
+    ///   - witnesses: a transport for every witness of `policy` (others are ignored).
+    ///   - timeout: how long one round waits for the quorum before it gives up (`quorum-not-met`).
+    public init(policy: WitnessPolicy, witnesses: [(CosignerVerifier, any WitnessTransport)], timeout: Duration = .seconds(15)) throws(LogError) {
         var transports: [CosignerVerifier: any WitnessTransport] = [:]
         for (witness, transport) in witnesses where policy.witnesses.contains(witness) { transports[witness] = transport }
         guard transports.count >= policy.quorum else {
@@ -34,6 +38,7 @@ public actor WitnessGroup {
         }
         self.policy = policy
         self.transports = transports
+        self.timeout = timeout
     }
 
     /// What one witness answered.
@@ -53,13 +58,28 @@ public actor WitnessGroup {
         -> SignedCheckpoint
     {
         guard policy.quorum > 0 else { return signed }
-        let outcomes = await withTaskGroup(of: (CosignerVerifier, Outcome).self) { group in
+        let quorum = policy.quorum, deadline = timeout
+        // Every witness is asked at once; the answers are taken as they come, and the others are
+        // cancelled once the quorum cosigned or the deadline passed: one slow witness does not
+        // hold every submission back.
+        let outcomes = await withTaskGroup(of: (CosignerVerifier, Outcome)?.self) { group in
             for (witness, transport) in transports {
                 let old = known[witness] ?? 0
                 group.addTask { (witness, await Self.ask(witness, transport, signed, from: old, proof: proof)) }
             }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return nil
+            }
             var all: [(CosignerVerifier, Outcome)] = []
-            for await outcome in group { all.append(outcome) }
+            var cosigned = 0
+            for await outcome in group {
+                guard let outcome else { break }  // the deadline
+                all.append(outcome)
+                if case .cosigned = outcome.1 { cosigned += 1 }
+                if cosigned >= quorum || all.count == transports.count { break }
+            }
+            group.cancelAll()
             return all
         }
         var cosignatures: [SignedNote.Signature] = []
@@ -78,10 +98,12 @@ public actor WitnessGroup {
                 refusals.append("\(witness.name): \(why)")
             }
         }
-        if cosignatures.count < policy.quorum, let ahead { throw WitnessAhead(size: ahead) }
-        guard cosignatures.count >= policy.quorum else {
+        let silent = transports.keys.filter { key in !outcomes.contains { $0.0 == key } }.map(\.name).sorted()
+        if !silent.isEmpty, cosignatures.count < quorum { refusals.append("no answer within \(deadline) from \(silent.joined(separator: ", "))") }
+        if cosignatures.count < quorum, let ahead { throw WitnessAhead(size: ahead) }
+        guard cosignatures.count >= quorum else {
             throw LogError.witnessQuorum(
-                "\(cosignatures.count) of \(transports.count) witnesses cosigned size \(signed.checkpoint.size), the quorum is \(policy.quorum): "
+                "\(cosignatures.count) of \(transports.count) witnesses cosigned size \(signed.checkpoint.size), the quorum is \(quorum): "
                     + refusals.joined(separator: "; "))
         }
         let withoutOld = signed.note.signatures.filter { line in !transports.keys.contains { $0.name.hasSameUTF8(as: line.name) } }
@@ -95,13 +117,17 @@ public actor WitnessGroup {
         proof: @Sendable (UInt64) throws -> [[UInt8]]
     ) async -> Outcome {
         let size = signed.checkpoint.size
-        var old = min(old, size)
+        let believed = min(old, size)
+        var old = believed
         for _ in 0..<2 {
             let hashes: [[UInt8]]
             do { hashes = old == 0 || old == size ? [] : try proof(old) } catch { return .refused("no proof from size \(old)") }
-            let body = "old \(old)\n" + hashes.map { Data($0).base64EncodedString() + "\n" }.joined() + "\n" + signed.note.serialized
             let answer: (status: Int, body: [UInt8])
-            do { answer = try await transport.addCheckpoint(Array(body.utf8)) } catch { return .refused("unreachable (\(error))") }
+            do {
+                answer = try await transport.addCheckpoint(Witness.addCheckpointBody(oldSize: old, proof: hashes, checkpoint: signed))
+            } catch {
+                return .refused("unreachable (\(error))")
+            }
             switch answer.status {
             case 200:
                 // Only a valid cosignature of this witness on this very checkpoint counts.
@@ -116,6 +142,9 @@ public actor WitnessGroup {
                     let held = UInt64(text.dropLast()), String(held) == text.dropLast()
                 else { return .refused("a conflict without a size") }
                 if held > size { return .ahead(held) }
+                // A witness that holds less than it once cosigned for this log lost its state:
+                // it could now cosign a fork, and is not counted.
+                if held < old { return .refused("it holds size \(held), less than the \(old) it cosigned: its state went back") }
                 old = held
             default:
                 // The witness's words, as printable ASCII only: they end up in logs and messages.

@@ -158,7 +158,15 @@ public enum TenderVectors {
         let witnesses = try ReceiptVectors.witnessPolicy().witnesses.map { "witness \($0.verifierKey)" }
         func withWitnesses(_ lines: [String]) -> [String] { Array(base[0..<6]) + lines + Array(base[6...]) }
         add("witnesses-two-of-two", "two witnesses, both required", expect: "success", bytes(withWitnesses(witnesses + ["witness-quorum 2"])))
-        add("witnesses-one-of-two", "two witnesses, either one enough", expect: "success", bytes(withWitnesses(witnesses + ["witness-quorum 1"])))
+        add("witnesses-one-of-two", "witness-quorum 1 with two witnesses: not a strict majority, two forks could each gather one",
+            expect: "malformed-tender", line: 9, bytes(withWitnesses(witnesses + ["witness-quorum 1"])))
+        let accented = "t\u{E9}moin.example.org/w"
+        let accentedKey = ReceiptVectors.witnessKeys[0].publicKey.rawRepresentation
+        let accentedID = Array(SHA256.hash(Array(accented.utf8) + [0x0A, 0x04] + accentedKey).prefix(4)).hexString
+        add("witnesses-name-not-ascii", "a witness named with a non-ASCII letter: names are printable ASCII (no look-alikes)",
+            expect: "malformed-tender", line: 7,
+            bytes(withWitnesses(["witness \(accented)+\(accentedID)+\(Data([0x04] + accentedKey).base64EncodedString())", witnesses[1],
+                "witness-quorum 2"])))
         add("witnesses-no-quorum", "witness lines without a witness-quorum line", expect: "malformed-tender", line: 9,
             bytes(withWitnesses(witnesses)))
         add("witnesses-quorum-zero", "witness-quorum 0 with two witnesses", expect: "malformed-tender", line: 9,

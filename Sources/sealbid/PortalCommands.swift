@@ -50,7 +50,7 @@ struct Portal: ParsableCommand {
         /// test authority for a `test-authority` one, nothing for `none`.
         func timestamper(for tender: Tender, clock: @escaping @Sendable () -> Date) throws -> Timestamper? {
             if tender.timestamps == .required {
-                guard let url = timestampAuthority.flatMap(URL.init(string:)) else {
+                guard let url = timestampAuthority.flatMap(URL.init(string:)), url.scheme == "http" || url.scheme == "https" else {
                     throw ValidationError("this tender requires time-stamps from an outside authority: portal init --tsa-url URL")
                 }
                 return RFC3161Client(url: url, roots: tender.tsaRoots).timestamper
@@ -150,6 +150,8 @@ struct Portal: ParsableCommand {
                 let probe = SHA256.hash(Array("sealbid portal init: time-stamp authority check".utf8))
                 do {
                     _ = try TimestampToken(derRepresentation: await timestamper(probe)).verify(digest: probe, roots: tender.tsaRoots)
+                } catch let unavailable as LogError {
+                    throw unavailable  // timestamp-unavailable: the authority is down or not one
                 } catch {
                     throw CryptoError.timestampInvalid(
                         reason: "the authority's tokens do not verify with the descriptor's tsa-root: \((error as? any SealedBidError)?.message ?? "\(error)")")
@@ -454,6 +456,15 @@ struct ReceiptCommand: ParsableCommand {
         func run() throws {
             let tender = try descriptor.load()
             let verified = try tender.verify(receipt: Receipt(encoded: readBytes(receipt, limit: 1 << 20)))
+            var inClosing: SignedCheckpoint?
+            if let closing, let proof {
+                // The bidder's end check, before anything is printed: the closed log extends the
+                // one its receipt is in, so its entry (at its index) is among those opened.
+                let closed = try readCheckpoint(closing)
+                _ = try tender.verifyClosing(closed)
+                try tender.verifyConsistency(from: verified.checkpoint, to: closed, proof: try readProof(proof))
+                inClosing = closed
+            }
             let e = verified.entry
             print("valid receipt: entry \(verified.index) of \(verified.checkpoint.checkpoint.origin) (tree size \(verified.checkpoint.checkpoint.size))")
             let cosigners = try tender.witnesses.cosignatures(on: verified.checkpoint.note).map(\.witness.name)
@@ -464,13 +475,8 @@ struct ReceiptCommand: ParsableCommand {
             if !tender.timestamps.requiresTokens, verified.timestampToken != nil {
                 print("  (a time-stamp token is attached but not checked: the tender's timestamps is none)")
             }
-            if let closing, let proof {
-                // The bidder's end check: the closed log extends the one its receipt is in, so
-                // its entry (at its index) is among those the committee opens.
-                let closed = try readCheckpoint(closing)
-                _ = try tender.verifyClosing(closed)
-                try tender.verifyConsistency(from: verified.checkpoint, to: closed, proof: try readProof(proof))
-                print("  in the closed log: the closing (size \(closed.checkpoint.size)) extends this receipt's tree")
+            if let inClosing {
+                print("  in the closed log: the closing (size \(inClosing.checkpoint.size)) extends this receipt's tree")
             }
         }
     }

@@ -199,7 +199,8 @@ struct LogTests {
         #expect(throws: LogError.noVerifiedSignature) { try SignedNote(parsing: respelled).verify(with: [composed.verifier]) }
         // Witnesses' cosignatures (C2SP tlog-cosignature v1) count toward the quorum only when they
         // verify; a line of an unknown witness is ignored, a bad line of a known one fails the note.
-        let witness = try Cosigner(name: "witness.example/w1", key: Ed25519PrivateKey())
+        let witnessKey = Ed25519PrivateKey()
+        let witness = try Cosigner(name: "witness.example/w1", key: witnessKey)
         let other = try Cosigner(name: "witness.example/w2", key: Ed25519PrivateKey())
         let body = try Checkpoint(origin: f.origin, size: 1, rootHash: MerkleTreeHash.leafHash([1] as [UInt8])).text
         let logSigned = try SignedNote(text: body, signers: [f.signer])
@@ -209,7 +210,7 @@ struct LogTests {
         try cosigned.verifyInclusion(leafHash: leaf, index: 0, proof: [], log: f.signer.verifier, origin: f.origin, witnesses: one)
         #expect(try one.cosignatures(on: cosigned.note).map(\.timestamp) == [1_700_000_000])
         let otherOnly = try WitnessPolicy(witnesses: [other.verifier], quorum: 1)
-        #expect(throws: LogError.self) {
+        #expect(throws: LogError.witnessQuorum("0 of the 1 witnesses cosigned this checkpoint; the tender requires 1")) {
             try cosigned.verifyInclusion(leafHash: leaf, index: 0, proof: [], log: f.signer.verifier, origin: f.origin, witnesses: otherOnly)
         }
         // A cosignature line with a changed timestamp does not verify: the note is refused.
@@ -220,11 +221,15 @@ struct LogTests {
         #expect(line != witness.cosign(body, at: 1_700_000_000))
         #expect(throws: LogError.badSignature(keyName: "witness.example/w1")) { try one.check(logSigned.adding([line])) }
         // A log signature line (type 0x01) by the witness's key under its name is not a cosignature.
-        let asNote = try NoteSigner(name: "witness.example/w1", key: Ed25519PrivateKey())
-        #expect(throws: LogError.self) { try one.check(SignedNote(text: body, signers: [f.signer, asNote])) }
+        let asNote = try NoteSigner(name: "witness.example/w1", key: witnessKey)
+        #expect(throws: LogError.witnessQuorum("0 of the 1 witnesses cosigned this checkpoint; the tender requires 1")) {
+            try one.check(SignedNote(text: body, signers: [f.signer, asNote]))
+        }
         // Two of two required: one is not enough.
         let both = try WitnessPolicy(witnesses: [witness.verifier, other.verifier], quorum: 2)
-        #expect(throws: LogError.self) { try both.check(cosigned.note) }
+        #expect(throws: LogError.witnessQuorum("1 of the 2 witnesses cosigned this checkpoint; the tender requires 2")) { try both.check(cosigned.note) }
+        // A quorum that is not a strict majority is refused: two forks could each gather one.
+        #expect(throws: LogError.self) { try WitnessPolicy(witnesses: [witness.verifier, other.verifier], quorum: 1) }
         try both.check(cosigned.note.adding([other.cosign(body, at: 1)]))
         // Verifier keys round-trip and refuse a type-0x01 key.
         #expect(try CosignerVerifier(verifierKey: witness.verifier.verifierKey) == witness.verifier)

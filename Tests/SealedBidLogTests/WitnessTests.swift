@@ -26,23 +26,27 @@ final class SwitchableWitness: WitnessTransport, @unchecked Sendable {
 
 struct WitnessFixture {
     let f = LogFixture()
-    let keys = [Ed25519PrivateKey(), Ed25519PrivateKey()]
-    let directories = (0..<2).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-witness-\(UUID())").path }
+    let keys = [Ed25519PrivateKey(), Ed25519PrivateKey(), Ed25519PrivateKey()]
+    let directories = (0..<3).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("sealbid-witness-\(UUID())").path }
 
     func cosigner(_ n: Int) throws -> Cosigner { try Cosigner(name: "witness.example/w\(n)", key: keys[n]) }
 
-    func witness(_ n: Int) throws -> Witness {
-        try Witness(cosigner: cosigner(n), logs: [f.signer.verifier], directory: directories[n], clock: { Date(timeIntervalSince1970: 1_800_000_100) })
+    func witness(_ n: Int, clock: @escaping @Sendable () -> Date = { Date(timeIntervalSince1970: 1_800_000_100) }) throws -> Witness {
+        try Witness(cosigner: cosigner(n), logs: [f.signer.verifier], directory: directories[n], clock: clock)
     }
 
-    func policy(quorum: Int) throws -> WitnessPolicy { try WitnessPolicy(witnesses: [cosigner(0).verifier, cosigner(1).verifier], quorum: quorum) }
+    func policy(count: Int = 2, quorum: Int) throws -> WitnessPolicy {
+        try WitnessPolicy(witnesses: (0..<count).map { try cosigner($0).verifier }, quorum: quorum)
+    }
 
-    func log(_ transports: [SwitchableWitness], quorum: Int, store: any LogStore = MemoryLogStore(), signer: NoteSigner? = nil) throws
-        -> SubmissionLog
+    /// A log whose witnesses are `transports`, witness `first + i` behind the i-th.
+    func log(_ transports: [SwitchableWitness], quorum: Int, first: Int = 0, store: any LogStore = MemoryLogStore(), signer: NoteSigner? = nil)
+        throws -> SubmissionLog
     {
         let clock = f.clock
         let group = try WitnessGroup(
-            policy: policy(quorum: quorum), witnesses: try transports.enumerated().map { (try cosigner($0.offset).verifier, $0.element) })
+            policy: WitnessPolicy(witnesses: (first..<first + transports.count).map { try cosigner($0).verifier }, quorum: quorum),
+            witnesses: try transports.enumerated().map { (try cosigner(first + $0.offset).verifier, $0.element) })
         return try SubmissionLog(
             origin: f.origin, tender: "LPSE-2026-0042", deadline: f.deadline, grace: 600, signer: signer ?? f.signer, store: store,
             clock: { clock.now }, witnesses: group)
@@ -50,7 +54,7 @@ struct WitnessFixture {
 
     /// An add-checkpoint request body.
     static func request(old: UInt64, proof: [[UInt8]] = [], _ note: SignedCheckpoint) -> [UInt8] {
-        Array(("old \(old)\n" + proof.map { Data($0).base64EncodedString() + "\n" }.joined() + "\n" + note.note.serialized).utf8)
+        Witness.addCheckpointBody(oldSize: old, proof: proof, checkpoint: note)
     }
 }
 
@@ -103,8 +107,24 @@ struct WitnessTests {
         for body in ["", "old 8\n", "old 08\n\n" + eight.note.serialized, "old 8\nnot-base64\n\n" + eight.note.serialized, "old -1\n\n"] {
             #expect(await witness.handleAddCheckpoint(Array(body.utf8)).status == 400, "\(body)")
         }
-        // Durable: a new process on the same state holds size 8 (after the first is gone: one process per state).
-        #expect(throws: LogError.self) { _ = try w.witness(0) }
+        // One process per state directory: a second witness on it is refused while this one runs.
+        #expect(throws: LogError.storage("the witness state \(w.directories[0]) is in use by another process")) { _ = try w.witness(0) }
+    }
+
+    @Test("an empty log cosigned first (a checkpoint asked for before any bid) still grows: every tree extends the empty one")
+    func emptyThenGrow() async throws {
+        let witness = try w.witness(0)
+        let (empty, _) = try checkpoint([])
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, empty)).status == 200)
+        let (three, _) = try checkpoint(["a", "b", "c"])
+        #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, three)).status == 200)
+        // Another empty tree after that: old size 3 expected.
+        let refused = await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, empty))
+        #expect(refused.status == 409 && refused.body == Array("3\n".utf8))
+        // A log that cosigned size 0 through the SubmissionLog, then appends.
+        let log = try w.log([SwitchableWitness(try w.witness(1)), SwitchableWitness(try w.witness(2))], quorum: 2, first: 1)
+        _ = try await log.cosignedCheckpoint()
+        _ = try await log.submit(kind: .submit, bidder: "B0", bidDigest: w.f.digest("bid 0"), bidLength: 100)
     }
 
     @Test("an origin in another Unicode spelling is another log: unknown to the witness, never a second state for the same log")
@@ -120,6 +140,33 @@ struct WitnessTests {
         let respelled = try note(origin: "cafe\u{301}.example/T-1")
         #expect(respelled.checkpoint.origin == "caf\u{E9}.example/T-1")  // equal to Swift, not in bytes
         #expect(await witness.handleAddCheckpoint(WitnessFixture.request(old: 0, respelled)).status == 404)
+    }
+
+    @Test("two logs on one store (two portal instances) hand out one closing note, byte for byte, though each cosigning gives new timestamps")
+    func closingKeptOnce() async throws {
+        // A witness clock that moves one second at every cosignature: two cosignings differ.
+        let ticks = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let tick: @Sendable () -> Date = {
+            ticks.advance(1)
+            return ticks.now
+        }
+        let witnesses = try (0..<2).map { SwitchableWitness(try w.witness($0, clock: tick)) }
+        let store = MemoryLogStore()
+        let a = try w.log(witnesses, quorum: 2, store: store)
+        _ = try await a.submit(kind: .submit, bidder: "B0", bidDigest: w.f.digest("bid 0"), bidLength: 100)
+        let b = try w.log(witnesses, quorum: 2, store: store)
+        w.f.clock.advance(3600 + 600)
+        let closedByA = try await a.close()
+        let closedByB = try await b.close()  // B finds A's closing record, and the note A kept
+        #expect(closedByA.note.serialized == closedByB.note.serialized)
+        // A third instance opened later, asked twice.
+        let c = try w.log(witnesses, quorum: 2, store: store)
+        #expect(try await c.closingCheckpoint()?.note.serialized == closedByA.note.serialized)
+        #expect(try await c.cosignedCheckpoint().note.serialized == closedByA.note.serialized)
+        // Cosigning again would give another note: the kept one is what makes them equal.
+        let again = try await WitnessGroup(policy: w.policy(quorum: 2), witnesses: try (0..<2).map { (try w.cosigner($0).verifier, witnesses[$0]) })
+            .cosign(try SignedCheckpoint(note: SignedNote(text: closedByA.note.text, signers: [w.f.signer]))) { _ in [] }
+        #expect(again.note.serialized != closedByA.note.serialized)
     }
 
     @Test("the witness's state survives a restart, and a damaged state is refused, never reset")
@@ -189,30 +236,32 @@ struct WitnessTests {
             .verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: policy)
     }
 
-    @Test("a witness down: a 1-of-2 quorum carries on; without the quorum, the entry is durable but unacknowledged, and its retry gets the receipt")
+    @Test("a witness down: a 2-of-3 quorum carries on; without the quorum, the entry is durable but unacknowledged, and its retry gets the receipt")
     func witnessDown() async throws {
-        let witnesses = [SwitchableWitness(try w.witness(0)), SwitchableWitness(try w.witness(1))]
-        let log = try w.log(witnesses, quorum: 1)
-        witnesses[1].down = true
+        let witnesses = try (0..<3).map { SwitchableWitness(try w.witness($0)) }
+        let log = try w.log(witnesses, quorum: 2)
+        witnesses[2].down = true
         let receipt = try await log.submit(kind: .submit, bidder: "B0", bidDigest: w.f.digest("bid 0"), bidLength: 100)
-        let one = try w.policy(quorum: 1)
-        _ = try receipt.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: one)
-        // Both down: refused with quorum-not-met; the entry is in the log but no receipt was given.
-        witnesses[0].down = true
+        let quorum = try w.policy(count: 3, quorum: 2)
+        _ = try receipt.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: quorum)
+        // Two down: refused with quorum-not-met; the entry is in the log but no receipt was given.
+        witnesses[1].down = true
         #expect(await logError { _ = try await log.submit(kind: .submit, bidder: "B1", bidDigest: w.f.digest("bid 1"), bidLength: 100) } == "quorum-not-met")
         #expect(await log.size == 2)
         // The witness that was down first comes back: it catches up from size 0 (409 → proof from
-        // the size it names), and the retry's receipt is cosigned.
-        witnesses[1].down = false
+        // the size it names), and the retry's receipt is cosigned by the two that answer.
+        witnesses[2].down = false
         let index = try #require(await log.index(ofDigest: w.f.digest("bid 1")))
         let later = try await log.receipt(index: index)
-        let verified = try later.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: one)
-        #expect(try one.cosignatures(on: verified.checkpoint.note).map(\.witness.name) == ["witness.example/w1"])
-        // A closing with both witnesses back is cosigned by both, and reused byte for byte.
-        witnesses[0].down = false
+        let verified = try later.verify(log: w.f.signer.verifier, origin: w.f.origin, witnesses: quorum)
+        #expect(try quorum.cosignatures(on: verified.checkpoint.note).map(\.witness.name).sorted() == ["witness.example/w0", "witness.example/w2"])
+        // A closing with every witness back is cosigned by at least the quorum, and the same
+        // note, byte for byte, every time it is asked for.
+        witnesses[1].down = false
         w.f.clock.advance(3600 + 600)
         let closing = try await log.close()
-        #expect(try w.policy(quorum: 2).cosignatures(on: closing.note).count == 2)
+        #expect(try quorum.cosignatures(on: closing.note).count >= 2)
         #expect(try await log.closingCheckpoint()?.note.serialized == closing.note.serialized)
+        #expect(try await log.cosignedCheckpoint().note.serialized == closing.note.serialized)
     }
 }

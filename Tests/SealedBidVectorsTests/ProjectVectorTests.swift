@@ -14,7 +14,7 @@ struct ProjectVectorTests {
         "sealbid/receipts-v1": (
             163, ["consistency": 4, "entry": 27, "receipt": 74, "store": 16, "tender-consistency": 8, "tender-receipt": 34]
         ),
-        "sealbid/tender-v1": (114, ["success": 16, "failure": 98]),
+        "sealbid/tender-v1": (115, ["success": 15, "failure": 100]),
         "sealbid/report-v1": (133, ["parse": 52, "registry": 21, "verify": 60]),
     ]
 

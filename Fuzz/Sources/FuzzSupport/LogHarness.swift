@@ -130,8 +130,8 @@ enum LogHarness {
     /// its checkpoint's cosignatures are checked against the world's witness.
     static func witnessRequest(_ bytes: [UInt8]) {
         guard let (oldSize, proof, signed) = try? Witness.parseAddCheckpoint(bytes) else { return }
-        let again = "old \(oldSize)\n" + proof.map { Data($0).base64EncodedString() + "\n" }.joined() + "\n" + signed.note.serialized
-        Fuzz.require(Array(again.utf8) == bytes || (try? Witness.parseAddCheckpoint(Array(again.utf8)))?.oldSize == oldSize,
+        let again = try? Witness.parseAddCheckpoint(Witness.addCheckpointBody(oldSize: oldSize, proof: proof, checkpoint: signed))
+        Fuzz.require(again?.oldSize == oldSize && again?.proof == proof && again?.checkpoint == signed,
             "a parsed request re-serializes to one that parses the same")
         Fuzz.require(proof.count <= 63 && proof.allSatisfy { $0.count == 32 }, "at most 63 proof hashes of 32 bytes")
         _ = try? World.witnessPolicy.check(signed.note)
@@ -145,7 +145,7 @@ enum LogHarness {
             let old = n == 0 ? 0 : log.checkpoints[n - 1].checkpoint.size
             let proof = old == 0 ? [] : ((try? log.proof(from: old, to: signed.checkpoint.size)) ?? [])
             let cosigned = try signed.note.adding([World.witness.cosign(signed.note.text, at: 1_800_000_000)])
-            seeds.append(Array(("old \(old)\n" + proof.map { Data($0).base64EncodedString() + "\n" }.joined() + "\n" + cosigned.serialized).utf8))
+            seeds.append(Witness.addCheckpointBody(oldSize: old, proof: proof, checkpoint: try SignedCheckpoint(note: cosigned)))
         }
         return seeds
     }

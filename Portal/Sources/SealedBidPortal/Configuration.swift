@@ -124,7 +124,11 @@ public struct PortalSetup: Sendable {
             guard let url = config.timestampAuthority.flatMap(URL.init(string:)), url.scheme == "http" || url.scheme == "https" else {
                 throw ConfigurationError("the descriptor requires time-stamps: set timestampAuthority to the authority's http(s) URL")
             }
-            timestamper = RFC3161Client(url: url, roots: tender.tsaRoots).timestamper
+            let authority = RFC3161Client(url: url, roots: tender.tsaRoots)
+            // At start, as `sealbid portal init` does: an authority whose tokens do not verify with
+            // the descriptor's roots would have every submission refused; say so now, once.
+            _ = try await authority.token(for: SHA256.hash(Array("sealbid-portal serve: time-stamp authority check".utf8)))
+            timestamper = authority.timestamper
         case .testAuthority:
             throw ConfigurationError("the service runs no test time-stamp authority: use 'timestamps required' with an outside one")
         case .none:

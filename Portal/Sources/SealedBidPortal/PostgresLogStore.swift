@@ -85,6 +85,7 @@ public final class PostgresLogStore: LogStore, @unchecked Sendable {
                     entry bytea, token bytea, closed_size bigint, closed_at bigint,
                     PRIMARY KEY (log, idx))
                 """, logger: logger)
+            try await c.query("ALTER TABLE sealedbid_log_head ADD COLUMN IF NOT EXISTS closing_note text", logger: logger)
             try await c.query(
                 "INSERT INTO sealedbid_log_head (log, records) VALUES (\(log), 0) ON CONFLICT (log) DO NOTHING", logger: logger)
         }
@@ -147,6 +148,44 @@ public final class PostgresLogStore: LogStore, @unchecked Sendable {
         } catch {
             throw Self.storageError(error)
         }
+    }
+
+    public func closingNote() async throws(LogError) -> String? {
+        await readerTurn.enter()
+        defer { readerTurn.leave() }
+        do {
+            return try await Self.closingNote(reader, log: log, logger: logger)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    /// One statement keeps the first note (`closing_note IS NULL`); every writer then reads the one kept.
+    public func keepClosingNote(_ note: String) async throws(LogError) -> String {
+        await readerTurn.enter()
+        defer { readerTurn.leave() }
+        do {
+            try await reader.query(
+                "UPDATE sealedbid_log_head SET closing_note = \(note) WHERE log = \(log) AND closing_note IS NULL", logger: logger)
+            guard let kept = try await Self.closingNote(reader, log: log, logger: logger) else {
+                throw LogError.storage("the closing note was not kept")
+            }
+            return kept
+        } catch let error as LogError {
+            throw error
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    private static func closingNote(_ connection: PostgresConnection, log: String, logger: Logger) async throws -> String? {
+        var kept: String?
+        for try await (note) in try await connection.query(
+            "SELECT closing_note FROM sealedbid_log_head WHERE log = \(log)", logger: logger
+        ).decode((String?).self) {
+            kept = note
+        }
+        return kept
     }
 
     public func raiseHead(_ note: String, size: UInt64) async throws(LogError) {

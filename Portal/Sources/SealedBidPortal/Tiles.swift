@@ -55,10 +55,12 @@ public enum Tiles {
             }
             guard digits.count == 3, digits.allSatisfy(\.isASCIIDigit), let value = UInt64(digits) else { return nil }
             let (scaled, overflow) = index.multipliedReportingOverflow(by: 1000)
-            guard !overflow else { return nil }
-            index = scaled + value
+            let (sum, carry) = scaled.addingReportingOverflow(value)
+            guard !overflow, !carry else { return nil }
+            index = sum
         }
-        guard encode(index: index) == rest.joined(separator: "/") else { return nil }
+        // A tile's first leaf, index * 256, and its end must be indices of a tree (no overflow).
+        guard encode(index: index) == rest.joined(separator: "/"), index <= (UInt64.max - Self.width) / Self.width else { return nil }
         return Address(level: level, index: index, width: width)
     }
 

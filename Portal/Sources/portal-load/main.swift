@@ -4,7 +4,9 @@ import Foundation
 import NIOCore
 import PortalLoad
 import SealedBid
+import SealedBidKeyFiles
 import SealedBidLog
+import SealedBidPrimitives
 
 /// The portal under load (issue 11, items 5 and 6): `rush`, the deadline-rush benchmark, and
 /// `crash`, kill -9 during a load. Both run real `sealbid-portal serve` processes on loopback.
@@ -92,11 +94,29 @@ struct Rush: AsyncParsableCommand {
     @Option(help: "How many bids (one per bidder).") var bids: Int = 2000
     @Option(help: "The technical envelope's size in bytes.") var size: Int = 65536
     @Option(help: "Concurrent HTTP clients.") var clients: Int = 64
+    @Option(help: "Witnesses (sealbid-witness processes), all required: every receipt waits for their cosignatures.")
+    var witnesses: Int = 0
+    @Option(help: "The sealbid-witness binary (with --witnesses).") var witnessBinary: String?
 
     func run() async throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        let witnessKeys = (0..<witnesses).map { _ in Ed25519PrivateKey() }
+        let cosigners = try witnessKeys.enumerated().map { try Cosigner(name: "witness-\($0.offset).example/rush", key: $0.element) }
+        let policy = witnesses == 0 ? WitnessPolicy.none : try WitnessPolicy(witnesses: cosigners.map(\.verifier), quorum: witnesses)
         let load = try LoadTender(
-            dir: common.work, bidders: bids, deadline: Date().addingTimeInterval(86400), maxBidBytes: UInt64(size) + (1 << 20))
+            dir: common.work, bidders: bids, deadline: Date().addingTimeInterval(86400), maxBidBytes: UInt64(size) + (1 << 20),
+            witnesses: policy)
+        var witnessServers: [ServeProcess] = []
+        defer { for server in witnessServers { server.stop() } }
+        for (n, cosigner) in cosigners.enumerated() {
+            guard let witnessBinary else { throw ValidationError("--witnesses needs --witness-binary") }
+            try KeyFile.write(witnessKeys[n].seed, kind: .ed25519Private, to: "\(common.work)/w\(n).key", comment: "rush witness")
+            let config = """
+                {"name": "\(cosigner.verifier.name)", "key": "w\(n).key", "stateDir": "w\(n)-state", "logs": ["\(load.tender.log.verifierKey)"], "listen": "127.0.0.1:0"}
+                """
+            try Data(config.utf8).write(to: URL(fileURLWithPath: "\(common.work)/w\(n).json"))
+            witnessServers.append(try ServeProcess(binary: witnessBinary, config: "\(common.work)/w\(n).json"))
+        }
         let paths = (0..<bids).map { "\(common.work)/bid-\($0 + 1).sbid" }
         var start = ContinuousClock.now
         try await parallel(bids, width: cores) { i in _ = try load.seal("BIDDER-\(i + 1)", size: size, to: paths[i]) }
@@ -108,7 +128,11 @@ struct Rush: AsyncParsableCommand {
         try await parallel(bids, width: cores) { i in try load.verify(bidAt: paths[i], bidder: "BIDDER-\(i + 1)") }
         let ceiling = Double(bids) / seconds(since: start)
 
-        let server = try ServeProcess(binary: common.binary, config: try load.writeConfig(name: "rush", database: common.database))
+        let server = try ServeProcess(
+            binary: common.binary,
+            config: try load.writeConfig(
+                name: "rush", database: common.database,
+                witnesses: zip(cosigners, witnessServers).map { ($0.verifier, $1.url.absoluteString) }))
         defer { server.stop() }
         let client = makeClient(clients)
         let latencies = Box<[Double]>([])
@@ -136,8 +160,8 @@ struct Rush: AsyncParsableCommand {
         let rate = Double(bids) / wall
         print(
             String(
-                format: "store=%@ bids=%d bytes=%llu clients=%d | receipts/s %.1f | p50 %.1f ms | p99 %.1f ms | ceiling %.1f bids/s | ratio %.2f | wall %.1f s",
-                common.database == "file" ? "file" : "postgres", bids, bidBytes, clients, rate, percentile(sorted, 0.5) * 1000,
+                format: "store=%@ witnesses=%d bids=%d bytes=%llu clients=%d | receipts/s %.1f | p50 %.1f ms | p99 %.1f ms | ceiling %.1f bids/s | ratio %.2f | wall %.1f s",
+                common.database == "file" ? "file" : "postgres", witnesses, bids, bidBytes, clients, rate, percentile(sorted, 0.5) * 1000,
                 percentile(sorted, 0.99) * 1000, ceiling, rate / ceiling, wall))
     }
 }

@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
         let (host, port) = try configuration.address()
         let app = Application(
             router: WitnessServer.router(witness),
+            // A connection that sends no complete request for 10 s is closed: slow clients do not
+            // hold the witness's connections (and the portal's rounds) open.
+            server: .http1(configuration: .init(idleTimeout: .seconds(10))),
             configuration: .init(address: .hostname(host, port: port), serverName: "sealbid-witness"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port.map(String.init) ?? "?"

@@ -151,6 +151,14 @@ struct HTTPTests {
         #expect(log.entries[0] == verified.entry.encoded)
         #expect(try await http("GET", url, "tile/0/001").status == 404)
         #expect(try await http("GET", url, "tile/0/x000/001").status == 404)  // not canonical
+        // Indices whose leaves overflow 64 bits: refused as no tile, never a trap.
+        for path in ["tile/0/x018/x446/x744/x073/x709/x551/999", "tile/0/x100/x000/x000/x000/x000/000", "tile/entries/x072/x057/x594/x037/x927/x935/.p/7"] {
+            #expect(try await http("GET", url, path).status == 404, "\(path)")
+        }
+        // The largest tile index whose leaves fit in 64 bits parses; the next one does not.
+        #expect(Tiles.parse(["0", "x072", "x057", "x594", "x037", "x927", "934"])?.index == 72_057_594_037_927_934)
+        #expect(Tiles.parse(["0", "x072", "x057", "x594", "x037", "x927", "935"]) == nil)
+        #expect(Tiles.parse(["0", "x018", "x446", "x744", "x073", "x709", "x551", "999"]) == nil)
         // Nothing refused was stored: the bids folder holds the two accepted bids only.
         let stored = try FileManager.default.contentsOfDirectory(atPath: "\(f.dir)/data-one/bids").filter { !$0.hasPrefix(".") }
         #expect(stored.count == 2)

@@ -112,7 +112,7 @@ struct OutsidePartiesTests {
         let fork = try SignedCheckpoint(note: SignedNote(
             text: try Checkpoint(origin: portal.tender.origin, size: stripped.checkpoint.size, rootHash: SHA256.hash(Array("fork".utf8))).text,
             signers: [NoteSigner(name: portal.tender.origin, key: KeyFile.ed25519PrivateKey(portal.load.dir + "/log.key"))]))
-        let forkBody = Array(("old \(stripped.checkpoint.size)\n\n" + fork.note.serialized).utf8)
+        let forkBody = Witness.addCheckpointBody(oldSize: stripped.checkpoint.size, proof: [], checkpoint: fork)
         let refused = try await HTTPWitness(url: outside.witnesses[0]!.url).addCheckpoint(forkBody)
         #expect(refused.status == 422)
 
