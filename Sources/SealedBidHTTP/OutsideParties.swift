@@ -37,7 +37,7 @@ public struct HTTPWitness: WitnessTransport {
 /// authority roots: the portal never holds the authority's key.
 public struct RFC3161Client: Sendable {
     public let url: URL
-    let roots: [X509Certificate]
+    public let roots: [X509Certificate]
     let session: URLSession
     let timeout: TimeInterval
 

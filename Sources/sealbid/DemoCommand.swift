@@ -4,6 +4,7 @@ import SealedBid
 import SealedBidCommittee
 import SealedBidEnvelope
 import SealedBidHPKE
+import SealedBidHTTP
 import SealedBidLog
 import SealedBidPrimitives
 
@@ -35,12 +36,19 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Threshold t: the smallest number of members who can open.") var threshold: Int = 3
     @Option(help: "Size of each technical document in bytes.") var bidSize: Int = 1 << 20
     @Option(help: "Working directory (default: a new temporary one).") var workdir: String?
+    @Option(help: "An outside RFC 3161 authority's URL (scripts/demo starts one: openssl ts behind scripts/loopback-tsa). The tender then runs in real time, with a deadline a few seconds ahead, instead of on a test authority and a simulated clock.")
+    var tsaUrl: String?
+    @Option(help: "With --tsa-url: the PEM file of that authority's root.") var tsaRoot: String?
 
     func validate() throws {
         guard (3...10_000).contains(bidders) else { throw ValidationError("--bidders must be 3...10000") }
         guard (1...255).contains(members) else { throw ValidationError("--members must be 1...255") }
         guard threshold >= 1, threshold <= members else { throw ValidationError("--threshold must be 1...members") }
         guard bidSize >= 0, bidSize <= 1 << 32 else { throw ValidationError("--bid-size must be 0...4 GiB") }
+        guard (tsaUrl == nil) == (tsaRoot == nil) else { throw ValidationError("--tsa-url and --tsa-root go together") }
+        guard tsaUrl.map({ URL(string: $0)?.scheme == "http" || URL(string: $0)?.scheme == "https" }) ?? true else {
+            throw ValidationError("--tsa-url must be an http(s) URL")
+        }
     }
 
     func run() async throws {
@@ -69,9 +77,18 @@ struct Demo: AsyncParsableCommand {
         // The rehearsal's clock: whole seconds, two hours ago, so that the tender (an hour for bids,
         // ten minutes of grace) is over by this machine's clock when the members open it and anyone
         // verifies the published files. The test authority's certificates cover that past.
-        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 7200).rounded(.down))
-        let tsa = try? TestAuthority.make(in: "\(dir)/tsa", validFrom: start.addingTimeInterval(-86400))
-        let virtualTime = ManualClock(start)
+        // With an outside authority, the tender runs in real time (the authority's clock is the
+        // real one): a deadline some seconds ahead, enough to seal and submit every bid, and a
+        // short grace window. Otherwise on a simulated clock, two hours ago, with a test authority.
+        let outside = try tsaUrl.flatMap(URL.init(string:)).map { url in
+            RFC3161Client(url: url, roots: try X509Certificate.certificates(pem: readText(tsaRoot ?? "")))
+        }
+        let realTime = outside != nil
+        let secondsToBid = max(20, Int(Double(bidders) * (Double(bidSize) / 40e6 + 0.02) * 2) + 10)
+        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - (realTime ? 0 : 7200)).rounded(.down))
+        let tsa = realTime ? nil : try? TestAuthority.make(in: "\(dir)/tsa", validFrom: start.addingTimeInterval(-86400))
+        let virtualTime = DemoClock(start, realTime: realTime)
+        let deadline = start.addingTimeInterval(realTime ? TimeInterval(secondsToBid) : 3600), grace = realTime ? 5 : 600
 
         // Two witnesses (C2SP tlog-witness, in this process), both required: every checkpoint the
         // portal hands out is cosigned by both, after each checked it extends what it saw before.
@@ -82,8 +99,9 @@ struct Demo: AsyncParsableCommand {
         let rehearsal = try await step("DKG for 2 stages, descriptor") {
             try Rehearsal.make(
                 id: tenderID, stages: [("technical", "technical"), ("price", "price")], members: members, threshold: threshold,
-                deadline: start.addingTimeInterval(3600), grace: 600, registry: registry, witnesses: witnessPolicy,
-                timestamps: tsa == nil ? .none : .testAuthority, tsaRoots: tsa.map { [$0.root] } ?? [])
+                deadline: deadline, grace: grace, registry: registry, witnesses: witnessPolicy,
+                timestamps: outside != nil ? .required : tsa == nil ? .none : .testAuthority,
+                tsaRoots: outside?.roots ?? tsa.map { [$0.root] } ?? [])
         }
         let witnesses = try cosigners.enumerated().map { n, cosigner in
             (cosigner.verifier, try Witness(cosigner: cosigner, logs: [rehearsal.tender.log], directory: "\(dir)/witness-\(n + 1)") as any WitnessTransport)
@@ -95,7 +113,7 @@ struct Demo: AsyncParsableCommand {
         // 3. The portal, with the test authority on the same clock.
         let portal = try await PortalService.create(
             tender: tender, directory: "\(dir)/portal", signer: rehearsal.logSigner, clock: { virtualTime.now },
-            timestamper: tsa?.timestamper(clock: { virtualTime.now }), witnesses: witnesses)
+            timestamper: outside?.timestamper ?? tsa?.timestamper(clock: { virtualTime.now }), witnesses: witnesses)
 
         // 4. Bidders seal two-envelope bids (with an escrow copy, self-checked) and submit them.
         let replacer = names[0], withdrawer = names[1], committer = names[names.count - 1]
@@ -147,7 +165,7 @@ struct Demo: AsyncParsableCommand {
 
         // 5. The deadline passes: a late bid is refused, the committed bid is uploaded in the grace
         // window, and the log closes when the window ends.
-        virtualTime.set(tender.deadline.addingTimeInterval(1))
+        try await virtualTime.wait(until: tender.deadline.addingTimeInterval(1))
         let lateFile = "\(dir)/bidders/LATE.technical.pdf"
         try writeRandom(bytes: 1000, to: lateFile)
         let lateBid = "\(dir)/bidders/BIDDER-LATE.sbid"
@@ -162,7 +180,7 @@ struct Demo: AsyncParsableCommand {
         }
         virtualTime.advance(30)
         _ = try await portal.upload(bidAt: committedBid, from: BidderID(committer))
-        virtualTime.set(tender.deadline.addingTimeInterval(TimeInterval(tender.grace)))
+        try await virtualTime.wait(until: tender.deadline.addingTimeInterval(TimeInterval(tender.grace)))
         let closing = try await portal.close()
         try writeNew(Array(closing.note.serialized.utf8), to: "\(dir)/closing.note")
         let records = try FileLogStore.records(atPath: "\(dir)/portal/log.bin")
@@ -233,7 +251,10 @@ struct Demo: AsyncParsableCommand {
         print("SealedBid demo: tender \(tenderID), \(bidders) bidders, \(threshold)-of-\(members) committee, bids of \(bidSize) bytes")
         print("  descriptor     tender.txt, SHA-256 \(tender.digest.hexString.prefix(16))…, timestamps \(tender.timestamps.rawValue)")
         print("  committee      DKG for 2 stages, stage keys signed by all \(members) members")
-        print("  receipts       \(receipts) issued, each checkpoint cosigned by both witnesses\(tsa == nil ? " (no openssl: no RFC 3161 tokens)" : ", each with an RFC 3161 token from the TEST authority")")
+        let tokens =
+            outside.map { ", each with an RFC 3161 token from the outside authority at \($0.url.absoluteString)" }
+            ?? (tsa == nil ? " (no openssl: no RFC 3161 tokens)" : ", each with an RFC 3161 token from the TEST authority")
+        print("  receipts       \(receipts) issued, each checkpoint cosigned by both witnesses\(tokens)")
         print("  replace        \(replacer): \(replacedOK ? "the replacement counts" : "WRONG BID COUNTS")")
         print("  withdraw       \(withdrawer): \(withdrawnOK ? "withdrawn by its signed statement" : "NOT WITHDRAWN")")
         print("  commit         \(committer): committed before the deadline, uploaded in the grace window, \(committedOK ? "opened" : "NOT OPENED")")
@@ -258,5 +279,32 @@ struct Demo: AsyncParsableCommand {
 
     private func format(_ d: Duration) -> String {
         String(format: "%.2f s", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+}
+
+/// The demo's clock: simulated (moved by hand, the tender two hours ago) or, with an outside
+/// time-stamp authority, the real one (moving it means waiting).
+final class DemoClock: @unchecked Sendable {
+    private let simulated: ManualClock
+    let realTime: Bool
+
+    init(_ start: Date, realTime: Bool) {
+        simulated = ManualClock(start)
+        self.realTime = realTime
+    }
+
+    var now: Date { realTime ? Date() : simulated.now }
+
+    /// Simulated time moves on; real time is not moved.
+    func advance(_ seconds: TimeInterval) { if !realTime { simulated.advance(seconds) } }
+
+    /// Simulated time is set to `date`; real time is waited for.
+    func wait(until date: Date) async throws {
+        if realTime {
+            let wait = date.timeIntervalSinceNow
+            if wait > 0 { try await Task.sleep(for: .milliseconds(Int64(wait * 1000) + 50)) }
+        } else {
+            simulated.set(date)
+        }
     }
 }

@@ -207,12 +207,55 @@ struct OpeningCLITests {
         let progress = demo.split(separator: "\n").filter { $0.hasPrefix("  opening ") }.map(String.init)
         #expect(progress.count == 2 && progress.allSatisfy { $0.split(separator: " ").last.map { $0.split(separator: "/").count == 2 } ?? false },
                 "\(progress)")
+        try verifyDemo(cli, testAuthority: true)
+    }
+
+    @Test("the demo in real time with an outside RFC 3161 authority (openssl ts on loopback, scripts/loopback-tsa) and two witnesses: its artefacts verify with the quorum and the authority's tokens")
+    func demoWithOutsideAuthority() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/loopback-tsa").path
+        let tsa = cli.path("tsa")
+        func run(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: script)
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        _ = try run(["init", tsa])
+        let started = try run(["start", tsa])
+        func value(_ name: String) -> String? {
+            started.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }
+                .map { String($0.dropFirst("export \(name)=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+        }
+        let url = try #require(value("SEALEDBID_TSA_URL"), "\(started)"), pid = try #require(value("SEALEDBID_TSA_PID"))
+        defer { _ = try? run(["stop", pid]) }
+        let demo = try cli.ok([
+            "demo", "--bidders", "4", "--members", "3", "--threshold", "2", "--bid-size", "2000", "--workdir", "demo", "--tsa-url", url,
+            "--tsa-root", "\(tsa)/root.pem",
+        ])
+        #expect(demo.contains("each with an RFC 3161 token from the outside authority at \(url)"), "\(demo)")
+        try verifyDemo(cli, testAuthority: false)
+    }
+
+    /// What anyone checks of the demo's published files with the CLI, from the descriptor alone.
+    private func verifyDemo(_ cli: CLI, testAuthority: Bool) throws {
         let digest = try String(contentsOfFile: cli.path("demo/tender.txt.sha256"), encoding: .utf8).prefix(64)
         let tender = ["--tender", "demo/tender.txt", "--tender-digest", String(digest)]
         let shown = try cli.ok(["tender", "show"] + tender)
-        #expect(shown.contains("TEST MODE"))
+        #expect(shown.contains("TEST MODE") == testAuthority, "\(shown)")
+        #expect(shown.contains("witnesses   2 of 2 must cosign every checkpoint"), "\(shown)")
+        #expect(shown.contains(testAuthority ? "timestamps  test-authority" : "timestamps  required"), "\(shown)")
         for receipt in try FileManager.default.contentsOfDirectory(atPath: cli.path("demo/bidders")).filter({ $0.hasSuffix(".receipt") }) {
-            try cli.ok(["receipt", "verify", "demo/bidders/\(receipt)"] + tender)
+            let verified = try cli.ok(["receipt", "verify", "demo/bidders/\(receipt)"] + tender)
+            #expect(verified.contains("cosigned by 2 witness(es), quorum 2") && verified.contains("RFC 3161 time"), "\(verified)")
         }
         let inputs = tender + ["--closing", "demo/closing.note", "--log", "demo/portal/log.bin", "--bids", "demo/portal/bids"]
         try cli.ok(["opening", "prepare", "--stage", "technical"] + inputs)
