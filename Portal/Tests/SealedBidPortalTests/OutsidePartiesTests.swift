@@ -10,6 +10,10 @@ import SealedBidPortal
 import SealedBidPrimitives
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// The parties outside the portal, as real processes on loopback: two `sealbid-witness serve`
 /// (C2SP tlog-witness) and an RFC 3161 authority that is not this library (`openssl ts -reply`
 /// behind `scripts/loopback-tsa`).
@@ -309,6 +313,20 @@ struct OutsidePartiesTests {
         }
         let honest = try await log(clockOffset: 0).submit(kind: .submit, bidder: "BIDDER-1", bidDigest: SHA256.hash([1]), bidLength: 10)
         _ = try load.tender.verify(receipt: honest)
+        // The authority's answer to this library's request, judged by rfc3161-client (PyPI) too.
+        let python = try #require(ProcessInfo.processInfo.environment["SEALEDBID_PYTHON"], "SEALEDBID_PYTHON: run ./scripts/test, which prepares it")
+        let digest = SHA256.hash(Array("judged by rfc3161-client".utf8))
+        let query = try TimestampRequest(digest: digest)
+        var request = URLRequest(url: URL(string: outside.tsaURL)!)
+        request.httpMethod = "POST"
+        request.setValue("application/timestamp-query", forHTTPHeaderField: "Content-Type")
+        let (reply, _) = try await URLSession.shared.upload(for: request, from: Data(query.derRepresentation))
+        try reply.write(to: URL(fileURLWithPath: "\(outside.dir)/reply.tsr"))
+        _ = try TimestampToken(response: Array(reply)).verify(digest: digest, nonce: query.nonce, roots: outside.tsaRoots)
+        let judge = OutsideParties.root.appendingPathComponent("Tests/Interop/timestamp_judge.py").path
+        let verdict = try run(python, [judge, "\(outside.dir)/reply.tsr", digest.hexString, String(query.nonce), "\(outside.dir)/tsa/root.pem",
+            "\(outside.dir)/tsa/tsa.pem"], stderr: false)
+        #expect(verdict.contains("\"ok\": true"), "\(verdict)")
         let backdated = try await log(clockOffset: -3600).submit(kind: .submit, bidder: "BIDDER-1", bidDigest: SHA256.hash([2]), bidLength: 10)
         #expect(throws: LogError.self) { _ = try load.tender.verify(receipt: backdated) }
         do {
