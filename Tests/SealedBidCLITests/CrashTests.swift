@@ -27,10 +27,19 @@ struct CrashTests {
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: 30_000...250_000, using: &generator))
+            // The kill comes at a random moment once the writer is appending (after its first
+            // acknowledgement): a slow start (a sanitizer build, a loaded machine) does not turn
+            // every round into a kill before the first append.
+            var head = Data()
+            while !String(decoding: head, as: UTF8.self).contains("ack ") {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }  // the writer ended
+                head += chunk
+            }
+            usleep(UInt32.random(in: 0...200_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let output = String(decoding: head + pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             for line in output.split(separator: "\n") where line.hasPrefix("ack ") {
                 if let n = Int(line.dropFirst(4)) { acknowledged = max(acknowledged, n) }
             }
