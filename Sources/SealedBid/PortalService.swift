@@ -245,6 +245,9 @@ public actor PortalService {
     /// Takes in what other portal instances sharing the log's store appended.
     public func refresh() async throws { try await log.refresh() }
 
+    /// Whether the log's store answers, without waiting for an append in progress (a health probe).
+    public func probeStore() async throws { try await log.probeStore() }
+
     /// The closing checkpoint, once the log is closed (by this instance or another).
     public func closingCheckpoint() async throws -> SignedCheckpoint? {
         try await log.refresh()

@@ -219,6 +219,12 @@ public actor SubmissionLog {
         state = next
     }
 
+    /// Whether the store answers, read without waiting for the append in progress (which may be
+    /// waiting for witnesses or an authority): a health probe.
+    public func probeStore() async throws(LogError) {
+        _ = try await store.records(after: state.recordCount)
+    }
+
     /// Reads what other writers appended since this log last looked (receipts, lookups and the
     /// read side of a portal with several instances).
     public func refresh() async throws(LogError) {

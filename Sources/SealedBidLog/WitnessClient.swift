@@ -59,29 +59,30 @@ public actor WitnessGroup {
     {
         guard policy.quorum > 0 else { return signed }
         let quorum = policy.quorum, deadline = timeout
-        // Every witness is asked at once; the answers are taken as they come, and the others are
-        // cancelled once the quorum cosigned or the deadline passed: one slow witness does not
-        // hold every submission back.
-        let outcomes = await withTaskGroup(of: (CosignerVerifier, Outcome)?.self) { group in
-            for (witness, transport) in transports {
-                let old = known[witness] ?? 0
-                group.addTask { (witness, await Self.ask(witness, transport, signed, from: old, proof: proof)) }
-            }
-            group.addTask {
-                try? await Task.sleep(for: deadline)
-                return nil
-            }
-            var all: [(CosignerVerifier, Outcome)] = []
-            var cosigned = 0
-            for await outcome in group {
-                guard let outcome else { break }  // the deadline
-                all.append(outcome)
-                if case .cosigned = outcome.1 { cosigned += 1 }
-                if cosigned >= quorum || all.count == transports.count { break }
-            }
-            group.cancelAll()
-            return all
+        // Every witness is asked at once, each in a task of its own; the answers are taken as they
+        // come, until the quorum cosigned or the deadline passed. The others are left to finish
+        // on their own, never cancelled and never awaited: one slow witness does not hold every
+        // submission back, and a transport that does not return after a cancellation (Linux
+        // Foundation's URLSession can lose its continuation then) cannot hang the log.
+        let (answers, sink) = AsyncStream<(CosignerVerifier, Outcome)?>.makeStream()
+        for (witness, transport) in transports {
+            let old = known[witness] ?? 0
+            Task { sink.yield((witness, await Self.ask(witness, transport, signed, from: old, proof: proof))) }
         }
+        let timer = Task {
+            try? await Task.sleep(for: deadline)
+            sink.yield(nil)
+        }
+        var outcomes: [(CosignerVerifier, Outcome)] = []
+        var cosignedCount = 0
+        for await answer in answers {
+            guard let answer else { break }  // the deadline
+            outcomes.append(answer)
+            if case .cosigned = answer.1 { cosignedCount += 1 }
+            if cosignedCount >= quorum || outcomes.count == transports.count { break }
+        }
+        timer.cancel()
+        sink.finish()  // later answers are dropped
         var cosignatures: [SignedNote.Signature] = []
         var refusals: [String] = []
         var ahead: UInt64?

@@ -181,7 +181,7 @@ struct TenderCommand: ParsableCommand {
             name: .customLong("witness"),
             help: "A witness's cosignature/v1 verifier key, name+keyid+base64(0x04 || key) (sealbid witness key; repeat, at most 15).")
         var witnesses: [String] = []
-        @Option(help: "How many of the witnesses must cosign each checkpoint (1 to their number; required with --witness).")
+        @Option(help: "How many of the witnesses must cosign each checkpoint: a strict majority of them (required with --witness).")
         var witnessQuorum: Int?
         @Option(help: "none, required or test-authority.") var timestamps: String = "none"
         @Option(parsing: .upToNextOption, help: "PEM files of the time-stamp authority's roots.") var tsaRoots: [String] = []

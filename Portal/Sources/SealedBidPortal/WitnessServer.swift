@@ -46,11 +46,25 @@ public enum WitnessServer {
                 body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
         router.post("add-checkpoint") { request, _ in
-            let body: ByteBuffer
+            // The whole body within 10 s, at most 64 KiB: a client that trickles its body does not
+            // hold a connection (the idle timeout only sees silence).
+            let body: ByteBuffer?
             do {
-                body = try await request.body.collect(upTo: Witness.maximumRequestSize)
+                body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                    group.addTask { try await request.body.collect(upTo: Witness.maximumRequestSize) }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(10))
+                        return nil
+                    }
+                    let first = try await group.next() ?? nil
+                    group.cancelAll()
+                    return first
+                }
             } catch {
                 return Response(status: .contentTooLarge, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "too large\n")))
+            }
+            guard let body else {
+                return Response(status: .requestTimeout, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "too slow\n")))
             }
             return response(await witness.handleAddCheckpoint(Array(body.readableBytesView)))
         }
