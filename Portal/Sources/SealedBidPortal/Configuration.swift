@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import SealedBid
 import SealedBidKeyFiles
+import SealedBidEnvelope
 import SealedBidHTTP
 import SealedBidLog
 import SealedBidPrimitives
@@ -40,9 +41,8 @@ public struct PortalConfiguration: Codable, Sendable {
     }
 
     public static func load(path: String) throws -> PortalConfiguration {
-        var config = try JSONDecoder().decode(PortalConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(base)/\(p)" }
+        var config: PortalConfiguration = try readConfiguration(path)
+        func resolve(_ p: String) -> String { resolvePath(p, besides: path) }
         config.tender = resolve(config.tender)
         config.logKey = resolve(config.logKey)
         config.dataDir = resolve(config.dataDir)
@@ -67,6 +67,22 @@ public struct PortalConfiguration: Codable, Sendable {
         }
         return .init(host: url.host ?? "127.0.0.1", port: url.port ?? 5432, username: user, password: url.password, database: databaseName, tls: .disable)
     }
+}
+
+/// A JSON configuration file, decoded (a malformed one is a ``ConfigurationError`` naming the file).
+func readConfiguration<T: Decodable>(_ path: String) throws -> T {
+    do {
+        return try JSONDecoder().decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+        throw ConfigurationError("\(path): not a valid configuration (\(error.localizedDescription))")
+    }
+}
+
+/// `p` as written in the configuration file at `configuration`: relative to that file's folder.
+/// (`FilePath.split`, not Foundation's `deletingLastPathComponent`, which traps on some
+/// one-character paths on Linux.)
+func resolvePath(_ p: String, besides configuration: String) -> String {
+    p.hasPrefix("/") ? p : "\(FilePath.split(configuration).directory)/\(p)"
 }
 
 /// The host and port of a `host:port` setting.

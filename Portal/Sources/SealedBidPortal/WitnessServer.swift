@@ -18,11 +18,9 @@ public struct WitnessConfiguration: Codable, Sendable {
     public var listen: String
 
     public static func load(path: String) throws -> WitnessConfiguration {
-        var config = try JSONDecoder().decode(WitnessConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(base)/\(p)" }
-        config.key = resolve(config.key)
-        config.stateDir = resolve(config.stateDir)
+        var config: WitnessConfiguration = try readConfiguration(path)
+        config.key = resolvePath(config.key, besides: path)
+        config.stateDir = resolvePath(config.stateDir, besides: path)
         return config
     }
 
